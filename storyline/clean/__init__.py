@@ -1,0 +1,51 @@
+"""Clean stage: raw document -> ``Article`` with body, title, outlet, date and language.
+
+HTML goes through trafilatura; scraped plain text through Storyline's own
+boilerplate filter (``scraped``). Metadata given with the input (JSONL fields)
+always wins over what is found in the page.
+"""
+
+from __future__ import annotations
+
+from storyline.clean.encoding import decode
+from storyline.clean.extracted import Extracted
+from storyline.clean.html import extract_html
+from storyline.clean.language import SUPPORTED_LANGUAGES, detect_language, normalize_language
+from storyline.clean.metadata import normalize_published, outlet_from_url
+from storyline.clean.scraped import extract_scraped
+from storyline.errors import InputError
+from storyline.model import Article, RawDocument
+
+__all__ = ["SUPPORTED_LANGUAGES", "clean", "detect_language"]
+
+
+def clean(document: RawDocument) -> Article:
+    """Clean one raw document.
+
+    Raises:
+        InputError: when no article text is left (an empty page, a page that is all navigation).
+    """
+    given = document.given
+    text = decode(document.body, html=document.kind == "html")
+    extracted: Extracted
+    if document.kind == "html":
+        extracted = extract_html(text, url=given.url)
+    else:
+        extracted = extract_scraped(text, language=detect_language(text), title=given.title)
+    if not extracted.text.strip():
+        raise InputError(
+            "no article text found (the page holds only navigation or is empty); check that it is a news article",
+            source=document.source,
+        )
+    return Article(
+        id=document.id,
+        source=document.source,
+        title=given.title or extracted.title,
+        text=extracted.text,
+        published=normalize_published(given.published) or normalize_published(extracted.published),
+        language=normalize_language(given.language) or detect_language(extracted.text),
+        outlet=given.outlet or extracted.outlet or outlet_from_url(given.url),
+        author=extracted.author,
+        url=given.url or extracted.url,
+        external_id=given.external_id,
+    )

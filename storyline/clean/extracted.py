@@ -1,0 +1,15 @@
+"""What an extractor finds in one page, before given metadata is applied."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class Extracted:
+    text: str
+    title: str | None = None
+    published: str | None = None
+    outlet: str | None = None
+    author: str | None = None
+    url: str | None = None

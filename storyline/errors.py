@@ -1,0 +1,45 @@
+"""Errors Storyline raises on purpose.
+
+Every message names the input it is about and says what to do next. Catch
+``StorylineError`` to handle them all; branch on the subclasses:
+
+    StorylineError
+    ├── InputError      an input file or record cannot be turned into an article
+    ├── StoreError      the database cannot be opened, migrated or written
+    └── ConfigError     an option or setting has an impossible value
+"""
+
+from __future__ import annotations
+
+
+class StorylineError(Exception):
+    """Base class: ``code`` is a stable identifier (``SL0xx``) for docs and scripts."""
+
+    code = "SL000"
+
+    def __init__(self, message: str, *, source: str | None = None) -> None:
+        self.message = message
+        self.source = source
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        where = f"{self.source}: " if self.source else ""
+        return f"[{self.code}] {where}{self.message}"
+
+
+class InputError(StorylineError):
+    """An input (file, JSONL line, HTTP body) cannot become an article."""
+
+    code = "SL010"
+
+
+class StoreError(StorylineError):
+    """The store cannot be opened, migrated, locked or written."""
+
+    code = "SL020"
+
+
+class ConfigError(StorylineError):
+    """An option has a value Storyline cannot use."""
+
+    code = "SL030"

@@ -1,0 +1,12 @@
+"""Ingest stage: find inputs and read them into raw documents with content-derived ids."""
+
+from storyline.ingest.readers import (
+    DEFAULT_MAX_ARTICLE_BYTES,
+    InputFile,
+    content_id,
+    document_from_record,
+    find_files,
+    read_file,
+)
+
+__all__ = ["DEFAULT_MAX_ARTICLE_BYTES", "InputFile", "content_id", "document_from_record", "find_files", "read_file"]

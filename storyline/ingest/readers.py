@@ -1,0 +1,215 @@
+"""Read files and directories into ``RawDocument``s, reporting every bad input.
+
+Nothing here decodes or cleans text (that is ``clean``): readers only find
+articles in their containers and give each a content-derived id. A bad file or
+line becomes an ``InputProblem`` and reading goes on with the next one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import stat
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from storyline.model import DocumentKind, Given, InputProblem, RawDocument
+
+LOGGER = logging.getLogger(__name__)
+
+TEXT_SUFFIXES = {".txt", ".text"}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
+
+DEFAULT_MAX_ARTICLE_BYTES = 10 * 1024 * 1024
+# Control bytes other than tab, newline, form feed and carriage return: text never has many.
+_BINARY_BYTES = bytes(set(range(32)) - {9, 10, 12, 13})
+
+
+def content_id(kind: DocumentKind, body: bytes, given: Given = Given()) -> str:
+    """A stable 64-bit hex id for an article's content.
+
+    The given metadata counts (the same text under two URLs is two inputs) but
+    the caller's own id does not, so renaming a record does not make it new.
+    """
+    digest = hashlib.sha256()
+    digest.update(kind.encode())
+    digest.update(b"\0")
+    digest.update(body)
+    meta = {k: v for k, v in given.as_dict().items() if k != "external_id"}
+    if meta:
+        digest.update(b"\0")
+        digest.update(json.dumps(meta, sort_keys=True, ensure_ascii=False).encode())
+    return digest.hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """A file found under the paths given to ``read_paths``."""
+
+    path: Path
+    size: int
+
+
+def find_files(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[InputFile], list[InputProblem]]:
+    """Expand files and directories into supported input files, in a stable order.
+
+    A path given explicitly with an unsupported suffix is a problem; inside a
+    directory such files are skipped quietly (a corpus folder may hold a README).
+    """
+    found: list[InputFile] = []
+    problems: list[InputProblem] = []
+
+    def add(path: Path, explicit: bool) -> None:
+        try:
+            status = path.stat()
+        except OSError as exc:
+            problems.append(InputProblem(str(path), f"cannot be read ({exc.strerror or exc}); check that it exists and is readable"))
+            return
+        if not stat.S_ISREG(status.st_mode):
+            problems.append(InputProblem(str(path), "is not a regular file (a pipe, socket or device); copy its content to a file"))
+            return
+        if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+            if explicit:
+                problems.append(
+                    InputProblem(
+                        str(path),
+                        f"unsupported file type {path.suffix or '(no suffix)'!r}; "
+                        f"use one of {', '.join(sorted(SUPPORTED_SUFFIXES))}",
+                    )
+                )
+            return
+        found.append(InputFile(path, status.st_size))
+
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            def on_error(exc: OSError) -> None:
+                problems.append(InputProblem(str(exc.filename), f"directory cannot be listed ({exc.strerror}); check its permissions"))
+
+            for root, dirs, files in os.walk(path, onerror=on_error):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if not name.startswith("."):
+                        add(Path(root) / name, explicit=False)
+        elif path.exists() or path.is_symlink():
+            add(path, explicit=True)
+        else:
+            problems.append(InputProblem(str(path), "no such file or directory"))
+    return found, problems
+
+
+def read_file(file: InputFile, *, max_article_bytes: int = DEFAULT_MAX_ARTICLE_BYTES) -> Iterator[RawDocument | InputProblem]:
+    """Yield the articles of one file (one for text/HTML, one per line for JSONL)."""
+    suffix = file.path.suffix.lower()
+    if suffix in JSONL_SUFFIXES:
+        yield from _read_jsonl(file.path, max_article_bytes)
+        return
+    source = str(file.path)
+    if file.size > max_article_bytes:
+        yield InputProblem(
+            source,
+            f"is {_mb(file.size)}, over the {_mb(max_article_bytes)} limit for one article; "
+            "if it holds many articles convert it to JSONL (one per line), otherwise raise --max-article-mb",
+        )
+        return
+    try:
+        body = file.path.read_bytes()
+    except OSError as exc:
+        yield InputProblem(source, f"cannot be read ({exc.strerror or exc}); check that it exists and is readable")
+        return
+    kind: DocumentKind = "html" if suffix in HTML_SUFFIXES else "text"
+    problem = check_body(body)
+    if problem:
+        yield InputProblem(source, problem)
+        return
+    yield RawDocument(content_id(kind, body), source, kind, body)
+
+
+def _mb(size: int) -> str:
+    return f"{size / 2**20:.1f} MB"
+
+
+def check_body(body: bytes) -> str | None:
+    """Why these bytes cannot be an article (empty, binary), or None."""
+    if not body.strip():
+        return "is empty; nothing to ingest"
+    head = body[:8192]
+    if b"\0" in head and not _looks_like_utf16(head):
+        return "looks binary (NUL bytes), not text or HTML; convert it to text first"
+    control = sum(head.count(bytes([b])) for b in _BINARY_BYTES)
+    if control > len(head) * 0.05:
+        return "looks binary (many control bytes), not text or HTML; convert it to text first"
+    return None
+
+
+def _looks_like_utf16(head: bytes) -> bool:
+    return head.startswith((b"\xff\xfe", b"\xfe\xff"))
+
+
+def _read_jsonl(path: Path, max_article_bytes: int) -> Iterator[RawDocument | InputProblem]:
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        yield InputProblem(str(path), f"cannot be read ({exc.strerror or exc}); check that it exists and is readable")
+        return
+    with handle:
+        # Stream line by line: a JSONL file may hold millions of articles.
+        for number, line in enumerate(handle, start=1):
+            source = f"{path}:{number}"
+            if not line.strip():
+                continue
+            if len(line) > max_article_bytes:
+                yield InputProblem(source, f"line is {_mb(len(line))}, over the {_mb(max_article_bytes)} limit for one article")
+                continue
+            try:
+                record = json.loads(line.decode("utf-8-sig"))
+            except UnicodeDecodeError as exc:
+                yield InputProblem(source, f"is not UTF-8 (byte {exc.start}); JSONL must be UTF-8, re-encode the file")
+                continue
+            except json.JSONDecodeError as exc:
+                yield InputProblem(source, f"is not valid JSON ({exc.msg} at column {exc.colno}); fix or remove the line")
+                continue
+            yield document_from_record(record, source)
+
+
+def document_from_record(record: Any, source: str) -> RawDocument | InputProblem:
+    """Turn one JSON object (a JSONL line, an HTTP body) into a document.
+
+    Fields: ``text`` or ``html`` (required), and optionally ``id``, ``title``,
+    ``url``, ``outlet``, ``published``, ``language``.
+    """
+    if not isinstance(record, dict):
+        return InputProblem(source, f"is a JSON {type(record).__name__}, not an object with a 'text' or 'html' field")
+    given = Given(**{name: _optional_str(record.get(key)) for name, key in _GIVEN_FIELDS})
+    kind: DocumentKind
+    if isinstance(record.get("html"), str) and record["html"].strip():
+        kind, content = "html", record["html"]
+    elif isinstance(record.get("text"), str) and record["text"].strip():
+        kind, content = "text", record["text"]
+    else:
+        return InputProblem(source, "has no non-empty 'text' or 'html' field; add the article body", given.external_id)
+    body = content.encode("utf-8", errors="surrogatepass")
+    return RawDocument(content_id(kind, body, given), source, kind, body, given)
+
+
+_GIVEN_FIELDS = (
+    ("external_id", "id"),
+    ("title", "title"),
+    ("url", "url"),
+    ("outlet", "outlet"),
+    ("published", "published"),
+    ("language", "language"),
+)
+
+
+def _optional_str(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None

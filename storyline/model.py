@@ -1,0 +1,193 @@
+"""The plain data objects that flow between stages.
+
+One ``Article`` travels through the pipeline: ``ingest`` makes a ``RawDocument``,
+``clean`` turns it into an ``Article``, ``analyze`` fills its representations,
+``match`` decides whether it duplicates an earlier article and which story it
+joins, ``store`` saves it. Nothing here talks to a database or the network.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+DocumentKind = Literal["text", "html"]
+DuplicateKind = Literal["exact", "near"]
+
+
+@dataclass(frozen=True)
+class Given:
+    """Metadata supplied with an input (JSONL fields, HTTP body); it wins over what is extracted."""
+
+    external_id: str | None = None
+    title: str | None = None
+    url: str | None = None
+    outlet: str | None = None
+    published: str | None = None
+    language: str | None = None
+
+    def as_dict(self) -> dict[str, str]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    """One article as read from its input, before any cleaning.
+
+    ``id`` is derived from the content (kind, body bytes and given metadata), so
+    reading the same input twice gives the same id. ``body`` is kept verbatim in
+    the store so cleaning can be re-run.
+    """
+
+    id: str
+    source: str
+    kind: DocumentKind
+    body: bytes
+    given: Given = field(default_factory=Given)
+
+
+@dataclass(frozen=True)
+class InputProblem:
+    """An input that could not be read or cleaned, with what to do about it."""
+
+    source: str
+    message: str
+    external_id: str | None = None  # the record's own id, when it had one
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.message}"
+
+
+@dataclass
+class Article:
+    """A cleaned article; later stages fill the fields under their heading."""
+
+    id: str
+    source: str
+    title: str | None
+    text: str
+    published: str | None  # ISO 8601: a date ("2021-07-24") or a datetime with offset
+    language: str | None  # ISO 639-1
+    outlet: str | None
+    author: str | None = None
+    url: str | None = None
+    external_id: str | None = None
+    # analyze
+    embedding: np.ndarray | None = field(default=None, repr=False)
+    fingerprint: np.ndarray | None = field(default=None, repr=False)
+    # match
+    duplicate_of: str | None = None
+    duplicate_kind: DuplicateKind | None = None
+    story_id: str | None = None
+    match_score: float | None = None
+
+    @property
+    def published_day(self) -> dt.date | None:
+        """The publication day, whatever the precision of ``published``."""
+        if not self.published:
+            return None
+        try:
+            return dt.date.fromisoformat(self.published[:10])
+        except ValueError:
+            return None
+
+    def extract_dict(self) -> dict[str, str | None]:
+        """The fields of ``storyline extract``."""
+        return {
+            "title": self.title,
+            "text": self.text,
+            "published": self.published,
+            "language": self.language,
+            "outlet": self.outlet,
+            "author": self.author,
+        }
+
+
+@dataclass(frozen=True)
+class KnownArticle:
+    """A stored article as duplicate detection sees it.
+
+    ``original_id`` is the article it duplicates, or its own id when it is an original.
+    """
+
+    id: str
+    story_id: str
+    original_id: str
+    fingerprint: np.ndarray | None = field(default=None, repr=False)
+
+
+@dataclass
+class StoryProfile:
+    """What the matcher remembers about a story: enough to score a new article against it.
+
+    ``vector_sum`` is the sum of the member embeddings (the centroid direction);
+    keeping the sum rather than the mean makes adding a member exact and cheap.
+    """
+
+    id: str
+    vector_sum: np.ndarray = field(repr=False)
+    size: int
+    first_day: dt.date | None
+    last_day: dt.date | None
+    title: str | None = None
+    title_vector: np.ndarray | None = field(default=None, repr=False)  # embedding of the article the title is from
+
+    @property
+    def centroid(self) -> np.ndarray:
+        norm = float(np.linalg.norm(self.vector_sum))
+        return self.vector_sum / norm if norm > 0 else self.vector_sum
+
+
+@dataclass
+class Batch:
+    """One unit of work for the store, written in a single transaction.
+
+    ``failed`` keeps the raw input of documents that could not be cleaned, so
+    nothing is lost and cleaning can be retried after a fix.
+    """
+
+    documents: list[RawDocument] = field(default_factory=list)
+    articles: list[Article] = field(default_factory=list)
+    text_hashes: dict[str, str] = field(default_factory=dict)
+    band_keys: dict[str, list[int]] = field(default_factory=dict)
+    failed: list[tuple[RawDocument, InputProblem]] = field(default_factory=list)
+    sightings: list[tuple[str, str]] = field(default_factory=list)  # (article id, source) seen again
+    stories: list[StoryProfile] = field(default_factory=list)
+
+
+@dataclass
+class Story:
+    """A story as read back from the store."""
+
+    id: str
+    title: str | None
+    articles: list[Article]
+    first_published: str | None = None
+    last_published: str | None = None
+
+    @property
+    def outlets(self) -> list[str]:
+        return sorted({a.outlet for a in self.articles if a.outlet})
+
+    @property
+    def languages(self) -> list[str]:
+        return sorted({a.language for a in self.articles if a.language})
+
+
+@dataclass
+class IngestReport:
+    """What one ingest run did. ``problems`` lists every input that failed."""
+
+    added: int = 0
+    duplicates: int = 0
+    near_duplicates: int = 0
+    already_stored: int = 0
+    new_stories: int = 0
+    problems: list[InputProblem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems

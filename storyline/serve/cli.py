@@ -1,0 +1,239 @@
+"""The ``storyline`` command: a thin layer over the Python API (``storyline.api``)."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+from storyline import api
+from storyline.errors import StorylineError
+from storyline.model import Article, IngestReport, Story
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _errors_as_messages(command: F) -> F:
+    """Show Storyline errors as one clear line (exit code 1), not a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except StorylineError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+    return wrapper  # type: ignore[return-value]
+
+
+db_option = click.option(
+    "--db",
+    "db",
+    default=api.DEFAULT_DB,
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="The store: a SQLite file, created on first ingest.",
+)
+
+
+def _open_existing(db: str) -> api.Storyline:
+    if not Path(db).exists():
+        raise click.ClickException(f"{db}: no store here yet; run `storyline ingest PATH --db {db}` first")
+    return api.open(db)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="storyline")
+def cli() -> None:
+    """Storyline turns news articles into stories.
+
+    Ingest scraped text, HTML and JSONL files; Storyline cleans each article,
+    finds duplicates and groups articles about the same event into stories,
+    across outlets, days and languages. Everything is kept in one SQLite file.
+
+    \b
+    Start here:
+      storyline ingest examples/corpus     # read articles into ./storyline.db
+      storyline stories                    # list the stories found
+      storyline show STORY_OR_ARTICLE_ID   # look at one of them
+    """
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@db_option
+@click.option("--batch-size", default=api.DEFAULT_BATCH_SIZE, show_default=True, help="Articles written per transaction.")
+@click.option("--max-article-mb", default=10.0, show_default=True, help="Largest .txt/.html file (or JSONL line) read as one article.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@_errors_as_messages
+def ingest(paths: tuple[str, ...], db: str, batch_size: int, max_article_mb: float, quiet: bool) -> None:
+    """Read articles from files and directories into the store.
+
+    PATHS are .txt (scraped text), .html/.htm pages, or .jsonl files with one
+    article per line (fields: id, text or html, and optionally title, url,
+    outlet, published, language). Directories are read recursively.
+
+    Running the same command again adds nothing new and finishes an
+    interrupted run. Inputs that cannot be read are listed at the end; the
+    exit code is 1 when there were any.
+    """
+    with api.open(db, batch_size=batch_size, max_article_bytes=int(max_article_mb * 1024 * 1024)) as sl:
+        progress = Progress(
+            TextColumn("[bold]Ingesting"), BarColumn(), DownloadColumn(), TextColumn("{task.fields[articles]} articles"),
+            TimeRemainingColumn(), console=err, disable=quiet, transient=True,
+        )
+        with progress:
+            task = progress.add_task("ingest", total=None, articles=0)
+
+            def advance(done: int, total: int, articles: int) -> None:
+                progress.update(task, completed=done, total=total, articles=articles)
+
+            report = sl.ingest(list(paths), progress=advance)
+        _print_report(report, db, sl.count())
+    if not report.ok:
+        sys.exit(1)
+
+
+def _print_report(report: IngestReport, db: str, counts: dict[str, int]) -> None:
+    err.print(
+        f"{report.added} new articles ({report.duplicates} exact and {report.near_duplicates} near duplicates), "
+        f"{report.new_stories} new stories, {report.already_stored} already stored. "
+        f"{escape(db)} now holds {counts['articles']} articles in {counts['stories']} stories."
+    )
+    if report.problems:
+        err.print(f"[bold red]{len(report.problems)} input(s) could not be ingested:[/]")
+        for problem in report.problems:
+            err.print(f"  {escape(str(problem))}")
+
+
+@cli.command()
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@click.option("--limit", type=int, default=None, help="Show at most this many stories.")
+@_errors_as_messages
+def stories(db: str, as_json: bool, limit: int | None) -> None:
+    """List stories, most recent first, with their articles."""
+    with _open_existing(db) as sl:
+        found = sl.stories(limit=limit)
+    if as_json:
+        click.echo(json.dumps([_story_json(s) for s in found], ensure_ascii=False, indent=2))
+        return
+    for story in found:
+        _print_story(story)
+    out.print(f"[dim]{len(found)} stories[/]")
+
+
+@cli.command()
+@click.argument("ident")
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@_errors_as_messages
+def show(ident: str, db: str, as_json: bool) -> None:
+    """Show one story (IDENT starts with "s-") or one article (its id or its input id)."""
+    with _open_existing(db) as sl:
+        story = sl.story(ident)
+        article = None if story else sl.article(ident)
+    if story is None and article is None:
+        raise click.ClickException(f"no story or article {ident!r} in {db}; `storyline stories` lists them")
+    if as_json:
+        payload = _story_json(story) if story else api.article_record(article)  # type: ignore[arg-type]
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    elif story:
+        _print_story(story)
+    else:
+        _print_article(article)  # type: ignore[arg-type]
+
+
+@cli.command()
+@db_option
+@_errors_as_messages
+def export(db: str) -> None:
+    """Print all stories and articles as one JSON document (format: docs/export-format.md)."""
+    with _open_existing(db) as sl:
+        sl.export(sys.stdout)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@_errors_as_messages
+def extract(file: str, as_json: bool) -> None:
+    """Clean one .txt or .html file and print title, date, outlet, language and text."""
+    article = api.extract(file)
+    if as_json:
+        click.echo(json.dumps(article.extract_dict(), ensure_ascii=False, indent=2))
+    else:
+        _print_article(article)
+
+
+@cli.command()
+@click.argument("input_file", metavar="INPUT.jsonl", type=click.Path(dir_okay=False))
+@click.option("--out", "output", required=True, type=click.Path(dir_okay=False), help="Where to write one {id, story} line per input line.")
+@_errors_as_messages
+def cluster(input_file: str, output: str) -> None:
+    """Group the articles of a JSONL file into stories, in file order, without a store.
+
+    Does exactly what ingest does (clean, duplicates, incremental matching) on
+    a temporary store and writes {"id", "story"} per input line to --out.
+    """
+    with open(output, "w", encoding="utf-8") as handle:
+        report = api.cluster(input_file, handle)
+    err.print(f"{report.added + report.already_stored} articles in {report.new_stories} stories -> {escape(output)}")
+    if report.problems:
+        for problem in report.problems:
+            err.print(f"  {escape(str(problem))}")
+        sys.exit(1)
+
+
+# ---- text output ------------------------------------------------------------
+
+
+def _story_json(story: Story) -> dict[str, Any]:
+    summary = api.story_summary(story)
+    summary["articles"] = [api.article_record(a) for a in story.articles]
+    return summary
+
+
+def _print_story(story: Story) -> None:
+    span = " .. ".join(sorted({(story.first_published or "")[:10], (story.last_published or "")[:10]} - {""}))
+    out.print(f"[bold]{escape(story.title or '(untitled)')}[/]  [dim]{story.id}[/]")
+    out.print(
+        f"  {len(story.articles)} articles · {escape(', '.join(story.outlets) or 'unknown outlets')} · "
+        f"{', '.join(story.languages) or '?'} · {span or 'undated'}"
+    )
+    for article in story.articles:
+        mark = f" [dim]({article.duplicate_kind} duplicate)[/]" if article.duplicate_kind else ""
+        out.print(
+            f"   {(article.published or '')[:10]:10}  {article.language or '??'}  "
+            f"{escape((article.outlet or '?')[:24]):24}  {escape(article.title or '(no title)')}{mark}"
+        )
+    out.print()
+
+
+def _print_article(article: Article) -> None:
+    out.print(f"[bold]{escape(article.title or '(no title)')}[/]")
+    details = [article.outlet, article.published, article.language, article.author, article.url]
+    out.print("[dim]" + escape(" · ".join(d for d in details if d)) + "[/]")
+    if article.story_id:
+        out.print(f"[dim]story {article.story_id} · article {article.id}[/]")
+    out.print()
+    out.print(escape(article.text))
+
+
+def main() -> None:
+    cli(prog_name="storyline")
+
+
+if __name__ == "__main__":
+    main()

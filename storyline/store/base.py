@@ -1,0 +1,60 @@
+"""The store interface: everything the other stages need from a database.
+
+Only ``store`` talks to a database. A backend (SQLite now, PostgreSQL later)
+implements this protocol; the pipeline, the API and the CLI only see it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from typing import Protocol
+
+from storyline.model import Article, Batch, KnownArticle, Story, StoryProfile
+
+
+class Store(Protocol):
+    # ---- writing (one writer at a time) ---------------------------------
+    def writer(self) -> AbstractContextManager[None]:
+        """Hold the store's single-writer lock; raises StoreError when another writer holds it."""
+        ...
+
+    def save_batch(self, batch: Batch) -> None:
+        """Write a whole batch in one transaction: all of it is stored, or none."""
+        ...
+
+    # ---- what matching needs ----------------------------------------------
+    def stored_stories(self, ids: Sequence[str]) -> dict[str, str]:
+        """Story id of each id among ``ids`` that is already stored as an article."""
+        ...
+
+    def story_profiles(self) -> Iterator[StoryProfile]: ...
+
+    def find_exact(self, text_hash: str) -> KnownArticle | None: ...
+
+    def find_by_bands(self, bands: Sequence[int]) -> list[KnownArticle]: ...
+
+    # ---- reading -------------------------------------------------------------
+    def count(self) -> dict[str, int]:
+        """Numbers of articles, stories, duplicates and failed inputs."""
+        ...
+
+    def stories(self, *, limit: int | None = None, offset: int = 0) -> list[Story]:
+        """Stories, largest and most recent first, each with its articles in arrival order."""
+        ...
+
+    def story(self, story_id: str) -> Story | None: ...
+
+    def article(self, article_id: str) -> Article | None:
+        """An article by its id or by the id it was given in its input."""
+        ...
+
+    def iter_stories(self) -> Iterator[Story]:
+        """Every story with its articles (without embeddings), in creation order."""
+        ...
+
+    def iter_articles(self) -> Iterator[Article]:
+        """Every article (without embeddings), in arrival order."""
+        ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,154 @@
+"""Clean stage: seeds, boilerplate, metadata, encodings (issue 3)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import storyline
+from storyline.clean import clean
+from storyline.clean.scraped import extract_scraped, reflow, split_paragraphs
+from storyline.ingest import content_id
+from storyline.model import Given, RawDocument
+from tests.conftest import DW_SEED, RFI_SEED, need, run_cli
+
+# Lines of page furniture in the seeds that must not survive cleaning.
+DW_FURNITURE = [
+    "Visit the new DW website",
+    "Take a look at the beta version",
+    "Inhalt",
+    "Metanavigation",
+    "Choose from 30 Languages",
+    "Russian flag at the US Embassy in Moscow",
+    "The two countries have ramped up diplomatic engagement in recent months",
+    "Watch video 02:09",
+    "Russian Duma votes to extend",
+    "Watch video 00:50",
+    "Election meddling accusations are 'just blabber'",
+    "wd/sri",
+    "| News | DW |",
+]
+RFI_FURNITURE = [
+    "REUTERS - HANDOUT",
+    "Text by: RFI",
+    "2 min",
+    "Read more",
+    "See also",
+    "Receive all international news",
+    "I subscribe",
+    "downloading the RFI application",
+    "• United States",
+    "On the same subject",
+    "Biden calls on Putin to act against cyberattacks",
+    "US mission in Afghanistan failed",
+]
+
+
+def test_dw_seed_metadata_and_body() -> None:
+    article = storyline.extract(need(DW_SEED))
+    assert article.title == "US, Russia to hold high-level arms control negotiations next week"
+    assert article.outlet == "DW"
+    assert article.published == "2021-07-24"
+    assert article.language == "en"
+    for furniture in DW_FURNITURE:
+        assert furniture not in article.text, furniture
+    assert article.text.startswith("Diplomats from both sides will convene in Geneva on Wednesday")
+    # content sub-headings stay
+    assert "What do we know so far?" in article.text
+    assert "US-Russia ties remain fraught" in article.text
+    assert article.text.rstrip().endswith("extension of the New START treaty.")
+    # the headline repeated above the text is not body
+    assert article.title not in article.text
+
+
+def test_rfi_seed_metadata_and_body() -> None:
+    article = storyline.extract(need(RFI_SEED))
+    assert article.title == "In Geneva, meeting between the number two of Russian and American diplomacy"
+    assert article.outlet == "RFI"
+    assert article.published == "2021-07-28"
+    assert article.language == "en"
+    for furniture in RFI_FURNITURE:
+        assert furniture not in article.text, furniture
+    assert article.text.startswith("They are responsible for continuing the dialogue")
+    assert "Arms control" in article.text
+    assert article.text.rstrip().endswith("priority topics for the start of the school year.")
+
+
+def test_inline_quote_fragments_are_rejoined() -> None:
+    article = storyline.extract(need(RFI_SEED))
+    assert (
+        'Discussions "professional and substantial", according to the Americans, '
+        '"pragmatic, professional and precise", according to the Russian Deputy Minister of Foreign Affairs.'
+    ) in article.text
+    assert "points of convergence \" he specified, quoted by the TASS agency." in article.text
+
+
+def test_reflow_keeps_separate_sentences_apart() -> None:
+    paragraphs = reflow(split_paragraphs("First sentence here.\n\nSecond one starts anew.\n\n„Ein Zitat\n\nwird fortgesetzt“, sagte er."))
+    assert paragraphs == ["First sentence here.", "Second one starts anew.", "„Ein Zitat wird fortgesetzt“, sagte er."]
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "outlet", "published"),
+    [
+        ("Gipfel in Wien | Politik | Tagesblick | 07.03.2024\n\nStand: 07.03.2024 14:05 Uhr\n\n" + "Die Gespräche in Wien beginnen am Mittwoch, sagte ein Sprecher des Ministeriums am Donnerstag. " * 3,
+         "Gipfel in Wien", "Tagesblick", "2024-03-07"),
+        ("Переговоры в Вене\n\nОпубликовано: 12 марта 2024, 14:05\n\n" + "Переговоры в Вене продолжатся в среду, заявил представитель министерства иностранных дел. " * 3 + "\n\n© 2024 Вечерний Вестник",
+         "Переговоры в Вене", "Вечерний Вестник", "2024-03-12T14:05:00"),
+        ("Terremoto en Perú\n\nPublicado el 18 de marzo de 2024\n\n" + "Un sismo de magnitud 7,1 sacudió el sur del país el lunes, informaron las autoridades locales. " * 3,
+         "Terremoto en Perú", None, "2024-03-18"),
+    ],
+)
+def test_scraped_metadata_in_other_languages(text: str, title: str, outlet: str | None, published: str) -> None:
+    extracted = extract_scraped(text)
+    assert extracted.title == title
+    assert extracted.outlet == outlet
+    assert extracted.published == published
+    assert "Stand:" not in extracted.text and "Опубликовано" not in extracted.text and "©" not in extracted.text
+
+
+def _raw(body: bytes, kind: str = "text", **given: str) -> RawDocument:
+    meta = Given(**given)
+    return RawDocument(content_id(kind, body, meta), "test", kind, body, meta)  # type: ignore[arg-type]
+
+
+def test_mojibake_is_repaired_not_dropped() -> None:
+    text = "Le prÃ©sident a dÃ©clarÃ© mercredi Ã  GenÃ¨ve que les nÃ©gociations reprendraient en septembre, selon son porte-parole."
+    article = clean(_raw(("Titre\n\n" + text).encode("utf-8")))
+    assert "Le président a déclaré mercredi à Genève" in article.text
+    assert article.language == "fr"
+
+
+def test_legacy_encoded_html_is_decoded() -> None:
+    html = (
+        "<html><head><meta charset='windows-1252'><title>Séisme au Pérou</title></head><body><article><h1>Séisme au Pérou</h1>"
+        + "<p>Un séisme de magnitude 7,1 a frappé lundi la région d'Arequipa, dans le sud du Pérou, a indiqué l'institut géophysique.</p>" * 3
+        + "</article></body></html>"
+    )
+    article = clean(_raw(html.encode("cp1252"), "html"))
+    assert "Un séisme de magnitude 7,1 a frappé lundi la région d'Arequipa" in article.text
+    assert article.title == "Séisme au Pérou"
+    assert article.language == "fr"
+
+
+def test_given_metadata_wins() -> None:
+    body = "Talks resumed in Vienna on Wednesday between the two delegations, officials said after the first session ended.".encode()
+    article = clean(_raw(body, title="Talks resume", outlet="Atlantic Wire Service", published="2024-03-13T10:00:00+01:00", language="en"))
+    assert article.title == "Talks resume"
+    assert article.outlet == "Atlantic Wire Service"
+    assert article.published == "2024-03-13T10:00:00+01:00"
+    assert article.text.startswith("Talks resumed in Vienna")
+
+
+def test_page_without_article_text_is_a_clear_error() -> None:
+    with pytest.raises(storyline.InputError, match="no article text"):
+        clean(_raw(b"Menu\n\nSearch\n\nLog in", "text"))
+
+
+def test_extract_cli_json(tmp_path: Path) -> None:
+    result = run_cli("extract", str(need(DW_SEED)), "--json")
+    payload = json.loads(result.stdout)
+    assert set(payload) == {"title", "text", "published", "language", "outlet", "author"}
+    assert payload["outlet"] == "DW" and payload["published"] == "2021-07-24"
