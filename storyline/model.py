@@ -9,6 +9,7 @@ joins, ``store`` saves it. Nothing here talks to a database or the network.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -16,6 +17,31 @@ import numpy as np
 
 DocumentKind = Literal["text", "html"]
 DuplicateKind = Literal["exact", "near"]
+
+
+@dataclass(frozen=True)
+class SparseVector:
+    """Sorted term ids with their weights."""
+
+    terms: np.ndarray  # int64, ascending
+    weights: np.ndarray  # float32
+
+    @staticmethod
+    def empty() -> SparseVector:
+        return SparseVector(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
+
+    @staticmethod
+    def from_dict(values: Mapping[int, float], limit: int) -> SparseVector:
+        """The ``limit`` heaviest entries."""
+        if not values:
+            return SparseVector.empty()
+        items = sorted(values.items(), key=lambda kv: -kv[1])[:limit]
+        items.sort()
+        return SparseVector(np.array([k for k, _ in items], dtype=np.int64), np.array([v for _, v in items], dtype=np.float32))
+
+    @property
+    def norm(self) -> float:
+        return float(np.linalg.norm(self.weights))
 
 
 @dataclass(frozen=True)
@@ -78,7 +104,9 @@ class Article:
     # analyze
     embedding: np.ndarray | None = field(default=None, repr=False)
     fingerprint: np.ndarray | None = field(default=None, repr=False)
+    terms: dict[int, float] | None = field(default=None, repr=False)  # hashed term -> count
     # match
+    term_vector: SparseVector | None = field(default=None, repr=False)  # TF-IDF weights when matched
     duplicate_of: str | None = None
     duplicate_kind: DuplicateKind | None = None
     story_id: str | None = None
@@ -134,6 +162,8 @@ class StoryProfile:
     last_day: dt.date | None
     title: str | None = None
     title_vector: np.ndarray | None = field(default=None, repr=False)  # embedding of the article the title is from
+    # Summed TF-IDF vectors of the members, per language: wording is compared within a language.
+    terms: dict[str, SparseVector] = field(default_factory=dict, repr=False)
 
     @property
     def centroid(self) -> np.ndarray:
@@ -156,6 +186,8 @@ class Batch:
     failed: list[tuple[RawDocument, InputProblem]] = field(default_factory=list)
     sightings: list[tuple[str, str]] = field(default_factory=list)  # (article id, source) seen again
     stories: list[StoryProfile] = field(default_factory=list)
+    term_frequencies: dict[int, int] = field(default_factory=dict)  # changed document frequencies
+    documents_counted: int = 0  # documents behind the term frequencies, after this batch
 
 
 @dataclass

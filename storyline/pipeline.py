@@ -19,7 +19,7 @@ from storyline.analyze import analyze
 from storyline.analyze.fingerprint import text_hash
 from storyline.clean import clean
 from storyline.errors import InputError
-from storyline.match import DuplicateFinder, MatchSettings, Scorer, StoryMatcher, band_keys
+from storyline.match import DuplicateFinder, MatchSettings, Scorer, StoryMatcher, TermStatistics, band_keys
 from storyline.model import Article, Batch, IngestReport, InputProblem, KnownArticle, RawDocument
 from storyline.stories import refresh_title
 from storyline.store.base import Store
@@ -60,7 +60,10 @@ class Pipeline:
     ) -> None:
         self.store = store
         self.batch_size = batch_size
-        self.matcher = StoryMatcher(store.story_profiles(), scorer=scorer, settings=match_settings)
+        frequencies, documents = store.term_frequencies()
+        self.matcher = StoryMatcher(
+            store.story_profiles(), term_statistics=TermStatistics(frequencies, documents), scorer=scorer, settings=match_settings
+        )
         self.duplicates = DuplicateFinder(store.find_exact, store.find_by_bands)
 
     def process(self, items: Iterable[RawDocument | InputProblem]) -> Iterator[Outcome]:
@@ -114,6 +117,8 @@ class Pipeline:
             batch.documents.append(fresh[article.id])
             batch.articles.append(article)
         batch.stories = self.matcher.take_changed()
+        batch.term_frequencies = self.matcher.term_statistics.take_changed()
+        batch.documents_counted = self.matcher.term_statistics.documents
         self.store.save_batch(batch)
         self.duplicates.forget_pending()
         LOGGER.debug("batch of %d inputs: %d new articles, %d failed", len(items), len(batch.articles), len(batch.failed))

@@ -1,7 +1,7 @@
 """Analyze stage: representations of each article that matching and stories use.
 
-For now: a multilingual embedding of title and lead (``embed``) and a MinHash
-fingerprint of the wording (``fingerprint``).
+For now: a multilingual embedding of title and lead (``embed``), a MinHash
+fingerprint of the wording (``fingerprint``) and folded content words (``terms``).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from storyline.analyze.embed import embed_texts, embedding_text
 from storyline.analyze.fingerprint import fingerprint
+from storyline.analyze.terms import term_counts
 from storyline.model import Article
 
 __all__ = ["analyze"]
@@ -21,4 +22,5 @@ def analyze(articles: Sequence[Article]) -> Sequence[Article]:
     for article, vector in zip(articles, vectors):
         article.embedding = vector
         article.fingerprint = fingerprint(article.text)
+        article.terms = term_counts(article)
     return articles

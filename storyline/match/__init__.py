@@ -1,7 +1,8 @@
 """Match stage: duplicates of earlier articles, and the story each article belongs to."""
 
 from storyline.match.duplicates import DuplicateFinder, band_keys
-from storyline.match.scoring import EmbeddingScorer, Scorer
+from storyline.match.lexical import TermStatistics
+from storyline.match.scoring import BlendScorer, Scorer
 from storyline.match.stories import MatchSettings, StoryMatcher
 
-__all__ = ["DuplicateFinder", "EmbeddingScorer", "MatchSettings", "Scorer", "StoryMatcher", "band_keys"]
+__all__ = ["BlendScorer", "DuplicateFinder", "MatchSettings", "Scorer", "StoryMatcher", "TermStatistics", "band_keys"]

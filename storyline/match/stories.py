@@ -16,15 +16,16 @@ import numpy as np
 from usearch.index import Index
 
 from storyline.analyze.embed import EMBEDDING_DIM
-from storyline.match.scoring import EmbeddingScorer, Scorer
-from storyline.model import Article, StoryProfile
+from storyline.match.lexical import TermStatistics, accumulate
+from storyline.match.scoring import BlendScorer, Scorer
+from storyline.model import Article, SparseVector, StoryProfile
 
 
 @dataclass(frozen=True)
 class MatchSettings:
     """``threshold``: lowest score that joins a story; ``candidates``: stories scored per article."""
 
-    threshold: float = 0.55
+    threshold: float = 0.4
     candidates: int = 32
 
 
@@ -44,10 +45,12 @@ class StoryMatcher:
         self,
         profiles: Iterable[StoryProfile] = (),
         *,
+        term_statistics: TermStatistics | None = None,
         scorer: Scorer | None = None,
         settings: MatchSettings = MatchSettings(),
     ) -> None:
-        self.scorer: Scorer = scorer or EmbeddingScorer()
+        self.scorer: Scorer = scorer or BlendScorer()
+        self.term_statistics = term_statistics or TermStatistics()
         self.settings = settings
         self._profiles: dict[int, StoryProfile] = {}
         self._index = Index(ndim=EMBEDDING_DIM, metric="cos", dtype="f32")
@@ -68,6 +71,8 @@ class StoryMatcher:
 
     def place(self, article: Article) -> StoryProfile:
         """Put the article in its story (new or existing); sets ``story_id`` and ``match_score``."""
+        article.term_vector = self.term_statistics.weigh(article.terms or {})
+        self.term_statistics.add(article.terms or {})
         best, best_score = None, float("-inf")
         for profile in self.candidates(article):
             score = self.scorer.score(article, profile)
@@ -99,6 +104,7 @@ class StoryMatcher:
             size=1,
             first_day=day,
             last_day=day,
+            terms={article.language or "": article.term_vector} if article.term_vector is not None else {},
         )
         key = _key(profile.id)
         self._profiles[key] = profile
@@ -112,6 +118,9 @@ class StoryMatcher:
         profile.first_day, profile.last_day = _widen(profile.first_day, profile.last_day, article.published_day)
         if move_centroid and article.embedding is not None:
             profile.vector_sum = profile.vector_sum + article.embedding.astype(np.float32)
+            if article.term_vector is not None:
+                language = article.language or ""
+                profile.terms[language] = accumulate(profile.terms.get(language, SparseVector.empty()), article.term_vector)
             key = _key(profile.id)
             self._index.remove(key)
             self._index.add(key, profile.centroid.astype(np.float32))

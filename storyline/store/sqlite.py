@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import sqlite3
+import struct
 import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -18,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from storyline.errors import StoreError
-from storyline.model import Article, Batch, KnownArticle, Story, StoryProfile
+from storyline.model import Article, Batch, KnownArticle, SparseVector, Story, StoryProfile
 
 LOGGER = logging.getLogger(__name__)
 
@@ -115,11 +116,14 @@ class SQLiteStore:
                 [(d.id, d.kind, zlib.compress(d.body), json.dumps(d.given.as_dict())) for d in batch.documents],
             )
             db.executemany(
-                "INSERT INTO stories (id, title, title_vector, size, first_day, last_day, vector_sum) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                "INSERT INTO stories (id, title, title_vector, size, first_day, last_day, vector_sum, terms) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT(id) DO UPDATE SET title = excluded.title, title_vector = excluded.title_vector, size = excluded.size, "
-                "first_day = excluded.first_day, last_day = excluded.last_day, vector_sum = excluded.vector_sum",
+                "first_day = excluded.first_day, last_day = excluded.last_day, vector_sum = excluded.vector_sum, terms = excluded.terms",
                 [
-                    (p.id, p.title, _vector(p.title_vector), p.size, _day(p.first_day), _day(p.last_day), p.vector_sum.astype(np.float32).tobytes())
+                    (
+                        p.id, p.title, _vector(p.title_vector), p.size, _day(p.first_day), _day(p.last_day),
+                        p.vector_sum.astype(np.float32).tobytes(), _pack_terms(p.terms),
+                    )
                     for p in batch.stories
                 ],
             )
@@ -146,6 +150,15 @@ class SQLiteStore:
                 "INSERT OR IGNORE INTO minhash_bands (band, article_id) VALUES (?, ?)",
                 [(band, article_id) for article_id, bands in batch.band_keys.items() for band in bands],
             )
+            db.executemany(
+                "INSERT INTO term_frequencies (term, documents) VALUES (?, ?) ON CONFLICT(term) DO UPDATE SET documents = excluded.documents",
+                list(batch.term_frequencies.items()),
+            )
+            if batch.term_frequencies:
+                db.execute(
+                    "INSERT INTO counters (name, value) VALUES ('term_documents', ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+                    (batch.documents_counted,),
+                )
             db.execute("COMMIT")
         except BaseException as exc:
             if db.in_transaction:
@@ -174,7 +187,14 @@ class SQLiteStore:
                 last_day=_parse_day(row["last_day"]),
                 title=row["title"],
                 title_vector=np.frombuffer(row["title_vector"], dtype=np.float16).astype(np.float32) if row["title_vector"] else None,
+                terms=_unpack_terms(row["terms"]),
             )
+
+    def term_frequencies(self) -> tuple[dict[int, int], int]:
+        """Document frequency of every hashed term, and how many documents were counted."""
+        frequencies = dict(self._db.execute("SELECT term, documents FROM term_frequencies").fetchall())
+        row = self._db.execute("SELECT value FROM counters WHERE name = 'term_documents'").fetchone()
+        return frequencies, (row[0] if row else 0)
 
     def find_exact(self, text_hash: str) -> KnownArticle | None:
         row = self._db.execute(
@@ -286,6 +306,29 @@ def _story(row: sqlite3.Row, articles: list[Article]) -> Story:
         first_published=published[0] if published else None,
         last_published=published[-1] if published else None,
     )
+
+
+def _pack_terms(terms: dict[str, SparseVector]) -> bytes:
+    """Per language: code (3 bytes), count (uint32), term ids (int32), weights (float32)."""
+    parts = []
+    for language, vector in sorted(terms.items()):
+        parts.append(language.encode("ascii").ljust(3, b" ") + struct.pack("<I", len(vector.terms)))
+        parts.append(vector.terms.astype(np.int32).tobytes() + vector.weights.astype(np.float32).tobytes())
+    return b"".join(parts)
+
+
+def _unpack_terms(blob: bytes | None) -> dict[str, SparseVector]:
+    terms: dict[str, SparseVector] = {}
+    offset = 0
+    while blob and offset < len(blob):
+        language = blob[offset : offset + 3].decode("ascii").strip()
+        (count,) = struct.unpack_from("<I", blob, offset + 3)
+        offset += 7
+        ids = np.frombuffer(blob, dtype=np.int32, count=count, offset=offset).astype(np.int64)
+        weights = np.frombuffer(blob, dtype=np.float32, count=count, offset=offset + 4 * count).copy()
+        terms[language] = SparseVector(ids, weights)
+        offset += 8 * count
+    return terms
 
 
 def _vector(vector: np.ndarray | None) -> bytes | None:
