@@ -35,10 +35,18 @@ ProgressCallback = Callable[[int, int, int], None]
 class Storyline:
     """A Storyline store opened for reading and ingesting. Use ``storyline.open()``."""
 
-    def __init__(self, store: SQLiteStore, *, batch_size: int = DEFAULT_BATCH_SIZE, max_article_bytes: int = DEFAULT_MAX_ARTICLE_BYTES) -> None:
+    def __init__(
+        self,
+        store: SQLiteStore,
+        *,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        max_article_bytes: int = DEFAULT_MAX_ARTICLE_BYTES,
+        workers: int | None = None,
+    ) -> None:
         self.store = store
         self.batch_size = batch_size
         self.max_article_bytes = max_article_bytes
+        self.workers = workers
 
     # ---- lifecycle -------------------------------------------------------------
 
@@ -60,7 +68,7 @@ class Storyline:
         """
         files, problems = find_files(paths)
         with self.store.writer():
-            pipeline = Pipeline(self.store, batch_size=self.batch_size)
+            pipeline = Pipeline(self.store, batch_size=self.batch_size, workers=self.workers)
             counter = _Progress(files, progress)
             report = pipeline.run(self._read(files, counter), on_outcome=counter.outcome)
         report.problems[:0] = problems
@@ -133,9 +141,18 @@ def article_record(article: Article) -> dict[str, Any]:
     }
 
 
-def open(path: str | os.PathLike[str] = DEFAULT_DB, *, batch_size: int = DEFAULT_BATCH_SIZE, max_article_bytes: int = DEFAULT_MAX_ARTICLE_BYTES) -> Storyline:  # noqa: A001 - mirrors the builtin on purpose, like sqlite3.connect
-    """Open (or create) a store; SQLite file by default."""
-    return Storyline(open_store(path), batch_size=batch_size, max_article_bytes=max_article_bytes)
+def open(  # noqa: A001 - mirrors the builtin on purpose, like sqlite3.connect
+    path: str | os.PathLike[str] = DEFAULT_DB,
+    *,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    max_article_bytes: int = DEFAULT_MAX_ARTICLE_BYTES,
+    workers: int | None = None,
+) -> Storyline:
+    """Open (or create) a store; SQLite file by default.
+
+    ``workers``: processes that clean articles in parallel (default: one per core, at most 4).
+    """
+    return Storyline(open_store(path), batch_size=batch_size, max_article_bytes=max_article_bytes, workers=workers)
 
 
 def extract(path: str | os.PathLike[str]) -> Article:
@@ -157,6 +174,7 @@ def cluster(
     output: IO[str],
     *,
     batch_size: int = DEFAULT_BATCH_SIZE,
+    workers: int | None = None,
     match_settings: MatchSettings = MatchSettings(),
 ) -> IngestReport:
     """Stream a JSONL file through clean and match exactly as ``ingest`` would, in file order.
@@ -173,7 +191,7 @@ def cluster(
     with tempfile.TemporaryDirectory(prefix="storyline-cluster-") as tmp:
         store = SQLiteStore(Path(tmp) / "cluster.db")
         try:
-            pipeline = Pipeline(store, batch_size=batch_size, match_settings=match_settings)
+            pipeline = Pipeline(store, batch_size=batch_size, workers=workers, match_settings=match_settings)
 
             def write(outcome: Outcome) -> None:
                 ident = outcome.external_id or outcome.article_id

@@ -219,6 +219,7 @@ class IngestReport:
     already_stored: int = 0
     new_stories: int = 0
     problems: list[InputProblem] = field(default_factory=list)
+    seconds_by_stage: dict[str, float] = field(default_factory=dict)  # where the time went
 
     @property
     def ok(self) -> bool:

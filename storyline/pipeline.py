@@ -6,19 +6,29 @@ Documents are processed in batches: the expensive steps (embeddings) run once
 per batch, matching still places articles one by one in arrival order, and
 each batch is written in one transaction, so a crash loses at most the batch
 in flight and a re-run picks up where it stopped.
+
+Cleaning is the slowest stage and needs nothing but the document, so worker
+processes clean the next batch while this process analyzes, matches and
+stores the current one. Results are used in input order: the outcome is the
+same with one worker or many.
 """
 
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
+import time
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal
 
 from storyline.analyze import analyze
 from storyline.analyze.fingerprint import text_hash
-from storyline.clean import clean
-from storyline.errors import InputError
+from storyline.clean import clean_or_problem
 from storyline.match import DuplicateFinder, MatchSettings, Scorer, StoryMatcher, TermStatistics, band_keys
 from storyline.model import Article, Batch, IngestReport, InputProblem, KnownArticle, RawDocument
 from storyline.stories import refresh_title
@@ -27,6 +37,29 @@ from storyline.store.base import Store
 LOGGER = logging.getLogger(__name__)
 
 DEFAULT_BATCH_SIZE = 64
+
+
+def default_workers() -> int:
+    """Cleaning processes: one per core, at most four (past that the main process is the bottleneck)."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+class _Cleaning:
+    """One batch whose documents are being cleaned, in worker processes or (with no pool) on demand."""
+
+    def __init__(self, items: list[RawDocument | InputProblem], pool: Executor | None) -> None:
+        self.items = items
+        unique = {i.id: i for i in reversed(items) if isinstance(i, RawDocument)}  # first occurrence wins
+        self.documents = [i for i in items if isinstance(i, RawDocument) and unique.get(i.id) is i]
+        self._futures: list[Future[Article | InputProblem]] | None = (
+            [pool.submit(clean_or_problem, d) for d in self.documents] if pool else None
+        )
+
+    def results(self, wanted: set[str]) -> dict[str, Article | InputProblem]:
+        """Cleaned article (or problem) of every document whose id is in ``wanted``."""
+        if self._futures is None:
+            return {d.id: clean_or_problem(d) for d in self.documents if d.id in wanted}
+        return {d.id: f.result() for d, f in zip(self.documents, self._futures) if d.id in wanted}
 
 
 @dataclass(frozen=True)
@@ -55,31 +88,68 @@ class Pipeline:
         store: Store,
         *,
         batch_size: int = DEFAULT_BATCH_SIZE,
+        workers: int | None = None,
         scorer: Scorer | None = None,
         match_settings: MatchSettings = MatchSettings(),
     ) -> None:
         self.store = store
         self.batch_size = batch_size
+        self.workers = default_workers() if workers is None else workers
         frequencies, documents = store.term_frequencies()
         self.matcher = StoryMatcher(
             store.story_profiles(), term_statistics=TermStatistics(frequencies, documents), scorer=scorer, settings=match_settings
         )
         self.duplicates = DuplicateFinder(store.find_exact, store.find_by_bands)
+        self.seconds_by_stage: dict[str, float] = defaultdict(float)
+
+    @contextmanager
+    def _timed(self, stage: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds_by_stage[stage] += time.perf_counter() - start
+
+    def _timed_iter(self, stage: str, items: Iterable[RawDocument | InputProblem]) -> Iterator[RawDocument | InputProblem]:
+        iterator = iter(items)
+        while True:
+            with self._timed(stage):
+                item = next(iterator, None)
+            if item is None:
+                return
+            yield item
 
     def process(self, items: Iterable[RawDocument | InputProblem]) -> Iterator[Outcome]:
         """Yield one ``Outcome`` per input item, batch by batch, each batch committed before its outcomes."""
+        pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("forkserver")) if self.workers > 1 else None
+        try:
+            in_flight: _Cleaning | None = None
+            for items_of_batch in self._batches(items):
+                cleaning = _Cleaning(items_of_batch, pool)  # starts cleaning this batch ...
+                if in_flight is not None:
+                    yield from self._finish_batch(in_flight)  # ... while the previous one is finished here
+                in_flight = cleaning
+            if in_flight is not None:
+                yield from self._finish_batch(in_flight)
+        finally:
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
+
+    def _batches(self, items: Iterable[RawDocument | InputProblem]) -> Iterator[list[RawDocument | InputProblem]]:
         pending: list[RawDocument | InputProblem] = []
-        for item in items:
+        documents = 0
+        for item in self._timed_iter("read", items):
             pending.append(item)
-            if sum(isinstance(i, RawDocument) for i in pending) >= self.batch_size:
-                yield from self._process_batch(pending)
-                pending = []
+            documents += isinstance(item, RawDocument)
+            if documents >= self.batch_size:
+                yield pending
+                pending, documents = [], 0
         if pending:
-            yield from self._process_batch(pending)
+            yield pending
 
     def run(self, items: Iterable[RawDocument | InputProblem], *, on_outcome: Callable[[Outcome], None] | None = None) -> IngestReport:
         """Process everything and summarise it."""
-        report = IngestReport()
+        report = IngestReport(seconds_by_stage=self.seconds_by_stage)
         for outcome in self.process(items):
             if on_outcome:
                 on_outcome(outcome)
@@ -94,32 +164,31 @@ class Pipeline:
                 report.near_duplicates += outcome.duplicate_kind == "near"
         return report
 
-    def _process_batch(self, items: list[RawDocument | InputProblem]) -> list[Outcome]:
+    def _finish_batch(self, cleaning: _Cleaning) -> list[Outcome]:
+        items = cleaning.items
         documents = [i for i in items if isinstance(i, RawDocument)]
         stored = self.store.stored_stories([d.id for d in documents])
         batch = Batch()
-        fresh: dict[str, RawDocument] = {}
-        cleaned: list[Article] = []
-        problems: dict[str, str] = {}
-        for document in documents:
-            if document.id in stored or document.id in fresh:
-                batch.sightings.append((document.id, document.source))
-                continue
-            fresh[document.id] = document
-            try:
-                cleaned.append(clean(document))
-            except InputError as exc:
-                problems[document.id] = exc.message
-                batch.failed.append((document, InputProblem(document.source, exc.message)))
+        fresh = {d.id: d for d in cleaning.documents if d.id not in stored}
+        batch.sightings = [(d.id, d.source) for d in documents if d.id in stored or fresh.get(d.id) is not d]
+        with self._timed("clean"):  # with workers: the time spent waiting for them
+            results = cleaning.results(set(fresh))
+        cleaned = [r for r in results.values() if isinstance(r, Article)]
+        problems = {i: r.message for i, r in results.items() if isinstance(r, InputProblem)}
+        batch.failed = [(fresh[i], r) for i, r in results.items() if isinstance(r, InputProblem)]
         opened: set[str] = set()  # ids of articles that opened a story
-        for article in analyze(cleaned):
-            self._match(article, batch, opened)
-            batch.documents.append(fresh[article.id])
-            batch.articles.append(article)
-        batch.stories = self.matcher.take_changed()
-        batch.term_frequencies = self.matcher.term_statistics.take_changed()
-        batch.documents_counted = self.matcher.term_statistics.documents
-        self.store.save_batch(batch)
+        with self._timed("analyze"):
+            analyze(cleaned)
+        with self._timed("match"):
+            for article in cleaned:
+                self._match(article, batch, opened)
+                batch.documents.append(fresh[article.id])
+                batch.articles.append(article)
+            batch.stories = self.matcher.take_changed()
+            batch.term_frequencies = self.matcher.term_statistics.take_changed()
+            batch.documents_counted = self.matcher.term_statistics.documents
+        with self._timed("store"):
+            self.store.save_batch(batch)
         self.duplicates.forget_pending()
         LOGGER.debug("batch of %d inputs: %d new articles, %d failed", len(items), len(batch.articles), len(batch.failed))
 

@@ -109,3 +109,26 @@ def test_unreadable_directory_entries(tmp_path: Path) -> None:
     assert isinstance(names["good.txt"], RawDocument)
     assert isinstance(names["loop.txt"], InputProblem)
     assert isinstance(names["pipe.txt"], InputProblem) and "not a regular file" in names["pipe.txt"].message
+
+
+def test_gzipped_inputs_and_damaged_gzip(tmp_path: Path) -> None:
+    import gzip
+
+    with gzip.open(tmp_path / "page.html.gz", "wt", encoding="utf-8") as handle:
+        handle.write("<html><body><article><p>" + ARTICLE + "</p></article></body></html>")
+    with gzip.open(tmp_path / "feed.jsonl.gz", "wt", encoding="utf-8") as handle:
+        handle.write(json.dumps({"id": "g1", "text": ARTICLE}) + "\n")
+    (tmp_path / "broken.txt.gz").write_bytes(gzip.compress(ARTICLE.encode())[:-12])
+    items = {Path(i.source).name: i for i in _read_all([tmp_path])}
+    assert isinstance(items["page.html.gz"], RawDocument) and items["page.html.gz"].kind == "html"
+    assert isinstance(items["feed.jsonl.gz:1"], RawDocument) and items["feed.jsonl.gz:1"].given.external_id == "g1"
+    assert isinstance(items["broken.txt.gz"], InputProblem) and "gzipped, complete" in items["broken.txt.gz"].message
+
+
+def test_oversized_jsonl_line_is_skipped_not_loaded(tmp_path: Path) -> None:
+    feed = tmp_path / "big.jsonl"
+    feed.write_text(json.dumps({"id": "big", "text": "word " * 400_000}) + "\n" + json.dumps({"id": "small", "text": ARTICLE}) + "\n")
+    files, _ = find_files([feed])
+    items = list(read_file(files[0], max_article_bytes=1_000_000))
+    assert isinstance(items[0], InputProblem) and items[0].source.endswith(":1") and "limit" in items[0].message
+    assert isinstance(items[1], RawDocument) and items[1].given.external_id == "small"

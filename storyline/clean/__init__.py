@@ -7,16 +7,16 @@ always wins over what is found in the page.
 
 from __future__ import annotations
 
-from storyline.clean.encoding import decode
+from storyline.clean.encoding import decode, repair
 from storyline.clean.extracted import Extracted
 from storyline.clean.html import extract_html
 from storyline.clean.language import SUPPORTED_LANGUAGES, detect_language, normalize_language
 from storyline.clean.metadata import normalize_published, outlet_from_url
 from storyline.clean.scraped import extract_scraped
 from storyline.errors import InputError
-from storyline.model import Article, RawDocument
+from storyline.model import Article, InputProblem, RawDocument
 
-__all__ = ["SUPPORTED_LANGUAGES", "clean", "detect_language"]
+__all__ = ["SUPPORTED_LANGUAGES", "clean", "clean_or_problem", "detect_language"]
 
 
 def clean(document: RawDocument) -> Article:
@@ -30,7 +30,9 @@ def clean(document: RawDocument) -> Article:
     extracted: Extracted
     if document.kind == "html":
         extracted = extract_html(text, url=given.url)
+        extracted.text, extracted.title = repair(extracted.text), extracted.title and repair(extracted.title)
     else:
+        text = repair(text)
         extracted = extract_scraped(text, language=detect_language(text), title=given.title)
     if not extracted.text.strip():
         raise InputError(
@@ -49,3 +51,11 @@ def clean(document: RawDocument) -> Article:
         url=given.url or extracted.url,
         external_id=given.external_id,
     )
+
+
+def clean_or_problem(document: RawDocument) -> Article | InputProblem:
+    """``clean`` with its failure returned as a value (picklable: used by worker processes)."""
+    try:
+        return clean(document)
+    except InputError as exc:
+        return InputProblem(document.source, exc.message, document.given.external_id)

@@ -29,6 +29,7 @@ LINE_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
         r"^(text|texte|texto|testo)\s+(by|par|von|por|di)\s*:.*$",
         r"^[a-zäöüß]{1,5}(/[a-zäöüß]{1,5})+(\s*\([^)]*\))?$",  # "wd/sri (AP, AFP)"
         r"^\(?(afp|ap|dpa|reuters|efe|ansa|tass|ria novosti|ria|интерфакс|тасс|epd|kna|sid)([,/ ]+(afp|ap|dpa|reuters|efe|ansa|tass))*\)?\.?$",
+        r"^(reuters|afp|ap|epa|epa-efe|getty images|dpa|picture alliance|anadolu|xinhua|tass|ria novosti)\s*([/|-]|\s-\s).{0,60}$",
         r"^(with|avec|mit|con)\s+(afp|ap|dpa|reuters|efe|ansa|agencies|agences|agenturen|agencias)\.?$",
         r"^(staff and agencies|staff reporters?|agencies|agences|agenturen|agencias|redacción|редакция)$",
         r"^((additional )?reporting|writing|editing|compiled|mitarbeit|redaktion|rédaction)\s+(by|par|von|por)?\b.{0,200}$",
@@ -96,11 +97,17 @@ NUMBERED_ITEM = re.compile(r"^\s*\d{1,2}[.)]\s+\S")
 
 # The tail of a photo caption naming the agency: "... July 28, 2021. REUTERS - HANDOUT".
 CAPTION_CREDIT = re.compile(
-    r"(?:[.!?»\"]\s+|\s[|/–-]\s*|\(|^)"
+    r"(?:[.!?»\"]\s+|\s[|/–-]\s*|\()"
     r"(?:(?i:photo|photograph|foto|фото|bild|image|crédit|credit)\s*:\s*[^.]{1,60}|©\s*[^.]{1,60}|"
     r"(?:[A-ZÄÖÜ][A-ZÄÖÜ.&]+(?:[ /-]+[A-ZÄÖÜ][A-ZÄÖÜ.&]+){0,4})"
     r"(?:(?:\s+[-–]\s+|/)[A-Za-z][\w ]{0,30})?)\)?\s*$"
 )
+
+# Boilerplate lines are short; a long line that happens to contain "newsletter"
+# or "download the app" is text (or a whole page flattened to one line).
+MAX_BOILERPLATE_WORDS = 40
+# A caption is a sentence or two; a longer line ending with a credit is a paragraph signed by an agency.
+MAX_CAPTION_WORDS = 30
 
 SENTENCE_END = re.compile(r"[.!?…:;][\"'»”’)\]]*\s*$|[\"»”]\s*$")
 WORD = re.compile(r"\w+", re.UNICODE)
@@ -113,7 +120,10 @@ def word_count(text: str) -> int:
 def matches_pattern(text: str) -> bool:
     """True when the whole paragraph is a known kind of boilerplate."""
     stripped = text.strip()
-    if word_count(stripped) <= 12 and SHORT_LINE_WORDS.search(stripped) and not SENTENCE_END.search(stripped):
+    words = word_count(stripped)
+    if words > MAX_BOILERPLATE_WORDS:
+        return False
+    if words <= 12 and SHORT_LINE_WORDS.search(stripped) and not SENTENCE_END.search(stripped):
         return True
     return any(p.search(stripped) for p in LINE_PATTERNS) or bool(TEASER.match(stripped))
 
@@ -131,13 +141,12 @@ def is_menu(text: str) -> bool:
 
 def is_caption_with_credit(text: str) -> bool:
     """A photo caption that ends with its credit ("... REUTERS - HANDOUT", "Foto: dpa")."""
+    if word_count(text) > MAX_CAPTION_WORDS:
+        return False
     match = CAPTION_CREDIT.search(text.strip())
     if not match:
         return False
     credit = match.group(0)
-    # An all-caps tail must be a short credit, not an acronym ending a real sentence ("... said NATO.");
-    # a line that is nothing but a credit is short.
-    if match.start() == 0 and word_count(text) > 4:
-        return False
+    # An all-caps tail must be a short credit, not an acronym ending a real sentence ("... said NATO.").
     named = re.search(r"(?i:photo|photograph|foto|фото|bild|image|crédit|credit)\s*:|©", credit) is not None
     return word_count(credit) <= (10 if named else 6) and not text.strip().endswith(".")

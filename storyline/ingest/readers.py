@@ -7,15 +7,17 @@ line becomes an ``InputProblem`` and reading goes on with the next one.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import logging
 import os
 import stat
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from storyline.model import DocumentKind, Given, InputProblem, RawDocument
 
@@ -25,6 +27,7 @@ TEXT_SUFFIXES = {".txt", ".text"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
+GZIP_SUFFIX = ".gz"  # any supported file may be gzipped: page.html.gz, feed.jsonl.gz
 
 DEFAULT_MAX_ARTICLE_BYTES = 10 * 1024 * 1024
 # Control bytes other than tab, newline, form feed and carriage return: text never has many.
@@ -50,10 +53,26 @@ def content_id(kind: DocumentKind, body: bytes, given: Given = Given()) -> str:
 
 @dataclass(frozen=True)
 class InputFile:
-    """A file found under the paths given to ``read_paths``."""
+    """A file found under the paths given to ``find_files``."""
 
     path: Path
     size: int
+
+    @property
+    def compressed(self) -> bool:
+        return self.path.suffix.lower() == GZIP_SUFFIX
+
+    @property
+    def suffix(self) -> str:
+        """The content suffix: ".html" for both page.html and page.html.gz."""
+        return file_suffix(self.path)
+
+
+def file_suffix(path: Path) -> str:
+    suffixes = [s.lower() for s in path.suffixes]
+    if suffixes and suffixes[-1] == GZIP_SUFFIX:
+        suffixes.pop()
+    return suffixes[-1] if suffixes else ""
 
 
 def find_files(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[InputFile], list[InputProblem]]:
@@ -74,13 +93,13 @@ def find_files(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[InputFile]
         if not stat.S_ISREG(status.st_mode):
             problems.append(InputProblem(str(path), "is not a regular file (a pipe, socket or device); copy its content to a file"))
             return
-        if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        if file_suffix(path) not in SUPPORTED_SUFFIXES:
             if explicit:
                 problems.append(
                     InputProblem(
                         str(path),
                         f"unsupported file type {path.suffix or '(no suffix)'!r}; "
-                        f"use one of {', '.join(sorted(SUPPORTED_SUFFIXES))}",
+                        f"use one of {', '.join(sorted(SUPPORTED_SUFFIXES))} (optionally gzipped, .gz)",
                     )
                 )
             return
@@ -106,24 +125,27 @@ def find_files(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[InputFile]
 
 def read_file(file: InputFile, *, max_article_bytes: int = DEFAULT_MAX_ARTICLE_BYTES) -> Iterator[RawDocument | InputProblem]:
     """Yield the articles of one file (one for text/HTML, one per line for JSONL)."""
-    suffix = file.path.suffix.lower()
-    if suffix in JSONL_SUFFIXES:
-        yield from _read_jsonl(file.path, max_article_bytes)
+    if file.suffix in JSONL_SUFFIXES:
+        yield from _read_jsonl(file, max_article_bytes)
         return
     source = str(file.path)
+    too_big = (
+        f"over the {_mb(max_article_bytes)} limit for one article; "
+        "if it holds many articles convert it to JSONL (one per line), otherwise raise --max-article-mb"
+    )
     if file.size > max_article_bytes:
-        yield InputProblem(
-            source,
-            f"is {_mb(file.size)}, over the {_mb(max_article_bytes)} limit for one article; "
-            "if it holds many articles convert it to JSONL (one per line), otherwise raise --max-article-mb",
-        )
+        yield InputProblem(source, f"is {_mb(file.size)}, {too_big}")
         return
     try:
-        body = file.path.read_bytes()
-    except OSError as exc:
-        yield InputProblem(source, f"cannot be read ({exc.strerror or exc}); check that it exists and is readable")
+        with _open(file) as handle:
+            body = handle.read(max_article_bytes + 1)
+    except (OSError, EOFError, zlib.error) as exc:
+        yield InputProblem(source, f"cannot be read ({getattr(exc, 'strerror', None) or exc}); check that it is readable and, if gzipped, complete")
         return
-    kind: DocumentKind = "html" if suffix in HTML_SUFFIXES else "text"
+    if len(body) > max_article_bytes:
+        yield InputProblem(source, f"is, uncompressed, {too_big}")
+        return
+    kind: DocumentKind = "html" if file.suffix in HTML_SUFFIXES else "text"
     problem = check_body(body)
     if problem:
         yield InputProblem(source, problem)
@@ -152,20 +174,36 @@ def _looks_like_utf16(head: bytes) -> bool:
     return head.startswith((b"\xff\xfe", b"\xfe\xff"))
 
 
-def _read_jsonl(path: Path, max_article_bytes: int) -> Iterator[RawDocument | InputProblem]:
+def _open(file: InputFile) -> BinaryIO:
+    return gzip.open(file.path, "rb") if file.compressed else file.path.open("rb")
+
+
+def _read_jsonl(file: InputFile, max_article_bytes: int) -> Iterator[RawDocument | InputProblem]:
     try:
-        handle = path.open("rb")
+        handle = _open(file)
     except OSError as exc:
-        yield InputProblem(str(path), f"cannot be read ({exc.strerror or exc}); check that it exists and is readable")
+        yield InputProblem(str(file.path), f"cannot be read ({exc.strerror or exc}); check that it exists and is readable")
         return
     with handle:
         # Stream line by line: a JSONL file may hold millions of articles.
-        for number, line in enumerate(handle, start=1):
-            source = f"{path}:{number}"
-            if not line.strip():
+        number = 0
+        while True:
+            try:
+                line = handle.readline(max_article_bytes + 1)
+                oversized = len(line) > max_article_bytes
+                while line and oversized and not line.endswith(b"\n"):  # skip the rest without holding it
+                    line = handle.readline(1 << 20)
+            except (OSError, EOFError, zlib.error) as exc:
+                yield InputProblem(f"{file.path}:{number + 1}", f"cannot be read further ({exc}); the gzip file is damaged or truncated")
+                return
+            if not line:
+                return
+            number += 1
+            source = f"{file.path}:{number}"
+            if oversized:
+                yield InputProblem(source, f"line is over the {_mb(max_article_bytes)} limit for one article; split the article or raise --max-article-mb")
                 continue
-            if len(line) > max_article_bytes:
-                yield InputProblem(source, f"line is {_mb(len(line))}, over the {_mb(max_article_bytes)} limit for one article")
+            if not line.strip():
                 continue
             try:
                 record = json.loads(line.decode("utf-8-sig"))

@@ -75,9 +75,10 @@ def cli() -> None:
 @db_option
 @click.option("--batch-size", default=api.DEFAULT_BATCH_SIZE, show_default=True, help="Articles written per transaction.")
 @click.option("--max-article-mb", default=10.0, show_default=True, help="Largest .txt/.html file (or JSONL line) read as one article.")
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Processes cleaning articles in parallel.  [default: one per core, at most 4]")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @_errors_as_messages
-def ingest(paths: tuple[str, ...], db: str, batch_size: int, max_article_mb: float, quiet: bool) -> None:
+def ingest(paths: tuple[str, ...], db: str, batch_size: int, max_article_mb: float, workers: int | None, quiet: bool) -> None:
     """Read articles from files and directories into the store.
 
     PATHS are .txt (scraped text), .html/.htm pages, or .jsonl files with one
@@ -88,7 +89,7 @@ def ingest(paths: tuple[str, ...], db: str, batch_size: int, max_article_mb: flo
     interrupted run. Inputs that cannot be read are listed at the end; the
     exit code is 1 when there were any.
     """
-    with api.open(db, batch_size=batch_size, max_article_bytes=int(max_article_mb * 1024 * 1024)) as sl:
+    with api.open(db, batch_size=batch_size, max_article_bytes=int(max_article_mb * 1024 * 1024), workers=workers) as sl:
         progress = Progress(
             TextColumn("[bold]Ingesting"), BarColumn(), DownloadColumn(), TextColumn("{task.fields[articles]} articles"),
             TimeRemainingColumn(), console=err, disable=quiet, transient=True,

@@ -1,0 +1,40 @@
+"""Regenerate docs/cli.md from the commands' own --help (tests/test_docs.py checks it is current).
+
+    python scripts/update_cli_docs.py
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from storyline.serve.cli import cli  # noqa: E402
+
+CLI_MD = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
+INTRO = """# Command line
+
+Every command takes `--help`; this page is generated from it by `scripts/update_cli_docs.py`.
+The store defaults to `./storyline.db`; pass `--db FILE` to use another.
+
+Exit codes: 0 success; 1 an error, or (for `ingest` and `cluster`) some inputs could not be
+read, which are listed on standard error; 2 a usage mistake.
+"""
+
+
+def render() -> str:
+    runner = CliRunner()
+    sections = [INTRO]
+    for name in [None, *sorted(cli.commands)]:
+        args = [name, "--help"] if name else ["--help"]
+        result = runner.invoke(cli, args, prog_name="storyline", terminal_width=100)
+        sections.append(f"## storyline{' ' + name if name else ''}\n\n```text\n{result.output.rstrip()}\n```\n")
+    return "\n".join(sections)
+
+
+if __name__ == "__main__":
+    CLI_MD.write_text(render(), encoding="utf-8")
+    print(f"wrote {CLI_MD}")
