@@ -1,3 +1,4 @@
 from storyline.serve.cli import main
 
-main()
+if __name__ == "__main__":  # worker processes re-import the main module; do not run the CLI again there
+    main()

@@ -41,7 +41,7 @@ class Storyline:
         *,
         batch_size: int = DEFAULT_BATCH_SIZE,
         max_article_bytes: int = DEFAULT_MAX_ARTICLE_BYTES,
-        workers: int | None = None,
+        workers: int = 0,
     ) -> None:
         self.store = store
         self.batch_size = batch_size
@@ -146,11 +146,13 @@ def open(  # noqa: A001 - mirrors the builtin on purpose, like sqlite3.connect
     *,
     batch_size: int = DEFAULT_BATCH_SIZE,
     max_article_bytes: int = DEFAULT_MAX_ARTICLE_BYTES,
-    workers: int | None = None,
+    workers: int = 0,
 ) -> Storyline:
     """Open (or create) a store; SQLite file by default.
 
-    ``workers``: processes that clean articles in parallel (default: one per core, at most 4).
+    ``workers``: processes that clean and analyze articles in parallel while this
+    one matches and stores (0: everything in this process). With workers, guard
+    your script's entry point with ``if __name__ == "__main__":``.
     """
     return Storyline(open_store(path), batch_size=batch_size, max_article_bytes=max_article_bytes, workers=workers)
 
@@ -174,7 +176,7 @@ def cluster(
     output: IO[str],
     *,
     batch_size: int = DEFAULT_BATCH_SIZE,
-    workers: int | None = None,
+    workers: int = 0,
     match_settings: MatchSettings = MatchSettings(),
 ) -> IngestReport:
     """Stream a JSONL file through clean and match exactly as ``ingest`` would, in file order.

