@@ -24,6 +24,11 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def peak_child_rss_mb() -> float:
+    """Peak resident memory of the largest finished child process (worker processes)."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
 def write_result(name: str, payload: dict[str, Any]) -> Path:
     """Write ``bench/results/<name>.json`` with the machine and commit it ran on."""
     RESULTS.mkdir(parents=True, exist_ok=True)
