@@ -17,6 +17,10 @@ import numpy as np
 
 DocumentKind = Literal["text", "html"]
 DuplicateKind = Literal["exact", "near"]
+EntityType = Literal["PERSON", "ORG", "PLACE", "OTHER"]
+TimeType = Literal["DATE", "TIME", "DURATION", "SET"]
+QuoteKind = Literal["direct", "indirect"]
+EventStatus = Literal["planned", "happened", "cancelled"]
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,75 @@ class SparseVector:
     @property
     def norm(self) -> float:
         return float(np.linalg.norm(self.weights))
+
+
+@dataclass
+class Mention:
+    """A name in an article (character offsets into ``Article.text``), linked to a canonical entity."""
+
+    text: str
+    start: int
+    end: int
+    type: EntityType
+    entity_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Place:
+    """A place mention resolved to a GeoNames record."""
+
+    mention: str  # as written: "Genf", "Женеве"
+    name: str  # GeoNames name: "Geneva"
+    country: str | None  # ISO 3166-1 alpha-2: "CH"
+    lat: float | None
+    lon: float | None
+    feature_class: str  # GeoNames class: "P" populated place, "A" country or region, "H", "T", "L", ...
+    geonames_id: int | None = None
+    start: int | None = None  # offsets of the mention in Article.text, when it has one
+    end: int | None = None
+
+
+@dataclass(frozen=True)
+class TimeExpression:
+    """A date or time expression resolved against the publication date (TIMEX3-style ``value``).
+
+    Values: "2021-07-28", "2021-07-28T14:00", "2021-W30", "2021-06", "2021", "2021-Q3",
+    "P3D" (durations), "PRESENT_REF", "PAST_REF", "FUTURE_REF".
+    """
+
+    text: str
+    start: int
+    end: int
+    value: str
+    type: TimeType = "DATE"
+
+
+@dataclass(frozen=True)
+class Quote:
+    """What someone said, with who said it."""
+
+    text: str  # the quoted words (direct) or the reported content (indirect)
+    start: int
+    end: int
+    kind: QuoteKind
+    speaker: str | None = None  # the speaker's name as resolved ("Sergei Riabkov"), else as written
+    speaker_entity: str | None = None  # canonical entity id
+    cue: str | None = None  # the reporting verb: "said", "a déclaré", "sagte"
+
+
+@dataclass(frozen=True)
+class Event:
+    """Who did what to whom, where and when; planned (announced, future) or happened."""
+
+    what: str  # the action, as a lemma or short phrase: "meet", "hold talks"
+    who: tuple[str, ...]
+    whom: tuple[str, ...]
+    where: str | None
+    when: str | None  # a TimeExpression value
+    status: EventStatus
+    sentence: str
+    start: int
+    end: int
 
 
 @dataclass(frozen=True)
@@ -105,6 +178,11 @@ class Article:
     embedding: np.ndarray | None = field(default=None, repr=False)
     fingerprint: np.ndarray | None = field(default=None, repr=False)
     terms: dict[int, float] | None = field(default=None, repr=False)  # hashed term -> count
+    mentions: list[Mention] = field(default_factory=list, repr=False)
+    places: list[Place] = field(default_factory=list, repr=False)
+    times: list[TimeExpression] = field(default_factory=list, repr=False)
+    quotes: list[Quote] = field(default_factory=list, repr=False)
+    events: list[Event] = field(default_factory=list, repr=False)
     # match
     term_vector: SparseVector | None = field(default=None, repr=False)  # TF-IDF weights when matched
     duplicate_of: str | None = None
