@@ -50,13 +50,23 @@ class SparseVector:
 
 @dataclass
 class Mention:
-    """A name in an article (character offsets into ``Article.text``), linked to a canonical entity."""
+    """A name in an article (character offsets into ``Article.text``), linked to a canonical entity.
+
+    ``normal`` is the name in its base form where the language inflects it
+    ("Волконского" -> "Волконский"). ``entity_id`` is first an id local to the
+    article (mentions of one person share it), then the canonical entity's id.
+    """
 
     text: str
     start: int
     end: int
     type: EntityType
     entity_id: str | None = None
+    normal: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.normal or self.text
 
 
 @dataclass(frozen=True)
@@ -115,6 +125,26 @@ class Event:
     sentence: str
     start: int
     end: int
+
+
+@dataclass
+class Entity:
+    """A canonical person, organisation or place, shared by every article and language that names it.
+
+    ``aliases`` counts every surface form seen; ``keys`` are the lookup keys
+    (see ``analyze.names``) under which new mentions find it; ``neighbors``
+    counts the entities it was mentioned with (context for telling namesakes apart).
+    """
+
+    id: str
+    type: EntityType
+    name: str
+    mentions: int = 0
+    articles: int = 0
+    aliases: dict[str, int] = field(default_factory=dict)
+    keys: set[str] = field(default_factory=set)
+    neighbors: dict[str, int] = field(default_factory=dict)
+    place: Place | None = None
 
 
 @dataclass(frozen=True)
@@ -266,6 +296,7 @@ class Batch:
     stories: list[StoryProfile] = field(default_factory=list)
     term_frequencies: dict[int, int] = field(default_factory=dict)  # changed document frequencies
     documents_counted: int = 0  # documents behind the term frequencies, after this batch
+    entities: list[Entity] = field(default_factory=list)  # entities created or changed
 
 
 @dataclass

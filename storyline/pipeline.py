@@ -1,6 +1,6 @@
 """The one place that knows the order of the stages.
 
-    read (ingest) -> clean -> analyze -> duplicates + stories (match) -> titles (stories) -> store
+    read (ingest) -> clean -> analyze -> link entities -> duplicates + stories (match) -> titles (stories) -> store
 
 Documents are processed in batches: the expensive steps (embeddings) run once
 per batch, matching still places articles one by one in arrival order, and
@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from storyline.analyze import analyze
+from storyline.analyze.linking import EntityLinker
 from storyline.analyze.fingerprint import text_hash
 from storyline.clean import clean_or_problem
 from storyline.match import DuplicateFinder, MatchSettings, Scorer, StoryMatcher, TermStatistics, band_keys
@@ -129,6 +130,7 @@ class Pipeline:
             store.story_profiles(), term_statistics=TermStatistics(frequencies, documents), scorer=scorer, settings=match_settings
         )
         self.duplicates = DuplicateFinder(store.find_exact, store.find_by_bands)
+        self.linker = EntityLinker(store.entities_for_keys)
         self.seconds_by_stage: dict[str, float] = defaultdict(float)
 
     @contextmanager
@@ -213,6 +215,10 @@ class Pipeline:
         problems = {i: r.message for i, r in results.items() if isinstance(r, InputProblem)}
         batch.failed = [(fresh[i], r) for i, r in results.items() if isinstance(r, InputProblem)]
         opened: set[str] = set()  # ids of articles that opened a story
+        with self._timed("link entities"):
+            for article in cleaned:
+                self.linker.link(article)
+            batch.entities = self.linker.take_changed()
         with self._timed("match"):
             for article in cleaned:
                 self._match(article, batch, opened)

@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Protocol
 
-from storyline.model import Article, Batch, KnownArticle, Story, StoryProfile
+from storyline.model import Article, Batch, Entity, KnownArticle, Story, StoryProfile
 
 
 class Store(Protocol):
@@ -35,6 +35,10 @@ class Store(Protocol):
         ...
 
     def find_exact(self, text_hash: str) -> KnownArticle | None: ...
+
+    def entities_for_keys(self, keys: Sequence[str]) -> list[Entity]:
+        """Entities stored under any of these lookup keys (see analyze.linking)."""
+        ...
 
     def find_by_bands(self, bands: Sequence[int]) -> list[KnownArticle]: ...
 

