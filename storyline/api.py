@@ -13,16 +13,21 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+from storyline.analyze import analyze as run_analysis
+from storyline.analyze.linking import EntityLinker
 from storyline.clean import clean
+from storyline.clean.language import normalize_language
+from storyline.clean.metadata import normalize_published
 from storyline.errors import InputError
 from storyline.ingest import DEFAULT_MAX_ARTICLE_BYTES, InputFile, find_files, read_file
 from storyline.match import MatchSettings
-from storyline.model import Article, IngestReport, InputProblem, RawDocument, Story
+from storyline.model import Article, Entity, IngestReport, InputProblem, RawDocument, Story
 from storyline.pipeline import DEFAULT_BATCH_SIZE, Outcome, Pipeline
 from storyline.store import SQLiteStore, open_store
 
@@ -104,9 +109,23 @@ class Storyline:
         for i, story in enumerate(self.store.iter_stories()):
             out.write(("," if i else "") + "\n  " + json.dumps(story_summary(story), ensure_ascii=False))
         out.write('\n],\n"articles": [')
+        names = self.store.entity_names()
         for i, article in enumerate(self.store.iter_articles()):
-            out.write(("," if i else "") + "\n  " + json.dumps(article_record(article), ensure_ascii=False))
+            record = {**article_record(article), **analysis_record(article, names)}
+            out.write(("," if i else "") + "\n  " + json.dumps(record, ensure_ascii=False))
+        out.write('\n],\n"entities": [')
+        for i, entity in enumerate(self.store.iter_entities()):
+            out.write(("," if i else "") + "\n  " + json.dumps(entity_record(entity), ensure_ascii=False))
         out.write("\n]}\n")
+
+    def entity(self, entity_id: str) -> Entity | None:
+        """A canonical entity with its aliases in every language."""
+        return self.store.entity(entity_id)
+
+    def article_export(self, article: Article) -> dict[str, Any]:
+        """An article in its export form, analysis included."""
+        ids = {m.entity_id for m in article.mentions if m.entity_id}
+        return {**article_record(article), **analysis_record(article, {e.id: e for e in self.store.entities_by_ids(ids)})}
 
 
 def story_summary(story: Story) -> dict[str, Any]:
@@ -120,6 +139,44 @@ def story_summary(story: Story) -> dict[str, Any]:
         "outlets": story.outlets,
         "languages": story.languages,
     }
+
+
+def analysis_record(article: Article, entities: dict[str, Entity]) -> dict[str, Any]:
+    """The analysis fields of an article's export form; ``entities`` resolves entity ids to names."""
+    counts = Counter(m.entity_id for m in article.mentions if m.entity_id in entities)
+    return {
+        "entities": [
+            {"id": i, "name": entities[i].name, "type": entities[i].type, "mentions": n} for i, n in counts.most_common()
+        ],
+        "places": [
+            {"name": p.name, "country": p.country, "lat": p.lat, "lon": p.lon, "mention": p.mention, "geonames_id": p.geonames_id,
+             "feature_class": p.feature_class}
+            for p in article.places
+        ],
+        "times": [{"text": t.text, "value": t.value, "type": t.type} for t in article.times],
+        "quotes": [
+            {"speaker": q.speaker, "text": q.text, "kind": q.kind, "speaker_entity": q.speaker_entity, "cue": q.cue} for q in article.quotes
+        ],
+        "events": [
+            {"who": list(e.who), "what": e.what, "whom": list(e.whom), "where": e.where, "when": e.when, "status": e.status}
+            for e in article.events
+        ],
+    }
+
+
+def entity_record(entity: Entity) -> dict[str, Any]:
+    """The export form of an entity."""
+    record: dict[str, Any] = {
+        "id": entity.id,
+        "name": entity.name,
+        "type": entity.type,
+        "aliases": sorted(entity.aliases, key=lambda a: (-entity.aliases[a], a)),
+        "mentions": entity.mentions,
+        "articles": entity.articles,
+    }
+    if entity.place is not None:
+        record.update(country=entity.place.country, lat=entity.place.lat, lon=entity.place.lon, geonames_id=entity.place.geonames_id)
+    return record
 
 
 def article_record(article: Article) -> dict[str, Any]:
@@ -169,6 +226,25 @@ def extract(path: str | os.PathLike[str]) -> Article:
     if isinstance(item, InputProblem):
         raise InputError(item.message, source=item.source)
     return clean(item)
+
+
+def analyze(path: str | os.PathLike[str], *, published: str | None = None, language: str | None = None) -> tuple[Article, list[Entity]]:
+    """Clean and analyze one file without a store: the article with its mentions, places, times,
+    quotes and events, and the entities it names. ``published`` and ``language`` override what
+    the page says (the reference date for "next Wednesday" is the publication date).
+    """
+    article = extract(path)
+    if published is not None:
+        article.published = normalize_published(published)
+        if article.published is None:
+            raise InputError(f"--published {published!r} is not a date; use ISO 8601 like 2021-07-24", source=str(path))
+    if language is not None:
+        article.language = normalize_language(language)
+        if article.language is None:
+            raise InputError(f"--language {language!r} is not a language code; use ISO 639-1 like en", source=str(path))
+    run_analysis([article])
+    entities = EntityLinker(lambda keys: []).link(article)
+    return article, entities
 
 
 def cluster(

@@ -28,7 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from storyline.analyze.names import sound_key, surname
+from storyline.analyze.names import acronyms, as_acronym, sound_key, surname
 from storyline.model import EntityType, Mention
 
 LOGGER = logging.getLogger(__name__)
@@ -56,7 +56,24 @@ def find_mentions(text: str, language: str | None) -> list[Mention]:
     """Person, organisation, place and other name mentions, grouped by entity within the article."""
     recogniser = _recogniser(language or "")
     mentions = [m for m in (_tidy(m, text) for m in recogniser(text[:NER_CHARS])) if m is not None]
-    return group_mentions(mentions, language)
+    return group_mentions(mentions + _repeats_missed(mentions, text), language)
+
+
+def _repeats_missed(mentions: list[Mention], text: str) -> list[Mention]:
+    """Names the recogniser found once but missed elsewhere (often a bare surname opening a sentence)."""
+    covered = [(m.start, m.end) for m in mentions]
+    names = {m.text: m.type for m in mentions if m.type != "OTHER"}
+    for m in mentions:
+        words = m.text.split()
+        if m.type == "PERSON" and len(words) > 1 and len(words[-1]) > 2:
+            names.setdefault(words[-1], "PERSON")
+    found = []
+    for name, entity_type in names.items():
+        for match in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text):
+            if not any(start <= match.start() < end or match.start() <= start < match.end() for start, end in covered):
+                found.append(Mention(name, match.start(), match.end(), entity_type))
+                covered.append((match.start(), match.end()))
+    return found
 
 
 @functools.lru_cache(maxsize=None)
@@ -130,17 +147,24 @@ def group_mentions(mentions: list[Mention], language: str | None) -> list[Mentio
     """
     groups: dict[tuple[str, str], str] = {}
     surnames: dict[str, list[tuple[int, str]]] = {}  # surname key -> (position, local id) of full names
+    spelled_out = {a: m for m in mentions if m.type == "ORG" for a in acronyms(m.name)}  # "esa" -> European Space Agency
     for mention in sorted(mentions, key=lambda m: (-len(m.name.split()), m.start)):
-        key = (mention.type, sound_key(mention.name, language))
-        if mention.type == "PERSON" and len(mention.name.split()) == 1:
+        acronym = as_acronym(mention.name)
+        if acronym in spelled_out and spelled_out[acronym].entity_id:
+            mention.type, mention.entity_id = "ORG", spelled_out[acronym].entity_id
+            continue
+        key = (mention.type, sound_key(mention.name, language, person=mention.type == "PERSON"))
+        if len(key[1].split()) == 1 and mention.type != "PLACE":
+            # A bare surname names the person mentioned in full nearby, whatever type the recogniser guessed.
             candidates = surnames.get(key[1], [])
             if candidates:
                 before = [c for c in candidates if c[0] < mention.start]
+                mention.type = "PERSON"
                 mention.entity_id = (max(before) if before else min(candidates))[1]
                 continue
         if key not in groups:
             groups[key] = f"local:{len(groups)}"
         mention.entity_id = groups[key]
-        if mention.type == "PERSON" and len(mention.name.split()) > 1:
+        if mention.type == "PERSON" and len(key[1].split()) > 1:
             surnames.setdefault(surname(key[1]), []).append((mention.start, groups[key]))
     return sorted(mentions, key=lambda m: m.start)

@@ -17,7 +17,18 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
-from storyline.analyze.names import given_names, given_names_compatible, plain_key, similarity, sound_key, surname
+from storyline.analyze.names import (
+    acronyms,
+    as_acronym,
+    given_names,
+    given_names_compatible,
+    latin,
+    plain_key,
+    similarity,
+    skeleton,
+    sound_key,
+    surname,
+)
 from storyline.model import Article, Entity, EntityType, Mention, Place, Quote
 
 # A candidate scoring below this is not the same entity: a new one is created.
@@ -34,15 +45,19 @@ def entity_keys(entity_type: EntityType, name: str, language: str | None, place:
     """Lookup keys of a name; see the module docstring."""
     if place is not None and place.geonames_id is not None:
         return [f"g:{place.geonames_id}"]
-    plain, sound = plain_key(name), sound_key(name, language)
+    person = entity_type == "PERSON"
+    plain, sound = plain_key(name, person), sound_key(name, language, person)
     keys = [f"p:{plain}", f"s:{sound}"]
     if entity_type == "PERSON":
         last = surname(sound)
-        keys += [f"n:{last}", f"x:{last[:PREFIX_LETTERS]}"]
+        # n: folded surname, m: surname as spelled, x: its first letters (near spellings), k: its consonants.
+        keys += [f"n:{last}", f"m:{surname(plain)}", f"x:{last[:PREFIX_LETTERS]}", f"k:{skeleton(surname(plain))}"]
     elif entity_type == "ORG":
         core = " ".join(w for w in plain.split() if w not in _QUALIFIERS)
-        if core and core != plain:
-            keys.append(f"c:{core}")
+        if core:
+            keys.append(f"c:{core}")  # "US State Department" and "State Department" meet here
+        acronym = as_acronym(name)
+        keys += [f"a:{a}" for a in ({acronym} if acronym else acronyms(name))]
     return keys
 
 
@@ -58,6 +73,7 @@ class EntityLinker:
         self._lookup = lookup
         self._known: dict[str, Entity] = {}  # entities seen in this batch (from the store or new)
         self._by_key: dict[str, set[str]] = defaultdict(set)  # key -> ids, for entities in _known
+        self._looked_up: set[str] = set()  # keys already asked of the store in this batch
         self._changed: dict[str, Entity] = {}
 
     def link(self, article: Article) -> list[Entity]:
@@ -67,6 +83,11 @@ class EntityLinker:
             if mention.entity_id:
                 groups[mention.entity_id].append(mention)
         places = {(p.start, p.end): p for p in article.places if p.start is not None}
+        self._fetch(
+            key
+            for mentions in groups.values()
+            for key in entity_keys(mentions[0].type, mentions[0].name, article.language, places.get((mentions[0].start, mentions[0].end)))
+        )
         canonical: dict[str, str] = {}
         # Places and organisations first: they are the context that tells persons apart.
         order = sorted(groups.items(), key=lambda item: ("PLACE", "ORG", "OTHER", "PERSON").index(item[1][0].type))
@@ -87,6 +108,7 @@ class EntityLinker:
         self._changed.clear()
         self._known.clear()
         self._by_key.clear()
+        self._looked_up.clear()
         return changed
 
     # ---- one group of mentions -------------------------------------------------
@@ -118,14 +140,22 @@ class EntityLinker:
         self._remember(entity, keys)
         return entity
 
+    def _fetch(self, keys: Iterable[str]) -> None:
+        """Load the stored entities under these keys (one query per article, not one per name)."""
+        wanted = sorted(set(keys) - self._looked_up)
+        if not wanted:
+            return
+        self._looked_up.update(wanted)
+        for entity in self._lookup(wanted):
+            if entity.id not in self._known:
+                self._known[entity.id] = entity
+                for key in entity.keys:
+                    self._by_key[key].add(entity.id)
+
     def _candidates(self, keys: list[str]) -> list[Entity]:
-        local = {i for key in keys for i in self._by_key.get(key, ())}
-        stored = [e for e in self._lookup(keys) if e.id not in self._known]
-        for entity in stored:
-            self._known[entity.id] = entity
-            for key in entity.keys:
-                self._by_key[key].add(entity.id)
-        return [self._known[i] for i in local] + stored
+        self._fetch(keys)
+        # Sorted: ties must break the same way in every run (sets of strings iterate in random order).
+        return [self._known[i] for i in sorted({i for key in keys for i in self._by_key.get(key, ())})]
 
     def _create(self, entity_type: EntityType, key: str, place: Place | None, name: str) -> Entity:
         entity = Entity(entity_id(entity_type, key), entity_type, place.name if place else name, place=place)
@@ -158,11 +188,19 @@ class EntityLinker:
 
 def _agreement(entity_type: EntityType, name: str, language: str | None, keys: list[str], candidate: Entity, context: set[str]) -> float:
     """How surely ``candidate`` is the entity named ``name`` (0: not at all)."""
+    exact = [k for k in keys if k[0] in "pg" or k.startswith("s:")]
     if candidate.type != entity_type and "OTHER" not in (candidate.type, entity_type):
+        # Recognisers disagree on types; a name of several words spelled the same is still the same thing,
+        # and one recogniser's "organisation" is often another's person.
+        multiword = len(plain_key(name, person=True).split()) > 1
+        if multiword and any(k in candidate.keys for k in exact if not k.startswith("g:")):
+            return 0.9
+        if multiword and {entity_type, candidate.type} == {"PERSON", "ORG"}:
+            score = _person_agreement(name, language, keys, candidate, len(context & candidate.neighbors.keys()))
+            return score if score >= 0.8 else 0.0
         return 0.0
     support = len(context & candidate.neighbors.keys())
     bonus = 0.05 * min(support, 2)
-    exact = [k for k in keys if k[0] in "pg" or k.startswith("s:")]
     if any(k in candidate.keys for k in exact):
         if entity_type != "PERSON" or _given_names_agree(keys, candidate):
             return 1.0 + bonus
@@ -172,17 +210,23 @@ def _agreement(entity_type: EntityType, name: str, language: str | None, keys: l
     core = next((k for k in keys if k.startswith("c:")), None)
     if core is not None and (core in candidate.keys or f"p:{core[2:]}" in candidate.keys):
         return 0.8 + bonus
+    if support and any(k.startswith("a:") and k in candidate.keys for k in keys):
+        return 0.8 + bonus  # an acronym is ambiguous on its own: "AU" needs the company it keeps
     sound = sound_key(name, language)
     best = max((similarity(sound, k[2:]) for k in candidate.keys if k.startswith("s:")), default=0.0)
     return (0.8 if best >= 0.95 else 0.0) + bonus
 
 
 def _person_agreement(name: str, language: str | None, keys: list[str], candidate: Entity, support: int) -> float:
-    sound = sound_key(name, language)
-    their_sounds = [k[2:] for k in candidate.keys if k.startswith("s:")]
+    plain, sound = plain_key(name, person=True), sound_key(name, language, person=True)
+    if _crosses_script(name, candidate):
+        # Back-transliteration ("Уиткомб" for Whitcombe, "Лоран" for Laurent) keeps only the consonants:
+        # enough when both sides give a full name whose consonants agree, or the context agrees.
+        return _cross_script_agreement(plain, sound, candidate, support)
     if not _given_names_agree(keys, candidate):
         return 0.0
-    if f"n:{surname(sound)}" in candidate.keys:
+    their_sounds = [k[2:] for k in candidate.keys if k.startswith("s:")]
+    if f"n:{surname(sound)}" in candidate.keys or f"m:{surname(plain)}" in candidate.keys:
         # Same surname: a full name with compatible given names, or a bare surname.
         full = any(given_names(s) for s in their_sounds) and given_names(sound)
         return 0.9 if full else (0.8 if support or len(candidate.aliases) else 0.7)
@@ -194,22 +238,48 @@ def _person_agreement(name: str, language: str | None, keys: list[str], candidat
     return 0.0
 
 
+def _cross_script_agreement(plain: str, sound: str, candidate: Entity, support: int) -> float:
+    """A name in one script against an entity known only in another ("Рашид Беннани" / "Rachid Bennani")."""
+    bones = skeleton(surname(plain))
+    if len(bones) >= 3 and f"k:{bones}" in candidate.keys:
+        theirs = {skeleton(given_names(k[2:])) for k in candidate.keys if k.startswith("p:")} - {""}
+        mine = skeleton(given_names(plain))
+        if mine and theirs:
+            if any(t.startswith(mine) or mine.startswith(t) for t in theirs):
+                return 0.8
+        elif support:
+            return 0.75
+    # Short surnames have too few consonants to trust: compare the folded sounds instead.
+    best = max((similarity(sound, k[2:]) for k in candidate.keys if k.startswith("s:")), default=0.0)
+    if best >= 0.9 and " " in sound:
+        return 0.8
+    return 0.75 if best >= 0.85 and support else 0.0
+
+
+def _crosses_script(name: str, candidate: Entity) -> bool:
+    """The candidate is known only in the other script (Latin vs Cyrillic and others)."""
+    return all(latin(alias) != latin(name) for alias in candidate.aliases)
+
+
 def _given_names_agree(keys: list[str], candidate: Entity) -> bool:
-    """No known given name of the candidate contradicts the mention's (same surname, other person)."""
-    mine = given_names(next((k[2:] for k in keys if k.startswith("s:")), ""))
-    theirs = {given_names(k[2:]) for k in candidate.keys if k.startswith("s:")} - {""}
-    return not mine or not theirs or any(given_names_compatible(mine, t) for t in theirs)
+    """No known given name of the candidate contradicts the mention's (same surname, other person).
+
+    Spellings (p:) and folded sounds (s:) are each compared with their own kind:
+    "Jörg" folds differently in a French article, but is spelled the same.
+    """
+    for kind in ("p:", "s:"):
+        mine = given_names(next((k[2:] for k in keys if k.startswith(kind)), ""))
+        theirs = {given_names(k[2:]) for k in candidate.keys if k.startswith(kind)} - {""}
+        if not mine or not theirs or any(given_names_compatible(mine, t) for t in theirs):
+            return True
+    return False
 
 
 def _display_name(entity: Entity) -> str:
     """A place keeps its GeoNames name; others the most frequent of their longest spellings, Latin script first."""
     if entity.place is not None:
         return entity.place.name
-    return max(entity.aliases, key=lambda a: (_latin(a), len(a.split()), entity.aliases[a]))
-
-
-def _latin(text: str) -> bool:
-    return all(ord(ch) < 0x0370 for ch in text)  # Basic Latin through IPA: no Greek, Cyrillic, CJK
+    return max(entity.aliases, key=lambda a: (latin(a), len(a.split()), entity.aliases[a]))
 
 
 def _with_speaker(quote: Quote, canonical: dict[str, str], known: dict[str, Entity]) -> Quote:

@@ -16,7 +16,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 
 from storyline import api
 from storyline.errors import StorylineError
-from storyline.model import Article, IngestReport, Story
+from storyline.model import Article, Entity, IngestReport, Story
 from storyline.pipeline import default_workers
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -133,7 +133,8 @@ def stories(db: str, as_json: bool, limit: int | None) -> None:
     with _open_existing(db) as sl:
         found = sl.stories(limit=limit)
     if as_json:
-        click.echo(json.dumps([_story_json(s) for s in found], ensure_ascii=False, indent=2))
+        stories_json = [{**api.story_summary(s), "articles": [api.article_record(a) for a in s.articles]} for s in found]
+        click.echo(json.dumps(stories_json, ensure_ascii=False, indent=2))
         return
     for story in found:
         _print_story(story)
@@ -146,19 +147,27 @@ def stories(db: str, as_json: bool, limit: int | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 @_errors_as_messages
 def show(ident: str, db: str, as_json: bool) -> None:
-    """Show one story (IDENT starts with "s-") or one article (its id or its input id)."""
+    """Show one story ("s-..."), entity ("e-...") or article (its id or its input id)."""
     with _open_existing(db) as sl:
         story = sl.story(ident)
-        article = None if story else sl.article(ident)
-    if story is None and article is None:
-        raise click.ClickException(f"no story or article {ident!r} in {db}; `storyline stories` lists them")
-    if as_json:
-        payload = _story_json(story) if story else api.article_record(article)  # type: ignore[arg-type]
-        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
-    elif story:
-        _print_story(story)
-    else:
-        _print_article(article)  # type: ignore[arg-type]
+        entity = None if story else sl.entity(ident)
+        article = None if story or entity else sl.article(ident)
+        if story is None and entity is None and article is None:
+            raise click.ClickException(f"no story, entity or article {ident!r} in {db}; `storyline stories` lists them")
+        if as_json:
+            if story is not None:
+                payload = {**api.story_summary(story), "articles": [sl.article_export(a) for a in story.articles]}
+            elif entity is not None:
+                payload = api.entity_record(entity)
+            else:
+                payload = sl.article_export(article)  # type: ignore[arg-type]
+            click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        elif story is not None:
+            _print_story(story)
+        elif entity is not None:
+            _print_entity(entity)
+        else:
+            _print_article(article)  # type: ignore[arg-type]
 
 
 @cli.command()
@@ -184,6 +193,37 @@ def extract(file: str, as_json: bool) -> None:
 
 
 @cli.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--published", help="Publication date (ISO 8601) to resolve relative dates against; default: found in the page.")
+@click.option("--language", help="ISO 639-1 language code; default: detected.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@_errors_as_messages
+def analyze(file: str, published: str | None, language: str | None, as_json: bool) -> None:
+    """Analyze one .txt or .html file: entities, places, dates, quotes and events."""
+    article, entities = api.analyze(file, published=published, language=language)
+    record = {**article.extract_dict(), **api.analysis_record(article, {e.id: e for e in entities})}
+    record.pop("text")
+    if as_json:
+        click.echo(json.dumps(record, ensure_ascii=False, indent=2))
+        return
+    out.print(f"[bold]{escape(article.title or '(no title)')}[/]  [dim]{article.published or 'undated'} · {article.language or '?'}[/]")
+    sections = {
+        "entities": [f"{e['name']} ({e['type']}, {e['mentions']}x)" for e in record["entities"]],
+        "places": [f"{p['mention']} -> {p['name']}, {p['country']} ({p['lat']}, {p['lon']})" for p in record["places"]],
+        "times": [f"{t['text']} -> {t['value']}" for t in record["times"]],
+        "quotes": [f"{q['speaker'] or '?'}: {q['text']}" for q in record["quotes"]],
+        "events": [
+            f"{e['status']}: {', '.join(e['who'])} {e['what']} {', '.join(e['whom'])} @ {e['where'] or '?'} on {e['when'] or '?'}"
+            for e in record["events"]
+        ],
+    }
+    for name, lines in sections.items():
+        out.print(f"\n[bold]{name}[/]")
+        for line in lines or ["(none)"]:
+            out.print("  " + escape(line))
+
+
+@cli.command()
 @click.argument("input_file", metavar="INPUT.jsonl", type=click.Path(dir_okay=False))
 @click.option("--out", "output", required=True, type=click.Path(dir_okay=False), help="Where to write one {id, story} line per input line.")
 @_errors_as_messages
@@ -205,12 +245,6 @@ def cluster(input_file: str, output: str) -> None:
 # ---- text output ------------------------------------------------------------
 
 
-def _story_json(story: Story) -> dict[str, Any]:
-    summary = api.story_summary(story)
-    summary["articles"] = [api.article_record(a) for a in story.articles]
-    return summary
-
-
 def _print_story(story: Story) -> None:
     span = " .. ".join(sorted({(story.first_published or "")[:10], (story.last_published or "")[:10]} - {""}))
     out.print(f"[bold]{escape(story.title or '(untitled)')}[/]  [dim]{story.id}[/]")
@@ -225,6 +259,15 @@ def _print_story(story: Story) -> None:
             f"{escape((article.outlet or '?')[:24]):24}  {escape(article.title or '(no title)')}{mark}"
         )
     out.print()
+
+
+def _print_entity(entity: Entity) -> None:
+    out.print(f"[bold]{escape(entity.name)}[/]  [dim]{entity.type} · {entity.id}[/]")
+    out.print(f"  {entity.mentions} mentions in {entity.articles} articles")
+    aliases = sorted(entity.aliases, key=lambda a: -entity.aliases[a])
+    out.print("  also written: " + escape(", ".join(f"{a} ({entity.aliases[a]})" for a in aliases)))
+    if entity.place is not None:
+        out.print(f"  GeoNames {entity.place.geonames_id}: {escape(entity.place.name)}, {entity.place.country} ({entity.place.lat}, {entity.place.lon})")
 
 
 def _print_article(article: Article) -> None:

@@ -11,7 +11,7 @@ import os
 import sqlite3
 import struct
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
@@ -312,6 +312,14 @@ class SQLiteStore:
     def entity(self, entity_id: str) -> Entity | None:
         found = self._entities([entity_id])
         return found[0] if found else None
+
+    def entities_by_ids(self, ids: Iterable[str]) -> list[Entity]:
+        ids = list(ids)
+        return [e for start in range(0, len(ids), _CHUNK) for e in self._entities(ids[start : start + _CHUNK])]
+
+    def entity_names(self) -> dict[str, Entity]:
+        """Every entity's id, name and type (no aliases): enough to label mentions."""
+        return {row[0]: Entity(row[0], row[1], row[2]) for row in self._db.execute("SELECT id, type, name FROM entities")}
 
     def iter_entities(self) -> Iterator[Entity]:
         """Every entity (with aliases), most mentioned first."""
