@@ -133,7 +133,7 @@ def stories(db: str, as_json: bool, limit: int | None) -> None:
     with _open_existing(db) as sl:
         found = sl.stories(limit=limit)
     if as_json:
-        click.echo(json.dumps([_story_json(s) for s in found], ensure_ascii=False, indent=2))
+        click.echo(json.dumps([api.story_detail(s) for s in found], ensure_ascii=False, indent=2))
         return
     for story in found:
         _print_story(story)
@@ -153,7 +153,7 @@ def show(ident: str, db: str, as_json: bool) -> None:
     if story is None and article is None:
         raise click.ClickException(f"no story or article {ident!r} in {db}; `storyline stories` lists them")
     if as_json:
-        payload = _story_json(story) if story else api.article_record(article)  # type: ignore[arg-type]
+        payload = api.story_detail(story) if story else api.article_record(article)  # type: ignore[arg-type]
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     elif story:
         _print_story(story)
@@ -203,12 +203,6 @@ def cluster(input_file: str, output: str) -> None:
 
 
 # ---- text output ------------------------------------------------------------
-
-
-def _story_json(story: Story) -> dict[str, Any]:
-    summary = api.story_summary(story)
-    summary["articles"] = [api.article_record(a) for a in story.articles]
-    return summary
 
 
 def _print_story(story: Story) -> None:

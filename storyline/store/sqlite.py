@@ -1,4 +1,11 @@
-"""SQLite backend: one file, zero configuration, WAL mode, one transaction per batch."""
+"""SQLite backend: one file, zero configuration, WAL mode, one transaction per batch.
+
+Writes go through one connection (the writer's: the pipeline also reads what
+matching needs through it). Every thread that reads gets a connection of its
+own: a web server answers requests from many threads at once, and one SQLite
+connection must not run statements for several threads together. In WAL mode
+readers see the last committed batch and never wait for the writer.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +14,10 @@ import fcntl
 import json
 import logging
 import os
+import re
 import sqlite3
 import struct
+import threading
 import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -19,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from storyline.errors import StoreError
-from storyline.model import Article, Batch, KnownArticle, SparseVector, Story, StoryProfile
+from storyline.model import Article, Batch, KnownArticle, Page, SearchHit, SparseVector, Story, StoryFilter, StoryProfile
 
 LOGGER = logging.getLogger(__name__)
 
@@ -43,13 +52,13 @@ class SQLiteStore:
 
     def __init__(self, path: str | os.PathLike[str] = "storyline.db") -> None:
         self.path = str(path)
-        self._lock_handle: Any = None
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()
         try:
             if self.path != MEMORY and Path(self.path).parent != Path(""):
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            self._db.row_factory = sqlite3.Row
-            self._db.execute("PRAGMA foreign_keys = ON")
+            self._db = self._connect()
             if self.path != MEMORY:
                 self._db.execute("PRAGMA journal_mode = WAL")
                 # WAL + NORMAL survives a killed process (not a power cut) and is much faster than FULL.
@@ -57,6 +66,29 @@ class SQLiteStore:
             self._migrate()
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open the store ({exc}); is it a Storyline database? Pass another --db file", source=self.path) from exc
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA foreign_keys = ON")
+        return db
+
+    @property
+    def _reads(self) -> sqlite3.Connection:
+        """This thread's read-only connection, opened on first use (in memory there is only one)."""
+        if self.path == MEMORY:
+            return self._db
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            try:
+                db = self._connect()
+                db.execute("PRAGMA query_only = ON")
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot open the store for reading ({exc}); check that the file is still there", source=self.path) from exc
+            self._local.db = db
+            with self._readers_lock:
+                self._readers.append(db)
+        return db
 
     # ---- schema ----------------------------------------------------------------
 
@@ -142,6 +174,11 @@ class SQLiteStore:
                     for a in batch.articles
                 ],
             )
+            for start in range(0, len(batch.articles), _CHUNK):
+                ids = [a.id for a in batch.articles[start : start + _CHUNK]]
+                db.execute(
+                    f"INSERT INTO article_search (rowid, title, text) SELECT seq, title, text FROM articles WHERE id IN ({_marks(ids)})", ids
+                )
             db.executemany(
                 "INSERT OR IGNORE INTO sources (article_id, source) VALUES (?, ?)",
                 [(a.id, a.source) for a in batch.articles] + batch.sightings,
@@ -173,8 +210,7 @@ class SQLiteStore:
         known: dict[str, str] = {}
         for start in range(0, len(ids), _CHUNK):
             chunk = list(ids[start : start + _CHUNK])
-            marks = ",".join("?" * len(chunk))
-            known.update((row[0], row[1]) for row in self._db.execute(f"SELECT id, story_id FROM articles WHERE id IN ({marks})", chunk))
+            known.update((row[0], row[1]) for row in self._db.execute(f"SELECT id, story_id FROM articles WHERE id IN ({_marks(chunk)})", chunk))
         return known
 
     def story_profiles(self) -> Iterator[StoryProfile]:
@@ -206,10 +242,9 @@ class SQLiteStore:
     def find_by_bands(self, bands: Sequence[int]) -> list[KnownArticle]:
         if not bands:
             return []
-        marks = ",".join("?" * len(bands))
         rows = self._db.execute(
             "SELECT DISTINCT a.id, a.story_id, COALESCE(a.duplicate_of, a.id) AS original, a.fingerprint "
-            f"FROM minhash_bands b JOIN articles a ON a.id = b.article_id WHERE b.band IN ({marks})",
+            f"FROM minhash_bands b JOIN articles a ON a.id = b.article_id WHERE b.band IN ({_marks(bands)})",
             list(bands),
         )
         return [
@@ -221,61 +256,143 @@ class SQLiteStore:
     # ---- reading ---------------------------------------------------------------
 
     def count(self) -> dict[str, int]:
-        row = self._db.execute(
+        row = self._reads.execute(
             "SELECT (SELECT COUNT(*) FROM articles) AS articles, (SELECT COUNT(*) FROM stories) AS stories, "
             "(SELECT COUNT(*) FROM articles WHERE duplicate_of IS NOT NULL) AS duplicates, "
             "(SELECT COUNT(*) FROM raw_documents WHERE problem IS NOT NULL) AS failed"
         ).fetchone()
         return dict(row)
 
-    def stories(self, *, limit: int | None = None, offset: int = 0) -> list[Story]:
-        rows = self._db.execute(
-            "SELECT id FROM stories ORDER BY last_day DESC NULLS LAST, size DESC, rowid LIMIT ? OFFSET ?",
-            (-1 if limit is None else limit, offset),
+    def stories(self, filters: StoryFilter = StoryFilter(), *, limit: int | None = None, offset: int = 0) -> Page[Story]:
+        where, params = _story_conditions(filters)
+        if where is None:
+            return Page([], 0, offset, limit)
+        db = self._reads
+        rows = db.execute(
+            f"SELECT s.* FROM stories s WHERE {where} ORDER BY s.last_day DESC NULLS LAST, s.size DESC, s.rowid LIMIT ? OFFSET ?",
+            [*params, -1 if limit is None else limit, offset],
         ).fetchall()
-        return [story for story in (self.story(row["id"]) for row in rows) if story is not None]
+        total = db.execute(f"SELECT COUNT(*) FROM stories s WHERE {where}", params).fetchone()[0]
+        members: dict[str, list[Article]] = {row["id"]: [] for row in rows}
+        for start in range(0, len(rows), _CHUNK):
+            ids = [row["id"] for row in rows[start : start + _CHUNK]]
+            for article in db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles a WHERE a.story_id IN ({_marks(ids)}) {_STORY_ORDER}", ids):
+                members[article["story_id"]].append(_article(article))
+        return Page([_story(row, members[row["id"]]) for row in rows], total, offset, limit)
 
     def story(self, story_id: str) -> Story | None:
-        row = self._db.execute("SELECT * FROM stories WHERE id = ?", (story_id,)).fetchone()
-        if row is None:
-            return None
-        articles = [_article(r) for r in self._db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE story_id = ? ORDER BY published_day IS NULL, published_day, seq", (story_id,))]
-        return _story(row, articles)
+        db = self._reads
+        row = db.execute("SELECT * FROM stories WHERE id = ?", (story_id,)).fetchone()
+        return _story(row, self._members(db, story_id)) if row else None
+
+    def _members(self, db: sqlite3.Connection, story_id: str) -> list[Article]:
+        return [_article(r) for r in db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles a WHERE a.story_id = ? {_STORY_ORDER}", (story_id,))]
 
     def article(self, article_id: str) -> Article | None:
-        row = self._db.execute(
-            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id = ? OR external_id = ? ORDER BY id = ? DESC, seq LIMIT 1",
+        row = self._reads.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles a WHERE a.id = ? OR a.external_id = ? ORDER BY a.id = ? DESC, a.seq LIMIT 1",
             (article_id, article_id, article_id),
         ).fetchone()
         return _article(row) if row else None
 
+    def search(self, query: str, *, limit: int | None = None, offset: int = 0) -> Page[SearchHit]:
+        """Articles whose title or text holds every word of ``query``, best match first (BM25)."""
+        expression = _match_expression(query)
+        if expression is None:
+            return Page([], 0, offset, limit)
+        db = self._reads
+        rows = db.execute(
+            f"SELECT {_ARTICLE_COLUMNS}, hits.snippet FROM ("
+            "  SELECT rowid, rank, snippet(article_search, -1, ?, ?, '…', 24) AS snippet"
+            "  FROM article_search WHERE article_search MATCH ? ORDER BY rank LIMIT ? OFFSET ?"
+            ") AS hits JOIN articles a ON a.seq = hits.rowid ORDER BY hits.rank",
+            (_MATCH_START, _MATCH_END, expression, -1 if limit is None else limit, offset),
+        ).fetchall()
+        total = db.execute("SELECT COUNT(*) FROM article_search WHERE article_search MATCH ?", (expression,)).fetchone()[0]
+        return Page([SearchHit(_article(row), _snippet(row["snippet"])) for row in rows], total, offset, limit)
+
     def iter_stories(self) -> Iterator[Story]:
-        stories = self._db.execute("SELECT * FROM stories ORDER BY rowid")
-        for row in stories:
-            articles = [
-                _article(r)
-                for r in self._db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE story_id = ? ORDER BY published_day IS NULL, published_day, seq", (row["id"],))
-            ]
-            yield _story(row, articles)
+        db = self._reads
+        for row in db.execute("SELECT * FROM stories ORDER BY rowid"):
+            yield _story(row, self._members(db, row["id"]))
 
     def iter_articles(self) -> Iterator[Article]:
-        for row in self._db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles ORDER BY seq"):
+        for row in self._reads.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles a ORDER BY a.seq"):
             yield _article(row)
 
     def raw_document_problems(self) -> list[tuple[str, str]]:
         """(id, problem) of stored inputs that could not be cleaned."""
-        return [(r["id"], r["problem"]) for r in self._db.execute("SELECT id, problem FROM raw_documents WHERE problem IS NOT NULL")]
+        return [(r["id"], r["problem"]) for r in self._reads.execute("SELECT id, problem FROM raw_documents WHERE problem IS NOT NULL")]
 
     def integrity_check(self) -> str:
         return str(self._db.execute("PRAGMA integrity_check").fetchone()[0])
 
     def close(self) -> None:
+        with self._readers_lock:
+            for reader in self._readers:
+                reader.close()
+            self._readers.clear()
         self._db.close()
 
 
-_ARTICLE_COLUMNS = (
-    "id, external_id, source, title, text, published, language, outlet, author, url, duplicate_of, duplicate_kind, story_id, match_score"
+_ARTICLE_COLUMNS = ", ".join(
+    f"a.{name}"
+    for name in (
+        "id", "external_id", "source", "title", "text", "published", "language", "outlet", "author", "url",
+        "duplicate_of", "duplicate_kind", "story_id", "match_score",
+    )
 )
+# A story's articles: by publication day (undated last), then arrival.
+_STORY_ORDER = "ORDER BY a.published_day IS NULL, a.published_day, a.seq"
+# Around the matching words in a search snippet: private-use characters, which article text does not use.
+_MATCH_START, _MATCH_END = "\ue000", "\ue001"
+
+
+def _marks(values: Sequence[object]) -> str:
+    return ",".join("?" * len(values))
+
+
+def _match_expression(query: str) -> str | None:
+    """An FTS5 query for the words of ``query``, all required; ``word*`` matches a prefix.
+
+    Words are quoted, so FTS5 syntax (``AND``, ``NEAR``, column filters, quotes) typed by a
+    reader is searched for as words and never breaks the query. None when there is no word.
+    """
+    words = [f'"{word}"{star}' for word, star in re.findall(r"(\w+)(\*?)", query)]
+    return " ".join(words) or None
+
+
+def _story_conditions(filters: StoryFilter) -> tuple[str | None, list[object]]:
+    """The WHERE clause (over ``stories s``) and parameters for ``filters``; None when nothing can match."""
+    clauses: list[str] = []
+    params: list[object] = []
+    for clause, value in (
+        ("a.published_day >= ?", filters.since and filters.since.isoformat()),
+        ("a.published_day <= ?", filters.until and filters.until.isoformat()),
+        ("a.language = ?", filters.language),
+        ("a.outlet = ? COLLATE NOCASE", filters.outlet),
+    ):
+        if value is not None:
+            clauses.append(clause)
+            params.append(value)
+    if filters.query is not None:
+        expression = _match_expression(filters.query)
+        if expression is None:
+            return None, []
+        clauses.append("a.seq IN (SELECT rowid FROM article_search WHERE article_search MATCH ?)")
+        params.append(expression)
+    if not clauses:
+        return "1", []
+    return f"s.id IN (SELECT a.story_id FROM articles a WHERE {' AND '.join(clauses)})", params
+
+
+def _snippet(marked: str) -> tuple[tuple[str, bool], ...]:
+    """Split a snippet marked with _MATCH_START/_MATCH_END into (text, is a match) pieces."""
+    pieces: list[tuple[str, bool]] = []
+    for i, part in enumerate(re.split(f"[{_MATCH_START}{_MATCH_END}]", marked or "")):
+        if part:
+            pieces.append((part, i % 2 == 1))
+    return tuple(pieces)
 
 
 def _article(row: sqlite3.Row) -> Article:
