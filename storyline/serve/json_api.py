@@ -214,9 +214,10 @@ def _records(body: bytes) -> list[dict[str, Any]]:
 async def _uploads(request: Request) -> list[tuple[str, bytes]]:
     form = await request.form()
     try:
-        files = [value for _, value in form.multi_items() if isinstance(value, UploadFile)]
-        if not files:
-            raise HTTPProblem(422, "invalid_request", "no file in the form; send each file in a field named 'file'")
+        values = form.getlist("file")
+        files = [value for value in values if isinstance(value, UploadFile)]
+        if not files or len(files) < len(values):
+            raise HTTPProblem(422, "invalid_request", "no file in the form; send each file (.txt, .html, .jsonl) in a field named 'file'")
         return [(file.filename or "upload.txt", await file.read()) for file in files]
     finally:
         await form.close()
