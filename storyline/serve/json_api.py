@@ -11,7 +11,7 @@ import json
 import logging
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError, model_validator
 from starlette.concurrency import run_in_threadpool
@@ -19,19 +19,16 @@ from starlette.datastructures import UploadFile
 from starlette.responses import JSONResponse
 
 from storyline.api import Storyline, article_record, story_detail, story_summary
-from storyline.model import SearchHit
+from storyline.model import Article, SearchHit, Story
 from storyline.pipeline import Outcome
 from storyline.serve.errors import HTTPProblem, validation_problem
-from storyline.serve.params import Paging, next_url, paging, story_filters, storyline_of
+from storyline.serve.params import Paging, StoryListing, page_body, paging, requested_article, requested_story, story_listing, storyline_of
 
 LOGGER = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/api")
 health = APIRouter()
 bearer = HTTPBearer(auto_error=False, description="The token the server was started with (--token or STORYLINE_TOKEN).")
-
-StoryId = Annotated[str, Path(max_length=200, description="A story id: `s-` and 16 hex digits.")]
-ArticleId = Annotated[str, Path(max_length=500, description="A Storyline article id, or the `id` given in the input.")]
 
 
 class ArticleIn(BaseModel):
@@ -78,37 +75,17 @@ def healthz() -> JSONResponse:
 
 
 @router.get("/stories", summary="Stories, most recent first, filtered and paginated")
-def list_stories(
-    request: Request,
-    filters: Annotated[dict[str, Any], Depends(story_filters)],
-    page_of: Annotated[Paging, Depends(paging)],
-    sl: Annotated[Storyline, Depends(storyline_of)],
-) -> JSONResponse:
-    page = sl.stories(**filters, limit=page_of.limit, offset=page_of.offset)
-    return JSONResponse(
-        {
-            "stories": [story_summary(s) for s in page],
-            "total": page.total,
-            "limit": page_of.limit,
-            "offset": page_of.offset,
-            "next": next_url(request, page),
-        }
-    )
+def list_stories(request: Request, listing: Annotated[StoryListing, Depends(story_listing)]) -> JSONResponse:
+    return JSONResponse(page_body(request, "stories", [story_summary(s) for s in listing.page], listing.page, listing.paging))
 
 
 @router.get("/stories/{story_id}", summary="One story with its articles in full")
-def get_story(story_id: StoryId, sl: Annotated[Storyline, Depends(storyline_of)]) -> JSONResponse:
-    story = sl.story(story_id)
-    if story is None:
-        raise HTTPProblem(404, "not_found", f"no story {story_id!r} in this store; GET /api/stories lists them")
+def get_story(story: Annotated[Story, Depends(requested_story)]) -> JSONResponse:
     return JSONResponse(story_detail(story))
 
 
 @router.get("/articles/{article_id}", summary="One article")
-def get_article(article_id: ArticleId, sl: Annotated[Storyline, Depends(storyline_of)]) -> JSONResponse:
-    article = sl.article(article_id)
-    if article is None:
-        raise HTTPProblem(404, "not_found", f"no article {article_id!r} in this store; GET /api/search finds them")
+def get_article(article: Annotated[Article, Depends(requested_article)]) -> JSONResponse:
     return JSONResponse(article_record(article))
 
 
@@ -120,16 +97,7 @@ def search(
     sl: Annotated[Storyline, Depends(storyline_of)],
 ) -> JSONResponse:
     page = sl.search(q, limit=page_of.limit, offset=page_of.offset)
-    return JSONResponse(
-        {
-            "query": q,
-            "articles": [_hit_record(hit) for hit in page],
-            "total": page.total,
-            "limit": page_of.limit,
-            "offset": page_of.offset,
-            "next": next_url(request, page),
-        }
-    )
+    return JSONResponse({"query": q, **page_body(request, "articles", [_hit_record(hit) for hit in page], page, page_of)})
 
 
 @router.post(

@@ -16,10 +16,8 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
 from storyline.api import Storyline
-from storyline.model import Page, Story
-from storyline.serve.errors import HTTPProblem
-from storyline.serve.json_api import ArticleId, StoryId
-from storyline.serve.params import Paging, paging, story_filters, storyline_of
+from storyline.model import Article, Page, Story
+from storyline.serve.params import Paging, StoryListing, paging, requested_article, requested_story, story_listing, storyline_of
 from storyline.serve.templating import day, templates
 
 router = APIRouter(include_in_schema=False)
@@ -69,32 +67,26 @@ def page_links(request: Request, page: Page[Any]) -> PageLinks:
 
 
 @router.get("/")
-def river(
-    request: Request,
-    filters: Annotated[dict[str, Any], Depends(story_filters)],
-    page_of: Annotated[Paging, Depends(paging)],
-    sl: Annotated[Storyline, Depends(storyline_of)],
-) -> Response:
-    page = sl.stories(**filters, limit=page_of.limit, offset=page_of.offset)
-    return templates.TemplateResponse(
-        request, "river.html", {"stories": page, "filters": filters, "links": page_links(request, page), "filtered": any(filters.values())}
-    )
+def river(request: Request, listing: Annotated[StoryListing, Depends(story_listing)]) -> Response:
+    context = {
+        "stories": listing.page,
+        "filters": listing.filters,
+        "links": page_links(request, listing.page),
+        "filtered": any(listing.filters.values()),
+    }
+    return templates.TemplateResponse(request, "river.html", context)
 
 
 @router.get("/stories/{story_id}")
-def story_page(request: Request, story_id: StoryId, sl: Annotated[Storyline, Depends(storyline_of)]) -> Response:
-    story = sl.story(story_id)
-    if story is None:
-        raise HTTPProblem(404, "not_found", f"no story {story_id!r} in this store; the list of stories is at /")
+def story_page(request: Request, story: Annotated[Story, Depends(requested_story)]) -> Response:
     titles = {a.id: a.title for a in story.articles}
     return templates.TemplateResponse(request, "story.html", {"story": story, "coverage": coverage(story), "titles": titles})
 
 
 @router.get("/articles/{article_id}")
-def article_page(request: Request, article_id: ArticleId, sl: Annotated[Storyline, Depends(storyline_of)]) -> Response:
-    article = sl.article(article_id)
-    if article is None:
-        raise HTTPProblem(404, "not_found", f"no article {article_id!r} in this store; search for it at /search")
+def article_page(
+    request: Request, article: Annotated[Article, Depends(requested_article)], sl: Annotated[Storyline, Depends(storyline_of)]
+) -> Response:
     story = sl.story(article.story_id) if article.story_id else None
     original = sl.article(article.duplicate_of) if article.duplicate_of else None
     return templates.TemplateResponse(request, "article.html", {"article": article, "story": story, "original": original})
