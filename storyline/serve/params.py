@@ -18,7 +18,11 @@ MAX_LIMIT = 100
 _DAY = r"^(\d{4}-\d{2}-\d{2})?$"
 
 
-def storyline_of(request: Request) -> Storyline:
+# Dependencies that only read the request are async: FastAPI runs them on the event loop,
+# where a plain `def` would cost a trip to the thread pool. Those that read the store are not.
+
+
+async def storyline_of(request: Request) -> Storyline:
     """The store this app serves (set by ``create_app``)."""
     sl: Storyline = request.app.state.storyline
     return sl
@@ -44,7 +48,7 @@ def requested_article(article_id: ArticleId, sl: Annotated[Storyline, Depends(st
     return article
 
 
-def story_filters(
+async def story_filters(
     since: Annotated[str | None, Query(pattern=_DAY, description="Stories with an article published on or after this day (YYYY-MM-DD).")] = None,
     until: Annotated[str | None, Query(pattern=_DAY, description="... published on or before this day (YYYY-MM-DD).")] = None,
     language: Annotated[str | None, Query(max_length=8, description="... in this language (ISO 639-1: en, fr, ...).")] = None,
@@ -61,7 +65,7 @@ class Paging:
     offset: int
 
 
-def paging(
+async def paging(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page.")] = DEFAULT_LIMIT,
     offset: Annotated[int, Query(ge=0, description="Items to skip (the `next` link sets it).")] = 0,
 ) -> Paging:
