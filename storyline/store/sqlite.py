@@ -23,7 +23,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -267,17 +266,17 @@ class SQLiteStore:
         where, params = _story_conditions(filters)
         if where is None:
             return Page([], 0, offset, limit)
-        db = self._reads
-        rows = db.execute(
-            f"SELECT s.* FROM stories s WHERE {where} ORDER BY s.last_day DESC NULLS LAST, s.size DESC, s.rowid LIMIT ? OFFSET ?",
-            [*params, -1 if limit is None else limit, offset],
-        ).fetchall()
-        total = db.execute(f"SELECT COUNT(*) FROM stories s WHERE {where}", params).fetchone()[0]
-        members: dict[str, list[Article]] = {row["id"]: [] for row in rows}
-        for start in range(0, len(rows), _CHUNK):
-            ids = [row["id"] for row in rows[start : start + _CHUNK]]
-            for article in db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles a WHERE a.story_id IN ({_marks(ids)}) {_STORY_ORDER}", ids):
-                members[article["story_id"]].append(_article(article))
+        with _snapshot(self._reads) as db:
+            rows = db.execute(
+                f"SELECT s.* FROM stories s WHERE {where} ORDER BY s.last_day DESC NULLS LAST, s.size DESC, s.rowid LIMIT ? OFFSET ?",
+                [*params, -1 if limit is None else limit, offset],
+            ).fetchall()
+            total = db.execute(f"SELECT COUNT(*) FROM stories s WHERE {where}", params).fetchone()[0]
+            members: dict[str, list[Article]] = {row["id"]: [] for row in rows}
+            for start in range(0, len(rows), _CHUNK):
+                ids = [row["id"] for row in rows[start : start + _CHUNK]]
+                for article in db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles a WHERE a.story_id IN ({_marks(ids)}) {_STORY_ORDER}", ids):
+                    members[article["story_id"]].append(_article(article))
         return Page([_story(row, members[row["id"]]) for row in rows], total, offset, limit)
 
     def story(self, story_id: str) -> Story | None:
@@ -300,15 +299,15 @@ class SQLiteStore:
         expression = _match_expression(query)
         if expression is None:
             return Page([], 0, offset, limit)
-        db = self._reads
-        rows = db.execute(
-            f"SELECT {_ARTICLE_COLUMNS}, hits.snippet FROM ("
-            "  SELECT rowid, rank, snippet(article_search, -1, ?, ?, '…', 24) AS snippet"
-            "  FROM article_search WHERE article_search MATCH ? ORDER BY rank LIMIT ? OFFSET ?"
-            ") AS hits JOIN articles a ON a.seq = hits.rowid ORDER BY hits.rank",
-            (_MATCH_START, _MATCH_END, expression, -1 if limit is None else limit, offset),
-        ).fetchall()
-        total = db.execute("SELECT COUNT(*) FROM article_search WHERE article_search MATCH ?", (expression,)).fetchone()[0]
+        with _snapshot(self._reads) as db:
+            rows = db.execute(
+                f"SELECT {_ARTICLE_COLUMNS}, hits.snippet FROM ("
+                "  SELECT rowid, rank, snippet(article_search, -1, ?, ?, '…', 24) AS snippet"
+                "  FROM article_search WHERE article_search MATCH ? ORDER BY rank LIMIT ? OFFSET ?"
+                ") AS hits JOIN articles a ON a.seq = hits.rowid ORDER BY hits.rank",
+                (_MATCH_START, _MATCH_END, expression, -1 if limit is None else limit, offset),
+            ).fetchall()
+            total = db.execute("SELECT COUNT(*) FROM article_search WHERE article_search MATCH ?", (expression,)).fetchone()[0]
         return Page([SearchHit(_article(row), _snippet(row["snippet"])) for row in rows], total, offset, limit)
 
     def iter_stories(self) -> Iterator[Story]:
@@ -346,6 +345,16 @@ _ARTICLE_COLUMNS = ", ".join(
 _STORY_ORDER = "ORDER BY a.published_day IS NULL, a.published_day, a.seq"
 # Around the matching words in a search snippet: private-use characters, which article text does not use.
 _MATCH_START, _MATCH_END = "\ue000", "\ue001"
+
+
+@contextmanager
+def _snapshot(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One read transaction: its statements see one state of the store, so a page agrees with its total."""
+    db.execute("BEGIN")
+    try:
+        yield db
+    finally:
+        db.execute("COMMIT")
 
 
 def _marks(values: Sequence[object]) -> str:
