@@ -33,7 +33,7 @@ MEETING = {
 def server(news_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """A server with a write token, over a private copy of the store; yields (base URL, store file)."""
     db = copy_db(news_db, tmp_path_factory.mktemp("http"))
-    with running_server(db, token=TOKEN) as base:
+    with running_server(db, extra=("--token", TOKEN)) as base:  # tests/test_xss.py sets STORYLINE_TOKEN instead
         yield base, db
 
 
