@@ -8,11 +8,14 @@ The public Python API::
         sl.ingest(["examples/corpus"])
         for story in sl.stories(limit=5):
             print(story.id, story.title)
+        for hit in sl.search("Riabkov"):
+            print(hit.article.title)
 """
 
 from storyline.api import Storyline, cluster, extract, open
 from storyline.errors import ConfigError, InputError, StoreError, StorylineError
-from storyline.model import Article, IngestReport, InputProblem, Story
+from storyline.model import Article, IngestReport, InputProblem, Page, SearchHit, Story
+from storyline.pipeline import Outcome
 
 __version__ = "0.1.0"
 
@@ -22,6 +25,9 @@ __all__ = [
     "IngestReport",
     "InputError",
     "InputProblem",
+    "Outcome",
+    "Page",
+    "SearchHit",
     "StoreError",
     "Story",
     "Storyline",

@@ -1,20 +1,28 @@
-"""The Python API: everything the CLI (and later the HTTP API) does goes through here.
+"""The Python API: everything the CLI, the HTTP API and the web pages do goes through here.
 
     import storyline
 
     with storyline.open("news.db") as sl:
         report = sl.ingest(["articles/"])
-        for story in sl.stories(limit=10):
+        for story in sl.stories(language="fr", limit=10):
             print(story.title, len(story.articles))
+        for hit in sl.search("Riabkov"):
+            print(hit.article.title, hit.snippet_text)
+
+A ``Storyline`` may be shared by threads: reads run side by side, writes take
+turns (and only one process at a time may write to a store).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import tempfile
+import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
@@ -24,10 +32,10 @@ from storyline.analyze.linking import EntityLinker
 from storyline.clean import clean
 from storyline.clean.language import normalize_language
 from storyline.clean.metadata import normalize_published
-from storyline.errors import InputError
-from storyline.ingest import DEFAULT_MAX_ARTICLE_BYTES, InputFile, find_files, read_file
+from storyline.errors import ConfigError, InputError
+from storyline.ingest import DEFAULT_MAX_ARTICLE_BYTES, InputFile, document_from_record, find_files, read_file, read_upload
 from storyline.match import MatchSettings
-from storyline.model import Article, Entity, IngestReport, InputProblem, RawDocument, Story
+from storyline.model import Article, Entity, IngestReport, InputProblem, Page, RawDocument, SearchHit, Story, StoryFilter
 from storyline.pipeline import DEFAULT_BATCH_SIZE, Outcome, Pipeline
 from storyline.store import SQLiteStore, open_store
 
@@ -35,6 +43,8 @@ DEFAULT_DB = "storyline.db"
 
 # Called with (bytes read so far, total bytes, articles processed so far).
 ProgressCallback = Callable[[int, int, int], None]
+# A day: a date, or its ISO 8601 text ("2021-07-24").
+Day = dt.date | str
 
 
 class Storyline:
@@ -52,6 +62,7 @@ class Storyline:
         self.batch_size = batch_size
         self.max_article_bytes = max_article_bytes
         self.workers = workers
+        self._write_lock = threading.Lock()
 
     # ---- lifecycle -------------------------------------------------------------
 
@@ -72,12 +83,36 @@ class Storyline:
         Safe to re-run: articles already stored are skipped, an interrupted run is completed.
         """
         files, problems = find_files(paths)
-        with self.store.writer():
-            pipeline = Pipeline(self.store, batch_size=self.batch_size, workers=self.workers)
+        with self._writing() as pipeline:
             counter = _Progress(files, progress)
             report = pipeline.run(self._read(files, counter), on_outcome=counter.outcome)
         report.problems[:0] = problems
         return report
+
+    def ingest_records(self, records: Sequence[Mapping[str, Any]], *, source: str = "records") -> list[Outcome]:
+        """Ingest articles given as objects with the fields of a JSONL line; one ``Outcome`` per record, in order.
+
+        Fields: ``text`` or ``html``, and optionally ``id``, ``title``, ``url``, ``outlet``,
+        ``published``, ``language``. Record ``i`` (from 1) is read from ``"{source}:{i}"``.
+        """
+        return self._ingest(document_from_record(record, f"{source}:{i}") for i, record in enumerate(records, 1))
+
+    def ingest_upload(self, name: str, content: bytes) -> list[Outcome]:
+        """Ingest the content of one file received whole (an HTTP upload); one ``Outcome`` per article.
+
+        ``name`` tells the type as a path would: .txt, .html, .jsonl, each optionally .gz.
+        """
+        return self._ingest(read_upload(f"upload:{name}", content, max_article_bytes=self.max_article_bytes))
+
+    def _ingest(self, items: Iterable[RawDocument | InputProblem]) -> list[Outcome]:
+        with self._writing() as pipeline:
+            return list(pipeline.process(items))
+
+    @contextmanager
+    def _writing(self) -> Iterator[Pipeline]:
+        """The one way to write: a thread of this process at a time, then a process at a time on the store."""
+        with self._write_lock, self.store.writer():
+            yield Pipeline(self.store, batch_size=self.batch_size, workers=self.workers)
 
     def _read(self, files: list[InputFile], counter: _Progress) -> Iterator[RawDocument | InputProblem]:
         for file in files:
@@ -86,9 +121,41 @@ class Storyline:
 
     # ---- reading ---------------------------------------------------------------
 
-    def stories(self, *, limit: int | None = None, offset: int = 0) -> list[Story]:
-        """Stories, most recent first, each with its articles."""
-        return self.store.stories(limit=limit, offset=offset)
+    def stories(
+        self,
+        *,
+        since: Day | None = None,
+        until: Day | None = None,
+        language: str | None = None,
+        outlet: str | None = None,
+        query: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> Page[Story]:
+        """Stories, most recent first, each with all its articles.
+
+        Filters keep the stories that have at least one article matching every one given:
+        published from ``since`` to ``until`` (days, inclusive), in ``language`` (ISO 639-1),
+        from ``outlet`` (any case), holding the words of ``query`` in its title or text.
+        The page also tells ``total``, the number of stories that match.
+        """
+        filters = StoryFilter(
+            since=_day("since", since),
+            until=_day("until", until),
+            language=language.strip().lower() if language else None,
+            outlet=outlet.strip() if outlet else None,
+            query=query,
+        )
+        _check_window(limit, offset)
+        return self.store.stories(filters, limit=limit, offset=offset)
+
+    def search(self, query: str, *, limit: int | None = 20, offset: int = 0) -> Page[SearchHit]:
+        """Articles whose title or text holds every word of ``query`` (``word*``: a prefix), best first.
+
+        Case and accents do not matter. Each hit carries the passage that matched.
+        """
+        _check_window(limit, offset)
+        return self.store.search(query, limit=limit, offset=offset)
 
     def story(self, story_id: str) -> Story | None:
         return self.store.story(story_id)
@@ -139,6 +206,11 @@ def story_summary(story: Story) -> dict[str, Any]:
         "outlets": story.outlets,
         "languages": story.languages,
     }
+
+
+def story_detail(story: Story) -> dict[str, Any]:
+    """A story with its articles in full (``storyline show --json``, ``GET /api/stories/{id}``)."""
+    return {**story_summary(story), "articles": [article_record(a) for a in story.articles]}
 
 
 def analysis_record(article: Article, entities: dict[str, Entity]) -> dict[str, Any]:
@@ -196,6 +268,26 @@ def article_record(article: Article) -> dict[str, Any]:
         "external_id": article.external_id,
         "source": article.source,
     }
+
+
+def _day(name: str, value: Day | None) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"{name}={value!r} is not a day; write it as YYYY-MM-DD") from None
+
+
+def _check_window(limit: int | None, offset: int) -> None:
+    if limit is not None and limit < 0:
+        raise ConfigError(f"limit={limit} is negative; pass 0 or more, or None for no limit")
+    if offset < 0:
+        raise ConfigError(f"offset={offset} is negative; pass 0 or more")
 
 
 def open(  # noqa: A001 - mirrors the builtin on purpose, like sqlite3.connect
@@ -306,4 +398,4 @@ class _Progress:
             self.callback(self.done, self.total, self.articles)
 
 
-__all__ = ["DEFAULT_DB", "Storyline", "article_record", "cluster", "extract", "open", "story_summary"]
+__all__ = ["DEFAULT_DB", "Day", "Storyline", "article_record", "cluster", "extract", "open", "story_detail", "story_summary"]

@@ -9,9 +9,9 @@ joins, ``store`` saves it. Nothing here talks to a database or the network.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Generic, Literal, TypeVar, overload
 
 import numpy as np
 
@@ -21,6 +21,7 @@ EntityType = Literal["PERSON", "ORG", "PLACE", "OTHER"]
 TimeType = Literal["DATE", "TIME", "DURATION", "SET"]
 QuoteKind = Literal["direct", "indirect"]
 EventStatus = Literal["planned", "happened", "cancelled"]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -333,3 +334,59 @@ class IngestReport:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+
+@dataclass(frozen=True)
+class StoryFilter:
+    """Which stories to list: those with at least one article that matches every field given."""
+
+    since: dt.date | None = None  # published on or after this day
+    until: dt.date | None = None  # published on or before this day
+    language: str | None = None  # ISO 639-1
+    outlet: str | None = None  # compared without regard to case
+    query: str | None = None  # words found in the title or text (full-text search)
+
+
+@dataclass(frozen=True)
+class Page(Sequence[T], Generic[T]):
+    """One page of a longer list: behaves as the list of its items, and knows the whole list's size."""
+
+    items: list[T]
+    total: int  # items in the whole list, every page together
+    offset: int = 0
+    limit: int | None = None
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[T]: ...
+    def __getitem__(self, index: int | slice) -> T | list[T]:
+        return self.items[index]
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self.items)
+
+    @property
+    def next_offset(self) -> int | None:
+        """Where the next page starts, or None on the last page."""
+        end = self.offset + len(self.items)
+        return end if self.items and end < self.total else None
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """An article found by a search, with the passage that matched.
+
+    ``snippet`` is that passage in pieces, ``(text, True)`` for the words that
+    match the query, so a page can highlight them without parsing markup.
+    """
+
+    article: Article
+    snippet: tuple[tuple[str, bool], ...] = ()
+
+    @property
+    def snippet_text(self) -> str:
+        return "".join(text for text, _ in self.snippet)

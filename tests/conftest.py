@@ -1,13 +1,23 @@
-"""Shared fixtures: real SQLite files in temporary directories, paths to shared data."""
+"""Shared fixtures: real SQLite files in temporary directories, paths to shared data, a real server and browser."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
+import socket
+import sqlite3
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
+
+import storyline
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -42,3 +52,101 @@ def run_cli(*args: str, cwd: Path | None = None, check: bool = True) -> subproce
     if check and result.returncode != 0:
         raise AssertionError(f"storyline {' '.join(args)} exited {result.returncode}\n{result.stdout}\n{result.stderr}")
     return result
+
+
+# ---- a real server over a real store ------------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def news_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample corpus and the seeds, ingested once; copy it (``copy_db``) before writing to it."""
+    db = tmp_path_factory.mktemp("news") / "news.db"
+    with storyline.open(db) as sl:
+        report = sl.ingest([CORPUS, need(SEEDS)])
+    assert report.ok, report.problems
+    return db
+
+
+def copy_db(source: Path, directory: Path) -> Path:
+    """A private copy of a closed store (closing checkpointed its WAL into the file)."""
+    target = directory / source.name
+    shutil.copyfile(source, target)
+    return target
+
+
+def table_rows(db: Path) -> dict[str, int]:
+    """Rows in every table: what "nothing changed" compares."""
+    with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as raw:
+        tables = [r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'article_search_%'")]
+        return {t: raw.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in tables}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def running_server(db: Path, *, token: str | None = None, extra: tuple[str, ...] = ()) -> Iterator[str]:
+    """`storyline serve` in a subprocess on a free loopback port; yields its base URL."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k != "STORYLINE_TOKEN"}
+    env["PYTHONPATH"] = str(REPO)
+    if token:
+        env["STORYLINE_TOKEN"] = token
+    log = db.with_suffix(f".{port}.log")
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "storyline", "serve", "--db", str(db), "--port", str(port), *extra],
+            stdout=output, stderr=subprocess.STDOUT, env=env,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise AssertionError(f"storyline serve exited with {process.returncode}:\n{log.read_text()}")
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise AssertionError(f"storyline serve did not answer within 60 s:\n{log.read_text()}")
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """Headless Chromium (the system's, never downloaded) with a fresh profile."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            user_data_dir=tmp_path_factory.mktemp("chromium-profile"),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1100, "height": 900},
+        )
+        try:
+            yield context
+        finally:
+            context.close()

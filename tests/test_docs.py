@@ -39,3 +39,21 @@ def test_readme_opens_with_the_two_commands() -> None:
     assert "storyline ingest examples/corpus" in commands[0] and "pytest" in commands[1]
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
     assert "grep -m2 '^python3 -m venv' README.md" in ci  # CI runs the README's second command itself
+
+
+def test_every_http_route_and_page_is_documented() -> None:
+    from storyline.serve import pages
+    from storyline.serve.app import create_app
+
+    http = (REPO / "docs" / "http.md").read_text(encoding="utf-8")
+    web = (REPO / "docs" / "web.md").read_text(encoding="utf-8")
+    with storyline.open(":memory:") as sl:
+        paths = create_app(sl).openapi()["paths"]
+    operations = [(method.upper(), path) for path, methods in paths.items() for method in methods]
+    assert len(operations) >= 6
+    for method, path in operations:
+        assert f"`{method} {path}" in http, f"{method} {path} is not in docs/http.md"
+    page_paths = [route.path for route in pages.router.routes]  # type: ignore[attr-defined]
+    assert len(page_paths) == 4
+    for path in page_paths:
+        assert f"`{path}" in web, f"{path} is not in docs/web.md"

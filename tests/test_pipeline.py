@@ -69,7 +69,7 @@ def test_show_story_and_article(seeds_db: Path) -> None:
     text = run_cli("show", story_id, "--db", str(seeds_db)).stdout
     assert "US, Russia to hold high-level arms control negotiations next week" in text
     missing = run_cli("show", "nope", "--db", str(seeds_db), check=False)
-    assert missing.returncode == 1 and "no story or article 'nope'" in missing.stderr
+    assert missing.returncode == 1 and "no story, entity or article 'nope'" in missing.stderr
 
 
 def test_read_commands_need_an_existing_store(tmp_path: Path) -> None:

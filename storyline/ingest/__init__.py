@@ -7,6 +7,7 @@ from storyline.ingest.readers import (
     document_from_record,
     find_files,
     read_file,
+    read_upload,
 )
 
-__all__ = ["DEFAULT_MAX_ARTICLE_BYTES", "InputFile", "content_id", "document_from_record", "find_files", "read_file"]
+__all__ = ["DEFAULT_MAX_ARTICLE_BYTES", "InputFile", "content_id", "document_from_record", "find_files", "read_file", "read_upload"]

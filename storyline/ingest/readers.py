@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import json
 import logging
 import os
@@ -95,13 +96,7 @@ def find_files(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[InputFile]
             return
         if file_suffix(path) not in SUPPORTED_SUFFIXES:
             if explicit:
-                problems.append(
-                    InputProblem(
-                        str(path),
-                        f"unsupported file type {path.suffix or '(no suffix)'!r}; "
-                        f"use one of {', '.join(sorted(SUPPORTED_SUFFIXES))} (optionally gzipped, .gz)",
-                    )
-                )
+                problems.append(InputProblem(str(path), _unsupported(path)))
             return
         found.append(InputFile(path, status.st_size))
 
@@ -123,34 +118,66 @@ def find_files(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[InputFile]
     return found, problems
 
 
+def _unsupported(path: Path) -> str:
+    return (
+        f"unsupported file type {path.suffix or '(no suffix)'!r}; "
+        f"use one of {', '.join(sorted(SUPPORTED_SUFFIXES))} (optionally gzipped, .gz)"
+    )
+
+
 def read_file(file: InputFile, *, max_article_bytes: int = DEFAULT_MAX_ARTICLE_BYTES) -> Iterator[RawDocument | InputProblem]:
     """Yield the articles of one file (one for text/HTML, one per line for JSONL)."""
-    if file.suffix in JSONL_SUFFIXES:
-        yield from _read_jsonl(file, max_article_bytes)
-        return
     source = str(file.path)
-    too_big = (
-        f"over the {_mb(max_article_bytes)} limit for one article; "
-        "if it holds many articles convert it to JSONL (one per line), otherwise raise --max-article-mb"
-    )
-    if file.size > max_article_bytes:
-        yield InputProblem(source, f"is {_mb(file.size)}, {too_big}")
+    if file.suffix not in JSONL_SUFFIXES and file.size > max_article_bytes:
+        yield InputProblem(source, f"is {_mb(file.size)}, {_too_big(max_article_bytes)}")
         return
     try:
-        with _open(file) as handle:
-            body = handle.read(max_article_bytes + 1)
+        handle = _open(file)
+    except OSError as exc:
+        yield InputProblem(source, f"cannot be read ({exc.strerror or exc}); check that it exists and is readable")
+        return
+    with handle:
+        yield from _read_stream(handle, source, file.suffix, max_article_bytes)
+
+
+def read_upload(name: str, content: bytes, *, max_article_bytes: int = DEFAULT_MAX_ARTICLE_BYTES) -> Iterator[RawDocument | InputProblem]:
+    """Yield the articles of a file received whole (an HTTP upload): its ``name`` tells its type, as for a path."""
+    path = Path(name)
+    suffix = file_suffix(path)
+    if suffix not in SUPPORTED_SUFFIXES:
+        yield InputProblem(name, _unsupported(path))
+        return
+    handle = gzip.GzipFile(fileobj=io.BytesIO(content)) if path.suffix.lower() == GZIP_SUFFIX else io.BytesIO(content)
+    with handle:
+        yield from _read_stream(handle, name, suffix, max_article_bytes)
+
+
+def _read_stream(handle: BinaryIO, source: str, suffix: str, max_article_bytes: int) -> Iterator[RawDocument | InputProblem]:
+    """The articles in an open file: one per line of JSONL, else the whole content."""
+    if suffix in JSONL_SUFFIXES:
+        yield from _read_jsonl(handle, source, max_article_bytes)
+        return
+    try:
+        body = handle.read(max_article_bytes + 1)
     except (OSError, EOFError, zlib.error) as exc:
         yield InputProblem(source, f"cannot be read ({getattr(exc, 'strerror', None) or exc}); check that it is readable and, if gzipped, complete")
         return
     if len(body) > max_article_bytes:
-        yield InputProblem(source, f"is, uncompressed, {too_big}")
+        yield InputProblem(source, f"is, uncompressed, {_too_big(max_article_bytes)}")
         return
-    kind: DocumentKind = "html" if file.suffix in HTML_SUFFIXES else "text"
+    kind: DocumentKind = "html" if suffix in HTML_SUFFIXES else "text"
     problem = check_body(body)
     if problem:
         yield InputProblem(source, problem)
         return
     yield RawDocument(content_id(kind, body), source, kind, body)
+
+
+def _too_big(max_article_bytes: int) -> str:
+    return (
+        f"over the {_mb(max_article_bytes)} limit for one article; "
+        "if it holds many articles convert it to JSONL (one per line), otherwise raise --max-article-mb"
+    )
 
 
 def _mb(size: int) -> str:
@@ -178,42 +205,36 @@ def _open(file: InputFile) -> BinaryIO:
     return gzip.open(file.path, "rb") if file.compressed else file.path.open("rb")
 
 
-def _read_jsonl(file: InputFile, max_article_bytes: int) -> Iterator[RawDocument | InputProblem]:
-    try:
-        handle = _open(file)
-    except OSError as exc:
-        yield InputProblem(str(file.path), f"cannot be read ({exc.strerror or exc}); check that it exists and is readable")
-        return
-    with handle:
-        # Stream line by line: a JSONL file may hold millions of articles.
-        number = 0
-        while True:
-            try:
-                line = handle.readline(max_article_bytes + 1)
-                oversized = len(line) > max_article_bytes
-                while line and oversized and not line.endswith(b"\n"):  # skip the rest without holding it
-                    line = handle.readline(1 << 20)
-            except (OSError, EOFError, zlib.error) as exc:
-                yield InputProblem(f"{file.path}:{number + 1}", f"cannot be read further ({exc}); the gzip file is damaged or truncated")
-                return
-            if not line:
-                return
-            number += 1
-            source = f"{file.path}:{number}"
-            if oversized:
-                yield InputProblem(source, f"line is over the {_mb(max_article_bytes)} limit for one article; split the article or raise --max-article-mb")
-                continue
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line.decode("utf-8-sig"))
-            except UnicodeDecodeError as exc:
-                yield InputProblem(source, f"is not UTF-8 (byte {exc.start}); JSONL must be UTF-8, re-encode the file")
-                continue
-            except json.JSONDecodeError as exc:
-                yield InputProblem(source, f"is not valid JSON ({exc.msg} at column {exc.colno}); fix or remove the line")
-                continue
-            yield document_from_record(record, source)
+def _read_jsonl(handle: BinaryIO, path: str, max_article_bytes: int) -> Iterator[RawDocument | InputProblem]:
+    # Stream line by line: a JSONL file may hold millions of articles.
+    number = 0
+    while True:
+        try:
+            line = handle.readline(max_article_bytes + 1)
+            oversized = len(line) > max_article_bytes
+            while line and oversized and not line.endswith(b"\n"):  # skip the rest without holding it
+                line = handle.readline(1 << 20)
+        except (OSError, EOFError, zlib.error) as exc:
+            yield InputProblem(f"{path}:{number + 1}", f"cannot be read further ({exc}); the gzip file is damaged or truncated")
+            return
+        if not line:
+            return
+        number += 1
+        source = f"{path}:{number}"
+        if oversized:
+            yield InputProblem(source, f"line is over the {_mb(max_article_bytes)} limit for one article; split the article or raise --max-article-mb")
+            continue
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line.decode("utf-8-sig"))
+        except UnicodeDecodeError as exc:
+            yield InputProblem(source, f"is not UTF-8 (byte {exc.start}); JSONL must be UTF-8, re-encode the file")
+            continue
+        except json.JSONDecodeError as exc:
+            yield InputProblem(source, f"is not valid JSON ({exc.msg} at column {exc.colno}); fix or remove the line")
+            continue
+        yield document_from_record(record, source)
 
 
 def document_from_record(record: Any, source: str) -> RawDocument | InputProblem:

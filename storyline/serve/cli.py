@@ -133,8 +133,7 @@ def stories(db: str, as_json: bool, limit: int | None) -> None:
     with _open_existing(db) as sl:
         found = sl.stories(limit=limit)
     if as_json:
-        stories_json = [{**api.story_summary(s), "articles": [api.article_record(a) for a in s.articles]} for s in found]
-        click.echo(json.dumps(stories_json, ensure_ascii=False, indent=2))
+        click.echo(json.dumps([api.story_detail(s) for s in found], ensure_ascii=False, indent=2))
         return
     for story in found:
         _print_story(story)
@@ -240,6 +239,32 @@ def cluster(input_file: str, output: str) -> None:
         for problem in report.problems:
             err.print(f"  {escape(str(problem))}")
         sys.exit(1)
+
+
+@cli.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every interface).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option(
+    "--token", envvar="STORYLINE_TOKEN", show_envvar=True, default=None,
+    help="Bearer token that writes (POST /api/articles) must send. Without one, writes are refused.",
+)
+@click.option("--max-body-mb", default=10.0, show_default=True, type=click.FloatRange(min=0, min_open=True), help="Largest request body accepted.")
+@_errors_as_messages
+def serve(db: str, host: str, port: int, token: str | None, max_body_mb: float) -> None:
+    """Serve the web pages and the HTTP API over the store.
+
+    Pages: / (stories), /stories/ID, /articles/ID, /search. JSON API under
+    /api/ (docs/http.md; schema at /openapi.json). Stop with Ctrl-C.
+    """
+    from storyline.serve.app import ServeSettings, run  # the web stack loads only for this command
+
+    if not Path(db).exists():
+        err.print(f"{escape(db)}: no store yet; serving a new, empty one (add articles with `storyline ingest` or POST /api/articles)")
+    writes = "writes need the token" if token else "read only (no --token: writes are refused)"
+    err.print(f"Serving {escape(db)} at http://{host}:{port}/ · {writes}")
+    with api.open(db) as sl:
+        run(sl, host=host, port=port, settings=ServeSettings(token=token or None, max_body_bytes=int(max_body_mb * 1024 * 1024)))
 
 
 # ---- text output ------------------------------------------------------------

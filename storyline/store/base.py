@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Protocol
 
-from storyline.model import Article, Batch, Entity, KnownArticle, Story, StoryProfile
+from storyline.model import Article, Batch, Entity, KnownArticle, Page, SearchHit, Story, StoryFilter, StoryProfile
 
 
 class Store(Protocol):
@@ -47,14 +47,19 @@ class Store(Protocol):
         """Numbers of articles, stories, duplicates and failed inputs."""
         ...
 
-    def stories(self, *, limit: int | None = None, offset: int = 0) -> list[Story]:
-        """Stories, largest and most recent first, each with its articles in arrival order."""
+    def stories(self, filters: StoryFilter = StoryFilter(), *, limit: int | None = None, offset: int = 0) -> Page[Story]:
+        """Stories that match ``filters``, most recent then largest first, each with its articles
+        by publication day then arrival. Safe to call from several threads at once, as are all reads."""
         ...
 
     def story(self, story_id: str) -> Story | None: ...
 
     def article(self, article_id: str) -> Article | None:
         """An article by its id or by the id it was given in its input."""
+        ...
+
+    def search(self, query: str, *, limit: int | None = None, offset: int = 0) -> Page[SearchHit]:
+        """Articles whose title or text holds every word of ``query``, best match first."""
         ...
 
     def iter_stories(self) -> Iterator[Story]:

@@ -1,4 +1,11 @@
-"""SQLite backend: one file, zero configuration, WAL mode, one transaction per batch."""
+"""SQLite backend: one file, zero configuration, WAL mode, one transaction per batch.
+
+Writes go through one connection (the writer's: the pipeline also reads what
+matching needs through it). Every thread that reads gets a connection of its
+own: a web server answers requests from many threads at once, and one SQLite
+connection must not run statements for several threads together. In WAL mode
+readers see the last committed batch and never wait for the writer.
+"""
 
 from __future__ import annotations
 
@@ -8,19 +15,20 @@ import json
 from collections import Counter
 import logging
 import os
+import re
 import sqlite3
 import struct
+import threading
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from storyline.errors import StoreError
-from storyline.model import Article, Batch, Entity, KnownArticle, SparseVector, Story, StoryProfile
+from storyline.model import Article, Batch, Entity, KnownArticle, Page, SearchHit, SparseVector, Story, StoryFilter, StoryProfile
 from storyline.store.codec import analysis_to_json, entity_row, load_analysis, place_from_json
 
 LOGGER = logging.getLogger(__name__)
@@ -45,13 +53,13 @@ class SQLiteStore:
 
     def __init__(self, path: str | os.PathLike[str] = "storyline.db") -> None:
         self.path = str(path)
-        self._lock_handle: Any = None
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()
         try:
             if self.path != MEMORY and Path(self.path).parent != Path(""):
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            self._db.row_factory = sqlite3.Row
-            self._db.execute("PRAGMA foreign_keys = ON")
+            self._db = self._connect()
             if self.path != MEMORY:
                 self._db.execute("PRAGMA journal_mode = WAL")
                 # WAL + NORMAL survives a killed process (not a power cut) and is much faster than FULL.
@@ -59,6 +67,29 @@ class SQLiteStore:
             self._migrate()
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open the store ({exc}); is it a Storyline database? Pass another --db file", source=self.path) from exc
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA foreign_keys = ON")
+        return db
+
+    @property
+    def _reads(self) -> sqlite3.Connection:
+        """This thread's read-only connection, opened on first use (in memory there is only one)."""
+        if self.path == MEMORY:
+            return self._db
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            try:
+                db = self._connect()
+                db.execute("PRAGMA query_only = ON")
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot open the store for reading ({exc}); check that the file is still there", source=self.path) from exc
+            self._local.db = db
+            with self._readers_lock:
+                self._readers.append(db)
+        return db
 
     # ---- schema ----------------------------------------------------------------
 
@@ -144,6 +175,11 @@ class SQLiteStore:
                     for a in batch.articles
                 ],
             )
+            for start in range(0, len(batch.articles), _CHUNK):
+                ids = [a.id for a in batch.articles[start : start + _CHUNK]]
+                db.execute(
+                    f"INSERT INTO article_search (rowid, title, text) SELECT seq, title, text FROM articles WHERE id IN ({_marks(ids)})", ids
+                )
             db.executemany(
                 "INSERT OR IGNORE INTO sources (article_id, source) VALUES (?, ?)",
                 [(a.id, a.source) for a in batch.articles] + batch.sightings,
@@ -203,20 +239,22 @@ class SQLiteStore:
         ids = [r[0] for r in self._db.execute(f"SELECT DISTINCT entity_id FROM entity_keys WHERE key IN ({marks})", list(keys))]
         return self._entities(ids)
 
-    def _entities(self, ids: Sequence[str]) -> list[Entity]:
+    def _entities(self, ids: Sequence[str], db: sqlite3.Connection | None = None) -> list[Entity]:
+        """Entities with aliases and keys; read through ``db`` (default: the writer's connection, for the linker)."""
         if not ids:
             return []
+        db = db or self._db
         marks = ",".join("?" * len(ids))
         entities = {
             row["id"]: Entity(
                 row["id"], row["type"], row["name"], row["mentions"], row["articles"],
                 neighbors=json.loads(row["neighbors"]), place=place_from_json(row["place"]),
             )
-            for row in self._db.execute(f"SELECT * FROM entities WHERE id IN ({marks})", list(ids))
+            for row in db.execute(f"SELECT * FROM entities WHERE id IN ({marks})", list(ids))
         }
-        for row in self._db.execute(f"SELECT entity_id, alias, count FROM entity_aliases WHERE entity_id IN ({marks})", list(ids)):
+        for row in db.execute(f"SELECT entity_id, alias, count FROM entity_aliases WHERE entity_id IN ({marks})", list(ids)):
             entities[row[0]].aliases[row[1]] = row[2]
-        for row in self._db.execute(f"SELECT entity_id, key FROM entity_keys WHERE entity_id IN ({marks})", list(ids)):
+        for row in db.execute(f"SELECT entity_id, key FROM entity_keys WHERE entity_id IN ({marks})", list(ids)):
             entities[row[0]].keys.add(row[1])
         return [entities[i] for i in ids if i in entities]
 
@@ -224,8 +262,7 @@ class SQLiteStore:
         known: dict[str, str] = {}
         for start in range(0, len(ids), _CHUNK):
             chunk = list(ids[start : start + _CHUNK])
-            marks = ",".join("?" * len(chunk))
-            known.update((row[0], row[1]) for row in self._db.execute(f"SELECT id, story_id FROM articles WHERE id IN ({marks})", chunk))
+            known.update((row[0], row[1]) for row in self._db.execute(f"SELECT id, story_id FROM articles WHERE id IN ({_marks(chunk)})", chunk))
         return known
 
     def story_profiles(self) -> Iterator[StoryProfile]:
@@ -257,10 +294,9 @@ class SQLiteStore:
     def find_by_bands(self, bands: Sequence[int]) -> list[KnownArticle]:
         if not bands:
             return []
-        marks = ",".join("?" * len(bands))
         rows = self._db.execute(
             "SELECT DISTINCT a.id, a.story_id, COALESCE(a.duplicate_of, a.id) AS original, a.fingerprint "
-            f"FROM minhash_bands b JOIN articles a ON a.id = b.article_id WHERE b.band IN ({marks})",
+            f"FROM minhash_bands b JOIN articles a ON a.id = b.article_id WHERE b.band IN ({_marks(bands)})",
             list(bands),
         )
         return [
@@ -272,80 +308,171 @@ class SQLiteStore:
     # ---- reading ---------------------------------------------------------------
 
     def count(self) -> dict[str, int]:
-        row = self._db.execute(
+        row = self._reads.execute(
             "SELECT (SELECT COUNT(*) FROM articles) AS articles, (SELECT COUNT(*) FROM stories) AS stories, "
             "(SELECT COUNT(*) FROM articles WHERE duplicate_of IS NOT NULL) AS duplicates, "
             "(SELECT COUNT(*) FROM raw_documents WHERE problem IS NOT NULL) AS failed"
         ).fetchone()
         return dict(row)
 
-    def stories(self, *, limit: int | None = None, offset: int = 0) -> list[Story]:
-        rows = self._db.execute(
-            "SELECT id FROM stories ORDER BY last_day DESC NULLS LAST, size DESC, rowid LIMIT ? OFFSET ?",
-            (-1 if limit is None else limit, offset),
-        ).fetchall()
-        return [story for story in (self.story(row["id"]) for row in rows) if story is not None]
+    def stories(self, filters: StoryFilter = StoryFilter(), *, limit: int | None = None, offset: int = 0) -> Page[Story]:
+        where, params = _story_conditions(filters)
+        if where is None:
+            return Page([], 0, offset, limit)
+        with _snapshot(self._reads) as db:
+            rows = db.execute(
+                f"SELECT s.* FROM stories s WHERE {where} ORDER BY s.last_day DESC NULLS LAST, s.size DESC, s.rowid LIMIT ? OFFSET ?",
+                [*params, -1 if limit is None else limit, offset],
+            ).fetchall()
+            total = db.execute(f"SELECT COUNT(*) FROM stories s WHERE {where}", params).fetchone()[0]
+            members: dict[str, list[Article]] = {row["id"]: [] for row in rows}
+            for start in range(0, len(rows), _CHUNK):
+                ids = [row["id"] for row in rows[start : start + _CHUNK]]
+                for article in db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles a WHERE a.story_id IN ({_marks(ids)}) {_STORY_ORDER}", ids):
+                    members[article["story_id"]].append(_article(article))
+        return Page([_story(row, members[row["id"]]) for row in rows], total, offset, limit)
 
     def story(self, story_id: str) -> Story | None:
-        row = self._db.execute("SELECT * FROM stories WHERE id = ?", (story_id,)).fetchone()
-        if row is None:
-            return None
-        articles = [_article(r) for r in self._db.execute(f"{_SELECT_ARTICLES} WHERE story_id = ? ORDER BY published_day IS NULL, published_day, seq", (story_id,))]
-        return _story(row, articles)
+        db = self._reads
+        row = db.execute("SELECT * FROM stories WHERE id = ?", (story_id,)).fetchone()
+        return _story(row, self._members(db, story_id)) if row else None
+
+    def _members(self, db: sqlite3.Connection, story_id: str) -> list[Article]:
+        return [_article(r) for r in db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles a WHERE a.story_id = ? {_STORY_ORDER}", (story_id,))]
 
     def article(self, article_id: str) -> Article | None:
-        row = self._db.execute(
-            f"{_SELECT_ARTICLES} WHERE id = ? OR external_id = ? ORDER BY id = ? DESC, seq LIMIT 1",
+        row = self._reads.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles a WHERE a.id = ? OR a.external_id = ? ORDER BY a.id = ? DESC, a.seq LIMIT 1",
             (article_id, article_id, article_id),
         ).fetchone()
         return _article(row) if row else None
 
+    def search(self, query: str, *, limit: int | None = None, offset: int = 0) -> Page[SearchHit]:
+        """Articles whose title or text holds every word of ``query``, best match first (BM25)."""
+        expression = _match_expression(query)
+        if expression is None:
+            return Page([], 0, offset, limit)
+        with _snapshot(self._reads) as db:
+            rows = db.execute(
+                f"SELECT {_ARTICLE_COLUMNS}, hits.snippet FROM ("
+                "  SELECT rowid, rank, snippet(article_search, -1, ?, ?, '…', 24) AS snippet"
+                "  FROM article_search WHERE article_search MATCH ? ORDER BY rank LIMIT ? OFFSET ?"
+                ") AS hits JOIN articles a ON a.seq = hits.rowid ORDER BY hits.rank",
+                (_MATCH_START, _MATCH_END, expression, -1 if limit is None else limit, offset),
+            ).fetchall()
+            total = db.execute("SELECT COUNT(*) FROM article_search WHERE article_search MATCH ?", (expression,)).fetchone()[0]
+        return Page([SearchHit(_article(row), _snippet(row["snippet"])) for row in rows], total, offset, limit)
+
     def iter_stories(self) -> Iterator[Story]:
-        stories = self._db.execute("SELECT * FROM stories ORDER BY rowid")
-        for row in stories:
-            articles = [
-                _article(r)
-                for r in self._db.execute(f"{_SELECT_ARTICLES} WHERE story_id = ? ORDER BY published_day IS NULL, published_day, seq", (row["id"],))
-            ]
-            yield _story(row, articles)
+        db = self._reads
+        for row in db.execute("SELECT * FROM stories ORDER BY rowid"):
+            yield _story(row, self._members(db, row["id"]))
 
     def entity(self, entity_id: str) -> Entity | None:
-        found = self._entities([entity_id])
+        found = self._entities([entity_id], self._reads)
         return found[0] if found else None
 
     def entities_by_ids(self, ids: Iterable[str]) -> list[Entity]:
         ids = list(ids)
-        return [e for start in range(0, len(ids), _CHUNK) for e in self._entities(ids[start : start + _CHUNK])]
+        return [e for start in range(0, len(ids), _CHUNK) for e in self._entities(ids[start : start + _CHUNK], self._reads)]
 
     def entity_names(self) -> dict[str, Entity]:
         """Every entity's id, name and type (no aliases): enough to label mentions."""
-        return {row[0]: Entity(row[0], row[1], row[2]) for row in self._db.execute("SELECT id, type, name FROM entities")}
+        return {row[0]: Entity(row[0], row[1], row[2]) for row in self._reads.execute("SELECT id, type, name FROM entities")}
 
     def iter_entities(self) -> Iterator[Entity]:
         """Every entity (with aliases), most mentioned first."""
-        ids = [r[0] for r in self._db.execute("SELECT id FROM entities ORDER BY mentions DESC, id")]
+        ids = [r[0] for r in self._reads.execute("SELECT id FROM entities ORDER BY mentions DESC, id")]
         for start in range(0, len(ids), _CHUNK):
-            yield from self._entities(ids[start : start + _CHUNK])
+            yield from self._entities(ids[start : start + _CHUNK], self._reads)
 
     def iter_articles(self) -> Iterator[Article]:
-        for row in self._db.execute(f"{_SELECT_ARTICLES} ORDER BY seq"):
+        for row in self._reads.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles a ORDER BY a.seq"):
             yield _article(row)
 
     def raw_document_problems(self) -> list[tuple[str, str]]:
         """(id, problem) of stored inputs that could not be cleaned."""
-        return [(r["id"], r["problem"]) for r in self._db.execute("SELECT id, problem FROM raw_documents WHERE problem IS NOT NULL")]
+        return [(r["id"], r["problem"]) for r in self._reads.execute("SELECT id, problem FROM raw_documents WHERE problem IS NOT NULL")]
 
     def integrity_check(self) -> str:
         return str(self._db.execute("PRAGMA integrity_check").fetchone()[0])
 
     def close(self) -> None:
+        with self._readers_lock:
+            for reader in self._readers:
+                reader.close()
+            self._readers.clear()
         self._db.close()
 
 
-_SELECT_ARTICLES = (
-    "SELECT id, external_id, source, title, text, published, language, outlet, author, url, duplicate_of, duplicate_kind, "
-    "story_id, match_score, analyses.payload FROM articles LEFT JOIN analyses ON analyses.article_id = articles.id"
-)
+_ARTICLE_COLUMNS = ", ".join(
+    f"a.{name}"
+    for name in (
+        "id", "external_id", "source", "title", "text", "published", "language", "outlet", "author", "url",
+        "duplicate_of", "duplicate_kind", "story_id", "match_score",
+    )
+) + ", (SELECT payload FROM analyses WHERE analyses.article_id = a.id) AS payload"
+# A story's articles: by publication day (undated last), then arrival.
+_STORY_ORDER = "ORDER BY a.published_day IS NULL, a.published_day, a.seq"
+# Around the matching words in a search snippet: private-use characters, which article text does not use.
+_MATCH_START, _MATCH_END = "\ue000", "\ue001"
+
+
+@contextmanager
+def _snapshot(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One read transaction: its statements see one state of the store, so a page agrees with its total."""
+    db.execute("BEGIN")
+    try:
+        yield db
+    finally:
+        db.execute("COMMIT")
+
+
+def _marks(values: Sequence[object]) -> str:
+    return ",".join("?" * len(values))
+
+
+def _match_expression(query: str) -> str | None:
+    """An FTS5 query for the words of ``query``, all required; ``word*`` matches a prefix.
+
+    Words are quoted, so FTS5 syntax (``AND``, ``NEAR``, column filters, quotes) typed by a
+    reader is searched for as words and never breaks the query. None when there is no word.
+    """
+    words = [f'"{word}"{star}' for word, star in re.findall(r"(\w+)(\*?)", query)]
+    return " ".join(words) or None
+
+
+def _story_conditions(filters: StoryFilter) -> tuple[str | None, list[object]]:
+    """The WHERE clause (over ``stories s``) and parameters for ``filters``; None when nothing can match."""
+    clauses: list[str] = []
+    params: list[object] = []
+    for clause, value in (
+        ("a.published_day >= ?", filters.since and filters.since.isoformat()),
+        ("a.published_day <= ?", filters.until and filters.until.isoformat()),
+        ("a.language = ?", filters.language),
+        ("a.outlet = ? COLLATE NOCASE", filters.outlet),
+    ):
+        if value is not None:
+            clauses.append(clause)
+            params.append(value)
+    if filters.query is not None:
+        expression = _match_expression(filters.query)
+        if expression is None:
+            return None, []
+        clauses.append("a.seq IN (SELECT rowid FROM article_search WHERE article_search MATCH ?)")
+        params.append(expression)
+    if not clauses:
+        return "1", []
+    return f"s.id IN (SELECT a.story_id FROM articles a WHERE {' AND '.join(clauses)})", params
+
+
+def _snippet(marked: str) -> tuple[tuple[str, bool], ...]:
+    """Split a snippet marked with _MATCH_START/_MATCH_END into (text, is a match) pieces."""
+    pieces: list[tuple[str, bool]] = []
+    for i, part in enumerate(re.split(f"[{_MATCH_START}{_MATCH_END}]", marked or "")):
+        if part:
+            pieces.append((part, i % 2 == 1))
+    return tuple(pieces)
 
 
 def _article(row: sqlite3.Row) -> Article:
