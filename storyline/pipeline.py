@@ -19,6 +19,8 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import select
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -44,6 +46,29 @@ DEFAULT_BATCH_SIZE = 64
 def default_workers() -> int:
     """Worker processes for the command line: one per core, at most four."""
     return max(1, min(4, os.cpu_count() or 1))
+
+
+def _exit_with(parent: int) -> None:
+    """Worker initializer: end this worker when the process that started the pool dies.
+
+    A killed ingest (kill -9) cannot shut its pool down, and pool workers hold
+    both ends of their task pipe, so they would otherwise wait forever.
+    """
+
+    def watch() -> None:
+        try:
+            with os.fdopen(os.pidfd_open(parent), "rb", buffering=0) as handle:
+                select.select([handle], [], [])  # readable once the parent has exited
+        except OSError:  # no pidfd on this system: poll instead
+            while True:
+                time.sleep(1)
+                try:
+                    os.kill(parent, 0)
+                except ProcessLookupError:
+                    break
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 PREPARE_CHUNK = 8  # documents per task sent to a worker: enough to batch embeddings, small enough to balance
@@ -153,7 +178,13 @@ class Pipeline:
     def process(self, items: Iterable[RawDocument | InputProblem]) -> Iterator[Outcome]:
         """Yield one ``Outcome`` per input item, batch by batch, each batch committed before its outcomes."""
         # forkserver, not fork: the parent holds threads (BLAS, usearch) that fork would copy mid-flight.
-        pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("forkserver")) if self.workers > 0 else None
+        pool = (
+            ProcessPoolExecutor(
+                self.workers, mp_context=multiprocessing.get_context("forkserver"), initializer=_exit_with, initargs=(os.getpid(),)
+            )
+            if self.workers > 0
+            else None
+        )
         try:
             in_flight: _Preparation | None = None
             for items_of_batch in self._batches(items):

@@ -3,7 +3,9 @@
 Everything here works on one article at a time with no shared state, so it
 runs in worker processes: an embedding of title and lead (``embed``), a
 MinHash fingerprint of the wording (``fingerprint``), folded content words
-(``terms``) and the names mentioned (``entities``). Linking names to canonical
+(``terms``), the names mentioned (``entities``) and the places among them,
+geocoded (``places``), dates resolved against the publication date (``times``),
+and events (``events``). Linking names to canonical
 entities shared across articles needs the store and is done by
 ``linking.EntityLinker`` in the pipeline's main process.
 """
@@ -11,12 +13,16 @@ entities shared across articles needs the store and is done by
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from storyline.analyze.embed import embed_texts, embedding_text
 from storyline.analyze.entities import find_mentions
+from storyline.analyze.events import find_events
 from storyline.analyze.fingerprint import fingerprint
+from storyline.analyze.places import geocode, place_of_adjective
 from storyline.analyze.terms import term_counts
-from storyline.model import Article
+from storyline.analyze.times import find_times
+from storyline.model import Article, Mention, Place
 
 __all__ = ["analyze"]
 
@@ -29,4 +35,30 @@ def analyze(articles: Sequence[Article]) -> Sequence[Article]:
         article.fingerprint = fingerprint(article.text)
         article.terms = term_counts(article)
         article.mentions = find_mentions(article.text, article.language)
+        article.places = find_places(article.mentions, article.text, article.language)
+        article.times = find_times(article.text, language=article.language, published=article.published_day)
+        article.events = find_events(
+            article.text, language=article.language, published=article.published_day,
+            mentions=article.mentions, places=article.places, times=article.times,
+        )
     return articles
+
+
+def find_places(mentions: list[Mention], text: str, language: str | None) -> list[Place]:
+    """Geocoded place mentions, and the countries that nationality words stand for ("Russian" -> Russia).
+
+    Names of no clear type (the fallback recogniser's) are tried as places too and
+    become places when the gazetteer and the article's context accept them.
+    """
+    untyped = {id(m) for m in mentions if m.type == "OTHER"}
+    candidates = [replace(m, type="PLACE") if id(m) in untyped else m for m in mentions]
+    places = geocode(candidates, text=text, language=language)
+    located = {(p.start, p.end) for p in places}
+    for mention in mentions:
+        if id(mention) not in untyped:
+            continue
+        if (mention.start, mention.end) in located:
+            mention.type = "PLACE"
+        elif (country := place_of_adjective(mention.text, language)) is not None:
+            places.append(replace(country, mention=mention.text, start=mention.start, end=mention.end))
+    return sorted(places, key=lambda p: p.start or 0)

@@ -56,7 +56,24 @@ def find_mentions(text: str, language: str | None) -> list[Mention]:
     """Person, organisation, place and other name mentions, grouped by entity within the article."""
     recogniser = _recogniser(language or "")
     mentions = [m for m in (_tidy(m, text) for m in recogniser(text[:NER_CHARS])) if m is not None]
+    mentions = _with_datelines(mentions, text)
     return group_mentions(mentions + _repeats_missed(mentions, text), language)
+
+
+# A wire dateline opening a paragraph: "HAMBURG, April 4 (AWS) -", "VALPARAÍSO, 9 abr (NA) —".
+_DATELINE = re.compile(r"(?:^|\n)\s*([A-ZÀ-ÖØ-ÞА-ЯЁ][A-ZÀ-ÖØ-ÞА-ЯЁ'’ -]{2,40}?)\s*,\s+\w")
+
+
+def _with_datelines(mentions: list[Mention], text: str) -> list[Mention]:
+    """The city of a dateline is a place, whatever the recogniser made of a word in capitals."""
+    datelines = [
+        Mention(m.group(1), m.start(1), m.end(1), "PLACE", normal=m.group(1).title())
+        for m in _DATELINE.finditer(text[:NER_CHARS])
+        if not m.group(1).isdigit()
+    ]
+    spans = [(d.start, d.end) for d in datelines]
+    kept = [m for m in mentions if not any(start <= m.start < end for start, end in spans)]
+    return sorted(kept + datelines, key=lambda m: m.start)
 
 
 def _repeats_missed(mentions: list[Mention], text: str) -> list[Mention]:

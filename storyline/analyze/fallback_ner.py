@@ -43,6 +43,7 @@ _CALENDAR = frozenset(
 
 def fallback_mentions(text: str, *, language: str | None) -> list[Mention]:
     stop = stopwords(language)
+    lower_case_words = {w.group(0) for w in _WORD.finditer(text) if w.group(0).islower()}
     mentions: list[Mention] = []
     words = list(_WORD.finditer(text))
     i = 0
@@ -51,11 +52,18 @@ def fallback_mentions(text: str, *, language: str | None) -> list[Mention]:
         if not run:
             i += 1
             continue
+        i = words.index(run[-1]) + 1
+        if _SENTENCE_START.search(text[max(0, run[0].start() - 3) : run[0].start()]):
+            # A sentence's first word is capitalised anyway: drop it when the text also writes it in lower case.
+            while run and run[0].group(0).lower() in lower_case_words:
+                run = run[1:]
+            if len(run) == 1 and run[0].group(0).lower() in lower_case_words | stop:
+                continue
+        if not run:
+            continue
         first, last = run[0], run[-1]
-        i = words.index(last) + 1
         tokens = [w.group(0) for w in run]
-        at_start = bool(_SENTENCE_START.search(text[max(0, first.start() - 3) : first.start()]))
-        if len(tokens) == 1 and (at_start or tokens[0].lower() in stop or tokens[0].lower() in _CALENDAR):
+        if len(tokens) == 1 and (tokens[0].lower() in stop or tokens[0].lower() in _CALENDAR):
             continue
         surface = text[first.start() : last.end()].rstrip("-")
         mentions.append(Mention(surface, first.start(), first.start() + len(surface), _guess_type(tokens, words, words.index(first))))
