@@ -12,9 +12,9 @@ The public Python API::
             print(hit.article.title)
 """
 
-from storyline.api import Storyline, cluster, extract, open
+from storyline.api import Storyline, analyze_file, cluster, extract, open
 from storyline.errors import ConfigError, InputError, StoreError, StorylineError
-from storyline.model import Article, IngestReport, InputProblem, Page, SearchHit, Story
+from storyline.model import Article, Entity, Event, IngestReport, InputProblem, Mention, Page, Place, Quote, SearchHit, Story, TimeExpression
 from storyline.pipeline import Outcome
 
 __version__ = "0.1.0"
@@ -22,16 +22,23 @@ __version__ = "0.1.0"
 __all__ = [
     "Article",
     "ConfigError",
+    "Entity",
+    "Event",
     "IngestReport",
     "InputError",
     "InputProblem",
+    "Mention",
     "Outcome",
     "Page",
+    "Place",
+    "Quote",
     "SearchHit",
     "StoreError",
     "Story",
     "Storyline",
     "StorylineError",
+    "TimeExpression",
+    "analyze_file",
     "cluster",
     "extract",
     "open",

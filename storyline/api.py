@@ -35,7 +35,7 @@ from storyline.clean.metadata import normalize_published
 from storyline.errors import ConfigError, InputError
 from storyline.ingest import DEFAULT_MAX_ARTICLE_BYTES, InputFile, document_from_record, find_files, read_file, read_upload
 from storyline.match import MatchSettings
-from storyline.model import Article, Entity, IngestReport, InputProblem, Page, RawDocument, SearchHit, Story, StoryFilter
+from storyline.model import Article, Entity, EntityStory, IngestReport, InputProblem, Page, RawDocument, SearchHit, Story, StoryFilter
 from storyline.pipeline import DEFAULT_BATCH_SIZE, Outcome, Pipeline
 from storyline.store import SQLiteStore, open_store
 
@@ -189,6 +189,10 @@ class Storyline:
         """A canonical entity with its aliases in every language."""
         return self.store.entity(entity_id)
 
+    def entity_stories(self, entity_id: str, *, limit: int = 100) -> list[EntityStory]:
+        """The stories that name an entity, most recent first: the entity over time."""
+        return self.store.entity_stories(entity_id, limit=limit)
+
     def article_export(self, article: Article) -> dict[str, Any]:
         """An article in its export form, analysis included."""
         ids = {m.entity_id for m in article.mentions if m.entity_id}
@@ -220,11 +224,7 @@ def analysis_record(article: Article, entities: dict[str, Entity]) -> dict[str, 
         "entities": [
             {"id": i, "name": entities[i].name, "type": entities[i].type, "mentions": n} for i, n in counts.most_common()
         ],
-        "places": [
-            {"name": p.name, "country": p.country, "lat": p.lat, "lon": p.lon, "mention": p.mention, "geonames_id": p.geonames_id,
-             "feature_class": p.feature_class}
-            for p in article.places
-        ],
+        "places": _unique_places(article),
         "times": [{"text": t.text, "value": t.value, "type": t.type} for t in article.times],
         "quotes": [
             {"speaker": q.speaker, "text": q.text, "kind": q.kind, "speaker_entity": q.speaker_entity, "cue": q.cue} for q in article.quotes
@@ -234,6 +234,21 @@ def analysis_record(article: Article, entities: dict[str, Entity]) -> dict[str, 
             for e in article.events
         ],
     }
+
+
+def _unique_places(article: Article) -> list[dict[str, Any]]:
+    """Each place once, in order of first mention, with every way the article wrote it."""
+    places: dict[Any, dict[str, Any]] = {}
+    for p in article.places:
+        record = places.setdefault(
+            p.geonames_id or p.name,
+            {"name": p.name, "country": p.country, "lat": p.lat, "lon": p.lon, "geonames_id": p.geonames_id,
+             "feature_class": p.feature_class, "mentions": 0, "written": []},
+        )
+        record["mentions"] += 1
+        if p.mention not in record["written"]:
+            record["written"].append(p.mention)
+    return list(places.values())
 
 
 def entity_record(entity: Entity) -> dict[str, Any]:
@@ -320,7 +335,7 @@ def extract(path: str | os.PathLike[str]) -> Article:
     return clean(item)
 
 
-def analyze(path: str | os.PathLike[str], *, published: str | None = None, language: str | None = None) -> tuple[Article, list[Entity]]:
+def analyze_file(path: str | os.PathLike[str], *, published: str | None = None, language: str | None = None) -> tuple[Article, list[Entity]]:
     """Clean and analyze one file without a store: the article with its mentions, places, times,
     quotes and events, and the entities it names. ``published`` and ``language`` override what
     the page says (the reference date for "next Wednesday" is the publication date).

@@ -149,6 +149,17 @@ class Entity:
 
 
 @dataclass(frozen=True)
+class EntityStory:
+    """A story that names an entity: how many of its articles do, and over which days."""
+
+    story_id: str
+    title: str | None
+    articles: int
+    first_day: str | None
+    last_day: str | None
+
+
+@dataclass(frozen=True)
 class Given:
     """Metadata supplied with an input (JSONL fields, HTTP body); it wins over what is extracted."""
 

@@ -54,6 +54,6 @@ def test_every_http_route_and_page_is_documented() -> None:
     for method, path in operations:
         assert f"`{method} {path}" in http, f"{method} {path} is not in docs/http.md"
     page_paths = [route.path for route in pages.router.routes]  # type: ignore[attr-defined]
-    assert len(page_paths) == 4
+    assert len(page_paths) == 5
     for path in page_paths:
         assert f"`{path}" in web, f"{path} is not in docs/web.md"

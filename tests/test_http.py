@@ -118,7 +118,16 @@ def test_one_story_and_one_article(client: httpx.Client) -> None:
     dw = next(a for a in story["articles"] if a["outlet"] == "DW")
     assert dw["title"] == "US, Russia to hold high-level arms control negotiations next week" and dw["text"]
     article = client.get(f"/api/articles/{dw['id']}").json()
-    assert article == dw
+    assert {k: v for k, v in article.items() if k in dw} == dw
+    names = {e["name"] for e in article["entities"]}
+    assert "Wendy Sherman" in names and names & {"Sergei Ryabkov", "Sergei Riabkov"}  # one person, shown under one spelling
+    assert {"text": "next week", "value": "2021-W30", "type": "DATE"} in article["times"]
+    assert any(p["name"] == "Geneva" and p["country"] == "CH" for p in article["places"])
+    ryabkov = next(e for e in article["entities"] if e["name"] in {"Sergei Ryabkov", "Sergei Riabkov"})
+    entity = client.get(f"/api/entities/{ryabkov['id']}").json()
+    assert {"Sergei Ryabkov", "Sergei Riabkov"} <= set(entity["aliases"]) and entity["type"] == "PERSON"
+    assert [s["story_id"] for s in entity["stories"]] == [seeds["id"]] and entity["stories"][0]["articles"] == 2
+    _error(client.get("/api/entities/e-000000000000"), 404, "not_found")
     error = _error(client.get("/api/stories/s-0000000000000000"), 404, "not_found")
     assert "s-0000000000000000" in error["message"]
     _error(client.get("/api/articles/nope"), 404, "not_found")

@@ -36,7 +36,8 @@ HOSTILE = [
         "text": (
             f"The port authority of {WORD} announced a new ferry timetable on Monday. {SCRIPT}\n\n"
             f"Passengers were told to expect delays of up to an hour. {IMAGE} {ATTRIBUTE}\n\n"
-            f"The timetable takes effect next week, officials said. {CLOSE_JSON}"
+            f"The timetable takes effect next week, officials said. {CLOSE_JSON}\n\n"
+            f'"We will keep the old ferries {SCRIPT}," said harbour master Harold Quimbleton on Tuesday.'
         ),
     },
     {
@@ -69,10 +70,13 @@ def _hostile_pages(base: str) -> list[str]:
     found = httpx.get(f"{base}/api/search", params={"q": WORD}).json()["articles"]
     assert len(found) == 2
     stories = sorted({a["story"] for a in found})
+    entities = sorted({e["id"] for a in found for e in httpx.get(f"{base}/api/articles/{a['id']}").json()["entities"]})
+    assert entities  # the articles name people and places: their pages show hostile neighbours' text too
     return [
         "/",
         *[f"/stories/{s}" for s in stories],
         *[f"/articles/{a['id']}" for a in found],
+        *[f"/entities/{e}" for e in entities],
         f"/search?q={WORD}",
         f"/search?q={quote(SCRIPT + ATTRIBUTE)}",  # the query is echoed in the form and the title
         f"/stories/{quote(SCRIPT, safe='')}",  # so is a missing id, on the error page

@@ -199,7 +199,7 @@ def extract(file: str, as_json: bool) -> None:
 @_errors_as_messages
 def analyze(file: str, published: str | None, language: str | None, as_json: bool) -> None:
     """Analyze one .txt or .html file: entities, places, dates, quotes and events."""
-    article, entities = api.analyze(file, published=published, language=language)
+    article, entities = api.analyze_file(file, published=published, language=language)
     record = {**article.extract_dict(), **api.analysis_record(article, {e.id: e for e in entities})}
     record.pop("text")
     if as_json:
@@ -208,7 +208,7 @@ def analyze(file: str, published: str | None, language: str | None, as_json: boo
     out.print(f"[bold]{escape(article.title or '(no title)')}[/]  [dim]{article.published or 'undated'} · {article.language or '?'}[/]")
     sections = {
         "entities": [f"{e['name']} ({e['type']}, {e['mentions']}x)" for e in record["entities"]],
-        "places": [f"{p['mention']} -> {p['name']}, {p['country']} ({p['lat']}, {p['lon']})" for p in record["places"]],
+        "places": [f"{' / '.join(p['written'])} -> {p['name']}, {p['country']} ({p['lat']}, {p['lon']})" for p in record["places"]],
         "times": [f"{t['text']} -> {t['value']}" for t in record["times"]],
         "quotes": [f"{q['speaker'] or '?'}: {q['text']}" for q in record["quotes"]],
         "events": [

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -18,11 +19,21 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.responses import JSONResponse
 
-from storyline.api import Storyline, article_record, story_detail, story_summary
-from storyline.model import Article, SearchHit, Story
+from storyline.api import Storyline, article_record, entity_record, story_detail, story_summary
+from storyline.model import Article, Entity, SearchHit, Story
 from storyline.pipeline import Outcome
 from storyline.serve.errors import HTTPProblem, validation_problem
-from storyline.serve.params import Paging, StoryListing, page_body, paging, requested_article, requested_story, story_listing, storyline_of
+from storyline.serve.params import (
+    Paging,
+    StoryListing,
+    page_body,
+    paging,
+    requested_article,
+    requested_entity,
+    requested_story,
+    story_listing,
+    storyline_of,
+)
 
 LOGGER = logging.getLogger(__name__)
 
@@ -84,9 +95,15 @@ def get_story(story: Annotated[Story, Depends(requested_story)]) -> JSONResponse
     return JSONResponse(story_detail(story))
 
 
-@router.get("/articles/{article_id}", summary="One article")
-def get_article(article: Annotated[Article, Depends(requested_article)]) -> JSONResponse:
-    return JSONResponse(article_record(article))
+@router.get("/articles/{article_id}", summary="One article with its analysis (entities, places, dates, quotes, events)")
+def get_article(article: Annotated[Article, Depends(requested_article)], sl: Annotated[Storyline, Depends(storyline_of)]) -> JSONResponse:
+    return JSONResponse(sl.article_export(article))
+
+
+@router.get("/entities/{entity_id}", summary="One entity: its spellings in every language and the stories that name it")
+def get_entity(entity: Annotated[Entity, Depends(requested_entity)], sl: Annotated[Storyline, Depends(storyline_of)]) -> JSONResponse:
+    stories = [asdict(s) for s in sl.entity_stories(entity.id)]
+    return JSONResponse({**entity_record(entity), "stories": stories})
 
 
 @router.get("/search", summary="Articles holding every word of q, best match first")

@@ -1,4 +1,4 @@
-"""The web pages: the river of stories, a story, an article, search. Server-rendered, no script.
+"""The web pages: the river of stories, a story, an article, an entity, search. Server-rendered, no script.
 
 Each page is one template in ``templates/``; each section of a page is a template
 block, so a new section (a story's timeline, its agreed facts, its quotes) is a new
@@ -7,17 +7,27 @@ block fed by a new field of the page's context.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
 from storyline.api import Storyline
-from storyline.model import Article, Page, Story
-from storyline.serve.params import Paging, StoryListing, paging, requested_article, requested_story, story_listing, storyline_of
+from storyline.model import Article, Entity, Page, Story
+from storyline.serve.params import (
+    Paging,
+    StoryListing,
+    paging,
+    requested_article,
+    requested_entity,
+    requested_story,
+    story_listing,
+    storyline_of,
+)
 from storyline.serve.templating import day, templates
 
 router = APIRouter(include_in_schema=False)
@@ -83,13 +93,59 @@ def story_page(request: Request, story: Annotated[Story, Depends(requested_story
     return templates.TemplateResponse(request, "story.html", {"story": story, "coverage": coverage(story), "titles": titles})
 
 
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of an article's text; marked ones are a name (linked to its entity) or a date."""
+
+    text: str
+    kind: str | None = None  # "PERSON", "ORG", "PLACE" or "TIME"
+    href: str | None = None
+    note: str | None = None  # shown on hover: the entity's name, the date's value
+
+
+def highlighted(article: Article, names: dict[str, str]) -> list[list[Segment]]:
+    """The article's paragraphs cut into segments, names and dates marked (no mark overlaps another)."""
+    marks = sorted(
+        [(m.start, m.end, m.type, f"/entities/{quote(m.entity_id)}", names.get(m.entity_id)) for m in article.mentions if m.entity_id]
+        + [(t.start, t.end, "TIME", None, t.value) for t in article.times]
+    )
+    paragraphs: list[list[Segment]] = []
+    for paragraph in re.finditer(r"\S(?:.|\n(?!\n))*", article.text):
+        segments, position = [], paragraph.start()
+        for start, end, kind, href, note in marks:
+            if start < position or end > paragraph.end():
+                continue
+            if start > position:
+                segments.append(Segment(article.text[position:start]))
+            segments.append(Segment(article.text[start:end], kind, href, note))
+            position = end
+        segments.append(Segment(article.text[position : paragraph.end()]))
+        paragraphs.append(segments)
+    return paragraphs
+
+
 @router.get("/articles/{article_id}")
 def article_page(
     request: Request, article: Annotated[Article, Depends(requested_article)], sl: Annotated[Storyline, Depends(storyline_of)]
 ) -> Response:
     story = sl.story(article.story_id) if article.story_id else None
     original = sl.article(article.duplicate_of) if article.duplicate_of else None
-    return templates.TemplateResponse(request, "article.html", {"article": article, "story": story, "original": original})
+    analysis = sl.article_export(article)
+    names = {e["id"]: e["name"] for e in analysis["entities"]}
+    context = {
+        "article": article, "story": story, "original": original, "analysis": analysis,
+        "paragraphs": highlighted(article, names),
+    }
+    return templates.TemplateResponse(request, "article.html", context)
+
+
+@router.get("/entities/{entity_id}")
+def entity_page(
+    request: Request, entity: Annotated[Entity, Depends(requested_entity)], sl: Annotated[Storyline, Depends(storyline_of)]
+) -> Response:
+    aliases = sorted(entity.aliases.items(), key=lambda item: (-item[1], item[0]))
+    context = {"entity": entity, "aliases": aliases, "stories": sl.entity_stories(entity.id)}
+    return templates.TemplateResponse(request, "entity.html", context)
 
 
 @router.get("/search")

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Path, Query, Request
 
 from storyline.api import Storyline
-from storyline.model import Article, Page, Story
+from storyline.model import Article, Entity, Page, Story
 from storyline.serve.errors import HTTPProblem
 
 DEFAULT_LIMIT = 20
@@ -30,6 +30,7 @@ async def storyline_of(request: Request) -> Storyline:
 
 StoryId = Annotated[str, Path(max_length=200, description="A story id: `s-` and 16 hex digits.")]
 ArticleId = Annotated[str, Path(max_length=500, description="A Storyline article id, or the `id` given in the input.")]
+EntityId = Annotated[str, Path(max_length=100, description="An entity id: `e-` and 12 hex digits.")]
 
 
 def requested_story(story_id: StoryId, sl: Annotated[Storyline, Depends(storyline_of)]) -> Story:
@@ -38,6 +39,14 @@ def requested_story(story_id: StoryId, sl: Annotated[Storyline, Depends(storylin
     if story is None:
         raise HTTPProblem(404, "not_found", f"no story {story_id!r} in this store; the list of stories (/ or /api/stories) has them all")
     return story
+
+
+def requested_entity(entity_id: EntityId, sl: Annotated[Storyline, Depends(storyline_of)]) -> Entity:
+    """The entity the path names; 404 when there is none."""
+    entity = sl.entity(entity_id)
+    if entity is None:
+        raise HTTPProblem(404, "not_found", f"no entity {entity_id!r} in this store; articles link to the entities they name")
+    return entity
 
 
 def requested_article(article_id: ArticleId, sl: Annotated[Storyline, Depends(storyline_of)]) -> Article:

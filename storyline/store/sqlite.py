@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from storyline.errors import StoreError
-from storyline.model import Article, Batch, Entity, KnownArticle, Page, SearchHit, SparseVector, Story, StoryFilter, StoryProfile
+from storyline.model import Article, Batch, Entity, EntityStory, KnownArticle, Page, SearchHit, SparseVector, Story, StoryFilter, StoryProfile
 from storyline.store.codec import analysis_to_json, entity_row, load_analysis, place_from_json
 
 LOGGER = logging.getLogger(__name__)
@@ -371,6 +371,16 @@ class SQLiteStore:
     def entity(self, entity_id: str) -> Entity | None:
         found = self._entities([entity_id], self._reads)
         return found[0] if found else None
+
+    def entity_stories(self, entity_id: str, *, limit: int = 100) -> list[EntityStory]:
+        """Stories naming the entity, most recent first."""
+        rows = self._reads.execute(
+            "SELECT a.story_id, s.title, COUNT(*) AS articles, MIN(a.published_day) AS first_day, MAX(a.published_day) AS last_day "
+            "FROM article_entities ae JOIN articles a ON a.id = ae.article_id JOIN stories s ON s.id = a.story_id "
+            "WHERE ae.entity_id = ? GROUP BY a.story_id ORDER BY last_day DESC NULLS LAST, articles DESC LIMIT ?",
+            (entity_id, limit),
+        )
+        return [EntityStory(r["story_id"], r["title"], r["articles"], r["first_day"], r["last_day"]) for r in rows]
 
     def entities_by_ids(self, ids: Iterable[str]) -> list[Entity]:
         ids = list(ids)
