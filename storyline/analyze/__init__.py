@@ -5,7 +5,7 @@ runs in worker processes: an embedding of title and lead (``embed``), a
 MinHash fingerprint of the wording (``fingerprint``), folded content words
 (``terms``), the names mentioned (``entities``) and the places among them,
 geocoded (``places``), dates resolved against the publication date (``times``),
-and events (``events``). Linking names to canonical
+quotations with their speakers (``quotes``) and events (``events``). Linking names to canonical
 entities shared across articles needs the store and is done by
 ``linking.EntityLinker`` in the pipeline's main process.
 """
@@ -20,6 +20,7 @@ from storyline.analyze.entities import find_mentions
 from storyline.analyze.events import find_events
 from storyline.analyze.fingerprint import fingerprint
 from storyline.analyze.places import geocode, place_of_adjective
+from storyline.analyze.quotes import find_quotes
 from storyline.analyze.terms import term_counts
 from storyline.analyze.times import find_times
 from storyline.model import Article, Mention, Place
@@ -37,6 +38,7 @@ def analyze(articles: Sequence[Article]) -> Sequence[Article]:
         article.mentions = find_mentions(article.text, article.language)
         article.places = find_places(article.mentions, article.text, article.language)
         article.times = find_times(article.text, language=article.language, published=article.published_day)
+        article.quotes = find_quotes(article.text, language=article.language, mentions=article.mentions)
         article.events = find_events(
             article.text, language=article.language, published=article.published_day,
             mentions=article.mentions, places=article.places, times=article.times,

@@ -4,12 +4,15 @@ Verbs are listed by their stems and expanded by a few regular endings per
 language (``said``/``says``, ``a déclaré``/``déclare-t-il``, ``sagte``/``gesagt``,
 ``afirmó``/``ha afirmado``, ``заявил``/``заявила``); irregular forms are written
 out. Only verbs of speech are listed: "believes", "thinks" report opinions, not
-words. Everything is lower case; the matcher ignores case.
+words. Everything is lower case; the matcher ignores case. Fields with defaults
+switch on what only some languages do (English clauses without "that", German
+clauses after a comma). ``storyline.analyze.quotes`` reads these; nothing else does.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -23,29 +26,53 @@ class LanguageCues:
     after_quote_only: frozenset[str]  # cues that only count right after a quotation: German "„…“, so Scholz"
     complementizers: frozenset[str]  # "that", "que", "dass", "что"
     pronouns: frozenset[str]  # singular third-person pronouns a speaker can be
+    feminine_pronouns: frozenset[str]  # the ones of them that say "a woman" ("she"; German "sie" also means "they")
+    honorifics: Mapping[str, str]  # "Mr" -> "m", "Mme" -> "f": a name's gender, so "she" skips "Mr. Autor"
     plural_pronouns: frozenset[str]  # "they": a group, left unresolved
     clause_words: frozenset[str]  # conjunctions and relatives: a speaker phrase never spans one
+    coordinators: frozenset[str]  # "… and suggested that …": the second verb has the first one's subject
+    complement_words: frozenset[str]  # "a spokesman for Sanders", "le porte-parole de Macron": that name is not the speaker
     fillers: frozenset[str]  # words between a subject and its verb: "has", "also", "hat"
-    definite: frozenset[str]  # "the", "le", "der": a description that points back to someone
+    prepositions: frozenset[str]  # end a speaker named after its verb: "said Smith in a statement"
+    definite: frozenset[str]  # "the", "le", "der": a description that points back to someone ("his lawyer" does not)
     indefinite: frozenset[str]  # "a", "un", "ein": "a senior official" is nobody in particular
+    anonymous_roles: frozenset[str]  # "the source", "the official": anonymous by trade, never resolved to a name
+    abbreviations: frozenset[str]  # words whose period does not end a sentence: "Mr.", "M.", "Dr."
     roles: frozenset[str]  # title and role nouns: "minister", "porte-parole", "sprecher", "министр"
     role_match: str  # "word" (role or role + plural ending), "part" (inside compounds: German), "prefix" (Russian cases)
     capitalized_demonyms: bool  # "Russian" is capitalized, so a capitalized qualifier can clash ("US" vs "Russian")
-    subject_adverbials: str = ""  # regex of phrases between "said" and its clause: "on Friday", "in a statement"
+    # English only: a clause without "that" ("said the talks were useful"), with what may come between
+    clause_verbs: frozenset[str] = frozenset()  # verbs taking a clause without "that"
+    object_verbs: frozenset[str] = frozenset()  # verbs whose object may sit before the reported clause: "told reporters"
+    object_pattern: str = "(?!)"  # regex of such objects: "reporters", "CNN"
+    subject_adverbials: str = "(?!)"  # regex of phrases between "said" and its clause: "on Friday", "in a statement"
+    not_clause_start: frozenset[str] = frozenset()  # words after "said" that start no clause: "said in", "said so"
+    object_pronouns: frozenset[str] = frozenset()  # "…, told me this week": no speaker after the verb
+    passive_auxiliaries: frozenset[str] = frozenset()  # "he was told that …": he heard it, nobody is quoted
+    infinitive_marker: str = ""  # "went so far as to say": the sentence's subject says it
+    subject_required: bool = False  # English names every subject: a verb without one ("Alleged …") quotes nobody
+    comma_clause: bool = False  # German "Er sagte, die Gespräche seien nützlich": a clause after a comma, no "dass"
+    role_abbreviations: Mapping[str, str] = field(default_factory=dict)  # "gov" -> "governor": "Gov. Mike Pence" is "the governor"
+    office_words: frozenset[str] = frozenset()  # capitalized in titles without saying whose: "Foreign" in "Foreign Minister"
 
 
-def _english(*lemmas: str) -> set[str]:
-    """Regular English verbs: lemma, -s, -ed, -ing (with the usual spelling changes)."""
+def _english(*lemmas: str, past_only: bool = False) -> set[str]:
+    """Regular English verbs: lemma, -s and -ed forms with the usual spelling changes.
+
+    ``past_only`` for verbs that are also common nouns ("claim", "report", "comment"):
+    their bare and -s forms would turn "the claims that ..." into a quotation.
+    """
     forms: set[str] = set()
     for lemma in lemmas:
         if lemma.endswith("e"):
-            forms |= {lemma, lemma + "s", lemma + "d"}
+            present, past = lemma + "s", lemma + "d"
         elif lemma.endswith("y") and lemma[-2] not in "aeiou":
-            forms |= {lemma, lemma[:-1] + "ies", lemma[:-1] + "ied"}
+            present, past = lemma[:-1] + "ies", lemma[:-1] + "ied"
         elif lemma.endswith(("s", "sh", "ch", "x")):
-            forms |= {lemma, lemma + "es", lemma + "ed"}
+            present, past = lemma + "es", lemma + "ed"
         else:
-            forms |= {lemma, lemma + "s", lemma + "ed"}
+            present, past = lemma + "s", lemma + "ed"
+        forms |= {past} if past_only else {lemma, present, past}
     return forms
 
 
@@ -60,8 +87,8 @@ def _french(*stems: str) -> set[str]:
 def _french_forms(*, present: str, plural: str, participle: str, past: str) -> set[str]:
     forms = {present, plural, past, present + "-t-il", present + "-t-elle", plural + "-ils", plural + "-elles"}
     for auxiliary in ("a", "ont", "avait", "avaient", "aurait"):
-        forms |= {f"{auxiliary} {participle}", f"{auxiliary} également {participle}", f"{auxiliary} aussi {participle}", f"{auxiliary} encore {participle}"}
-    forms |= {f"a-t-il {participle}", f"a-t-elle {participle}", f"ont-ils {participle}", f"ont-elles {participle}", f"avait-il {participle}", f"avait-elle {participle}"}
+        forms |= {f"{auxiliary} {adverb}{participle}" for adverb in ("", "également ", "aussi ", "encore ")}
+    forms |= {f"{inverted} {participle}" for inverted in ("a-t-il", "a-t-elle", "ont-ils", "ont-elles", "avait-il", "avait-elle")}
     if present.endswith(("t", "d")):  # "dit-il", "répond-elle": no euphonic -t-
         forms |= {present + "-il", present + "-elle"}
     return forms
@@ -71,8 +98,9 @@ def _german(*stems: str) -> set[str]:
     """German weak verbs from their stem: sagt, sagte, sagten, gesagt (participles of verbs in -ieren: kritisiert)."""
     forms: set[str] = set()
     for stem in stems:
-        participle = stem + "t" if stem.endswith("ier") or stem.startswith(("be", "er", "ver", "zer", "ent")) else "ge" + stem + "t"
-        forms |= {stem + "t", stem + "te", stem + "ten", participle}
+        stem_e = stem + "e" if stem.endswith(("t", "d")) else stem  # "antwortet", "verkündete"
+        participle = stem_e + "t" if stem.endswith("ier") or stem.startswith(("be", "er", "ver", "zer", "ent")) else "ge" + stem_e + "t"
+        forms |= {stem_e + "t", stem_e + "te", stem_e + "ten", participle}
     return forms
 
 
@@ -99,18 +127,23 @@ def _russian(*stems: str) -> set[str]:
 ENGLISH = LanguageCues(
     verbs=frozenset(
         _english(
-            "add", "state", "explain", "note", "stress", "insist", "argue", "claim", "warn", "declare", "announce",
-            "ask", "reply", "continue", "specify", "clarify", "confirm", "acknowledge", "suggest", "recall", "observe",
-            "remark", "comment", "emphasize", "emphasise", "complain", "concede", "caution", "promise", "vow", "urge",
-            "assert", "maintain", "contend", "deny", "reiterate", "repeat", "joke", "recount", "mention", "respond",
-            "answer", "conclude", "lament", "allege", "report", "testify", "predict", "tweet", "exclaim", "boast",
-            "indicate", "disclose", "reveal", "inform", "assure", "remind", "retort", "counter", "pledge", "shout",
-            "charge", "scoff", "muse", "marvel", "recalled", "describe", "elaborate", "affirm", "concur",
+            "add", "explain", "insist", "argue", "warn", "declare", "announce", "ask", "specify", "clarify", "confirm",
+            "acknowledge", "suggest", "recall", "observe", "emphasize", "emphasise", "complain", "concede", "urge",
+            "assert", "maintain", "contend", "deny", "reiterate", "recount", "mention", "respond", "conclude",
+            "lament", "testify", "predict", "exclaim", "boast", "indicate", "disclose", "reveal", "inform",
+            "assure", "remind", "retort", "scoff", "elaborate", "affirm",
+        )
+        | _english(
+            "state", "note", "stress", "claim", "reply", "continue", "remark", "comment", "caution", "promise", "vow",
+            "repeat", "joke", "answer", "report", "tweet", "counter", "pledge", "shout", "muse", "marvel", "post",
+            "yell", "scream", "chant", "bark", "exclaim", "gush", "grumble", "lecture", "recall",
+            past_only=True,
         )
         | {
             "say", "says", "said", "tell", "tells", "told", "write", "writes", "wrote", "written", "quip", "quips",
             "quipped", "admit", "admits", "admitted", "point out", "points out", "pointed out", "went on", "goes on",
-            "was quoted as saying", "were quoted as saying", "was quoted saying", "is quoted as saying",
+            "was quoted as saying", "were quoted as saying", "was quoted saying", "is quoted as saying", "put it",
+            "puts it", "snapped", "shot back", "fired back", "chimed in",
         }
     ),
     participles=frozenset(
@@ -122,16 +155,20 @@ ENGLISH = LanguageCues(
     ),
     according_before=frozenset({"according to", "as quoted by"}),
     according_after=frozenset(),
-    after_quote_only=frozenset(),
+    after_quote_only=frozenset({"read", "reads"}),  # "“…,” the editorial read."
     complementizers=frozenset({"that"}),
     pronouns=frozenset({"he", "she"}),
+    feminine_pronouns=frozenset({"she"}),
+    honorifics={"mr": "m", "mrs": "f", "ms": "f", "miss": "f", "sir": "m", "lady": "f"},
     plural_pronouns=frozenset({"they", "we", "i", "you"}),
     clause_words=frozenset(
         {
             "and", "but", "or", "because", "while", "when", "after", "before", "as", "if", "since", "although",
-            "though", "that", "which", "who", "whom", "where", "whereas", "unless", "until", "than",
+            "though", "that", "which", "who", "whom", "whose", "where", "whereas", "unless", "until", "than",
         }
     ),
+    coordinators=frozenset({"and", "but"}),
+    complement_words=frozenset({"of", "for", "at", "with", "from"}),
     fillers=frozenset(
         {
             "has", "have", "had", "also", "later", "then", "previously", "recently", "once", "further", "again",
@@ -141,8 +178,17 @@ ENGLISH = LanguageCues(
             "still", "not", "did", "does", "do", "may", "might", "could", "should", "can",
         }
     ),
-    definite=frozenset({"the", "this", "his", "her", "its", "their"}),
+    prepositions=frozenset(
+        "in on at during to from with after before via about for by of when while last this earlier later "
+        "told".split()
+    ),
+    definite=frozenset({"the", "this", "that"}),
     indefinite=frozenset({"a", "an", "one", "another", "some", "several", "many", "two", "three", "other", "unnamed", "anonymous"}),
+    anonymous_roles=frozenset({"source", "official", "witness", "insider"}),
+    abbreviations=frozenset(
+        "mr mrs ms dr st jr sr gen sen rep gov lt col prof u.s u.n inc corp co no vs jan feb aug sept oct nov dec mt "
+        "ft rev hon pres sgt capt maj adm cmdr gens reps sens govs".split()
+    ),
     roles=frozenset(
         {
             "minister", "secretary", "spokesman", "spokeswoman", "spokesperson", "president", "chancellor", "premier",
@@ -155,10 +201,38 @@ ENGLISH = LanguageCues(
             "administrator", "inspector", "sheriff", "captain", "colonel", "strategist", "pollster", "businessman",
             "businesswoman", "billionaire", "frontrunner", "front-runner", "incumbent", "challenger", "host", "author",
             "vice", "campaigner", "organizer", "organiser", "ceo", "chairperson", "speaker", "whip", "justice",
+            "gov", "sen", "rep", "gen", "sec", "amb", "lt", "col", "capt", "sgt", "adm", "nominee", "editor",
+            "editorial", "columnist", "commentator", "correspondent", "reporter", "historian", "sociologist", "mp",
         }
     ),
     role_match="word",
     capitalized_demonyms=True,
+    office_words=frozenset(
+        "foreign affairs state defense defence interior home finance treasury justice health education energy commerce "
+        "trade labor labour transport transportation agriculture environment economy security intelligence homeland "
+        "national federal general senior first prime under assistant acting house senate white department ministry "
+        "office council committee cabinet majority minority press communications campaign".split()
+    ),
+    role_abbreviations={
+        "gov": "governor", "sen": "senator", "rep": "representative", "gen": "general", "sec": "secretary",
+        "amb": "ambassador", "lt": "lieutenant", "col": "colonel", "capt": "captain", "sgt": "sergeant", "adm": "admiral",
+    },
+    object_verbs=frozenset(
+        "told tells tell assured assures informed informs reminded reminds warned warns urged asked promised wrote".split()
+    ),
+    object_pattern=r"(?:reporters|journalists|me|us|him|her|them|(?:the\s+)?[A-Z][\w.&'’-]*(?:\s+[A-Z][\w.&'’-]*){0,3})\s*",
+    not_clause_start=frozenset(
+        "in on at to for of with by about from during after before through over under via against into as so yes no "
+        "nothing something anything goodbye hello thanks thank more little much".split()
+    ),
+    object_pronouns=frozenset({"me", "us", "him", "them", "you"}),
+    passive_auxiliaries=frozenset({"is", "was", "were", "be", "been", "being", "are"}),
+    infinitive_marker="to",
+    subject_required=True,
+    clause_verbs=frozenset(
+        _english("say", "add", "argue", "insist", "warn", "predict", "suggest", "acknowledge", "concede", "explain", "complain", "announce", "tell")
+        | {"said", "told", "wrote", "writes", "claimed", "noted", "stated", "added", "admitted", "admits", "tweeted", "replied", "promised", "vowed"}
+    ),
     subject_adverbials=(
         r"(?:(?:on|late|early)\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?:\s+(?:night|morning|afternoon|evening))?"
         r"|(?:last|this|next)\s+(?:week|month|year|night|weekend)|earlier|later|yesterday|today|tonight|recently|repeatedly|again"
@@ -172,11 +246,12 @@ FRENCH = LanguageCues(
     verbs=frozenset(
         _french(
             "déclar", "affirm", "expliqu", "ajout", "soulign", "indiqu", "précis", "assur", "estim", "annonc", "confi",
-            "not", "observ", "comment", "martel", "insist", "regrett", "déplor", "jug", "racont", "lanc", "avou",
+            "not", "observ", "comment", "insist", "regrett", "déplor", "jug", "racont", "lanc", "avou",
             "répliqu", "rétorqu", "ironis", "résum", "tweet", "twitt", "signal", "confirm", "menac", "dénonc",
-            "critiqu", "exhort", "argument", "détaill", "insist", "prévien", "répét", "réitér", "proclam", "clam",
-            "dément", "admett", "reconn", "nuanc", "plaid", "relev", "constat", "interrog", "demand", "assén",
+            "critiqu", "exhort", "argument", "détaill", "proclam", "clam",
+            "nuanc", "plaid", "relev", "constat", "interrog", "demand",
         )
+        | _french_forms(present="martèle", plural="martèlent", participle="martelé", past="martelait")
         | _french_forms(present="rappelle", plural="rappellent", participle="rappelé", past="rappelait")
         | _french_forms(present="dit", plural="disent", participle="dit", past="disait")
         | _french_forms(present="écrit", plural="écrivent", participle="écrit", past="écrivait")
@@ -205,11 +280,24 @@ FRENCH = LanguageCues(
     after_quote_only=frozenset(),
     complementizers=frozenset({"que", "qu'", "qu’"}),
     pronouns=frozenset({"il", "elle"}),
+    feminine_pronouns=frozenset({"elle"}),
+    honorifics={"m": "m", "monsieur": "m", "mme": "f", "madame": "f", "mlle": "f", "mademoiselle": "f"},
     plural_pronouns=frozenset({"ils", "elles", "on", "nous", "je", "vous"}),
     clause_words=frozenset({"et", "mais", "ou", "car", "parce", "quand", "lorsque", "si", "que", "qui", "dont", "où", "alors", "puisque", "tandis"}),
-    fillers=frozenset({"ne", "n'", "n’", "lui", "leur", "nous", "vous", "aussi", "également", "ensuite", "encore", "enfin", "alors", "pourtant", "toutefois", "cependant", "déjà", "y"}),
-    definite=frozenset({"le", "la", "les", "l'", "l’", "ce", "cet", "cette", "son", "sa", "ses", "leur"}),
+    coordinators=frozenset({"et", "mais"}),
+    complement_words=frozenset({"de", "du", "des", "d'", "auprès"}),
+    fillers=frozenset(
+        "ne n' n’ lui leur nous vous aussi également ensuite encore enfin alors pourtant toutefois cependant "
+        "déjà y".split()
+    ),
+    prepositions=frozenset(
+        "à au aux dans lors devant en sur pendant avant après depuis lundi mardi mercredi jeudi vendredi "
+        "samedi dimanche mais".split()
+    ),
+    definite=frozenset({"le", "la", "les", "l'", "ce", "cet", "cette"}),
     indefinite=frozenset({"un", "une", "des", "plusieurs", "certains", "certaines", "deux", "trois"}),
+    anonymous_roles=frozenset({"source", "responsable", "témoin"}),
+    abbreviations=frozenset({"m", "mme", "mlle", "dr", "me", "mgr", "st", "av", "etc"}),
     roles=frozenset(
         {
             "ministre", "vice-ministre", "porte-parole", "président", "présidente", "chef", "cheffe", "secrétaire",
@@ -231,25 +319,39 @@ GERMAN = LanguageCues(
         _german(
             "sag", "erklär", "beton", "mein", "ergänz", "warn", "forder", "behaupt", "bericht", "versicher", "bestätig",
             "kritisier", "antwort", "erläuter", "frag", "kommentier", "bekräftig", "verkünd", "beklag", "bemerk",
-            "mahn", "appellier", "unterstrich", "resümier", "twitter", "argumentier", "präzisier", "räum",
+            "mahn", "appellier", "resümier", "twitter", "argumentier", "präzisier",
         )
         | {
             "unterstrich", "unterstrichen", "unterstreicht", "schrieb", "schreibt", "geschrieben", "sprach", "spricht",
-            "fügte", "fügten", "teilte", "teilten", "teilt", "kündigte", "kündigten", "hob", "stellte", "meinte",
-            "verwies", "betonte", "hieß es", "heißt es", "rief", "gab", "zog", "sagte", "sagten",
+            "fügte", "fügten", "teilte", "teilten", "kündigte", "kündigten", "räumte", "räumten", "verwies", "hieß es",
+            "heißt es",
         }
     ),
     participles=frozenset(),
-    according_before=frozenset({"laut", "nach angaben von", "nach angaben des", "nach angaben der", "nach worten von", "nach den worten von", "nach aussage von"}),
+    according_before=frozenset(
+        {"laut", "nach angaben von", "nach angaben des", "nach angaben der", "nach worten von", "nach den worten von", "nach aussage von"}
+    ),
     according_after=frozenset({"zufolge"}),
     after_quote_only=frozenset({"so"}),
     complementizers=frozenset({"dass", "daß", "ob"}),
     pronouns=frozenset({"er", "sie"}),
+    feminine_pronouns=frozenset({"sie"}),
+    honorifics={"herr": "m", "frau": "f"},
     plural_pronouns=frozenset({"wir", "ich", "man"}),
     clause_words=frozenset({"und", "aber", "oder", "denn", "weil", "als", "wenn", "dass", "daß", "ob", "während", "nachdem", "obwohl", "sondern"}),
-    fillers=frozenset({"hat", "habe", "hatte", "hätte", "auch", "bereits", "nun", "jetzt", "dann", "zudem", "außerdem", "dazu", "ebenfalls", "noch", "schon", "am", "ihm", "ihr", "ihnen"}),
-    definite=frozenset({"der", "die", "das", "den", "dem", "des", "dieser", "diese", "dieses", "sein", "seine", "ihr", "ihre"}),
+    coordinators=frozenset({"und", "aber"}),
+    complement_words=frozenset({"von", "vom", "für"}),
+    fillers=frozenset(
+        "hat habe hatte hätte auch bereits nun jetzt dann zudem außerdem dazu ebenfalls noch schon am ihm ihr "
+        "ihnen".split()
+    ),
+    prepositions=frozenset(
+        "im am in an auf bei gegenüber vor nach während mit zu zum zur laut am heute gestern".split()
+    ),
+    definite=frozenset({"der", "die", "das", "den", "dem", "des", "dieser", "diese", "dieses"}),
     indefinite=frozenset({"ein", "eine", "einer", "einem", "einen", "eines", "mehrere", "zwei", "drei"}),
+    anonymous_roles=frozenset({"quelle", "insider"}),
+    abbreviations=frozenset({"hr", "fr", "dr", "prof", "bzw", "ca", "nr", "st", "vgl", "z.b", "u.a"}),
     roles=frozenset(
         {
             "minister", "sprecher", "präsident", "kanzler", "botschafter", "diplomat", "chef", "leiter", "vorsitzend",
@@ -261,6 +363,7 @@ GERMAN = LanguageCues(
     ),
     role_match="part",
     capitalized_demonyms=False,
+    comma_clause=True,
 )
 
 SPANISH = LanguageCues(
@@ -269,28 +372,36 @@ SPANISH = LanguageCues(
             "afirm-ar", "asegur-ar", "declar-ar", "explic-ar", "agreg-ar", "señal-ar", "indic-ar", "subray-ar",
             "destac-ar", "manifest-ar", "precis-ar", "apunt-ar", "coment-ar", "anunci-ar", "expres-ar", "critic-ar",
             "denunci-ar", "aclar-ar", "pregunt-ar", "enfatiz-ar", "relat-ar", "confirm-ar", "insist-ir", "añad-ir",
-            "respond-er", "admit-ir", "promet-er", "escrib-ir", "advert-ir", "reiter-ar", "alert-ar", "adelant-ar",
+            "respond-er", "admit-ir", "promet-er", "reiter-ar", "alert-ar", "adelant-ar",
             "tuite-ar", "argument-ar", "lament-ar", "remarc-ar", "sentenci-ar", "replic-ar", "zanj-ar",
         )
         | {
             "dijo", "dice", "dicen", "dijeron", "decía", "ha dicho", "han dicho", "había dicho", "advirtió", "advierte",
             "sostuvo", "sostiene", "reconoció", "reconoce", "recordó", "recuerda", "concluyó", "concluye", "negó",
-            "niega", "escribió", "manifestó", "manifiesta", "expuso", "ha escrito", "ha reconocido", "ha recordado",
+            "niega", "escribió", "escribe", "escriben", "manifestó", "manifiesta", "expuso", "ha escrito", "ha reconocido", "ha recordado",
         }
     ),
     participles=frozenset(
-        {"añadiendo", "agregando", "señalando", "asegurando", "afirmando", "explicando", "subrayando", "destacando", "advirtiendo", "insistiendo", "indicando", "precisando", "diciendo"}
+        "añadiendo agregando señalando asegurando afirmando explicando subrayando destacando advirtiendo insistiendo "
+        "indicando precisando diciendo".split()
     ),
     according_before=frozenset({"según", "de acuerdo con", "a decir de", "en palabras de"}),
     according_after=frozenset(),
     after_quote_only=frozenset(),
     complementizers=frozenset({"que"}),
     pronouns=frozenset({"él", "ella"}),
+    feminine_pronouns=frozenset({"ella"}),
+    honorifics={"sr": "m", "señor": "m", "don": "m", "sra": "f", "señora": "f", "doña": "f"},
     plural_pronouns=frozenset({"ellos", "ellas", "nosotros", "yo"}),
-    clause_words=frozenset({"y", "pero", "o", "porque", "cuando", "si", "que", "quien", "donde", "mientras", "aunque", "pues"}),
+    clause_words=frozenset({"y", "pero", "o", "porque", "cuando", "si", "que", "quien", "quienes", "donde", "mientras", "aunque", "pues"}),
+    coordinators=frozenset({"y", "pero"}),
+    complement_words=frozenset({"de", "del"}),
     fillers=frozenset({"también", "ya", "le", "les", "se", "lo", "luego", "además", "entonces", "hoy", "ayer", "nuevamente"}),
-    definite=frozenset({"el", "la", "los", "las", "este", "esta", "su", "sus"}),
+    prepositions=frozenset({"en", "a", "al", "durante", "ante", "tras", "desde", "con", "para", "este", "hoy", "ayer"}),
+    definite=frozenset({"el", "la", "los", "las", "este", "esta"}),
     indefinite=frozenset({"un", "una", "unos", "unas", "varios", "varias", "dos", "tres"}),
+    anonymous_roles=frozenset({"fuente", "fuentes", "testigo"}),
+    abbreviations=frozenset({"sr", "sra", "srta", "dr", "dra", "dña", "d", "ud", "uds"}),
     roles=frozenset(
         {
             "ministro", "ministra", "viceministro", "viceministra", "portavoz", "presidente", "presidenta", "canciller",
@@ -316,7 +427,7 @@ RUSSIAN = LanguageCues(
         )
         | {
             "заявляет", "говорит", "отмечает", "подчёркивает", "подчеркивает", "добавляет", "сообщает", "поясняет",
-            "рассказывает", "признаёт", "признает", "уточняет", "пишет", "утверждает", "считает", "уверяет",
+            "рассказывает", "признаёт", "признает", "уточняет", "пишет", "утверждает", "уверяет",
             "заявляют", "говорят", "отмечают", "сообщают", "опроверг", "опровергла", "опровергли",
         }
     ),
@@ -332,11 +443,18 @@ RUSSIAN = LanguageCues(
     after_quote_only=frozenset(),
     complementizers=frozenset({"что", "чтобы"}),
     pronouns=frozenset({"он", "она"}),
+    feminine_pronouns=frozenset({"она"}),
+    honorifics={"господин": "m", "госпожа": "f"},
     plural_pronouns=frozenset({"они", "мы", "я"}),
     clause_words=frozenset({"и", "но", "а", "или", "потому", "когда", "если", "что", "который", "которая", "которые", "которого", "где", "хотя"}),
+    coordinators=frozenset({"и", "но", "а"}),
+    complement_words=frozenset({"для", "при"}),
     fillers=frozenset({"также", "тоже", "уже", "ранее", "затем", "тогда", "вновь", "ещё", "еще", "же", "позже", "накануне", "лишь", "не"}),
+    prepositions=frozenset({"в", "во", "на", "перед", "после", "с", "журналистам", "агентству", "изданию", "телеканалу", "газете", "корреспонденту"}),
     definite=frozenset(),
     indefinite=frozenset({"один", "одна", "одного", "одной", "некий", "некая", "несколько"}),
+    anonymous_roles=frozenset({"источник", "собеседник"}),
+    abbreviations=frozenset({"г", "гг", "т", "д", "т.е", "т.д", "им", "ул", "св"}),
     roles=frozenset(
         {
             "министр", "замминистр", "заместител", "пресс-секретар", "представител", "президент", "глав", "посол",
