@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.common import DATA, peak_rss_mb, write_result  # noqa: E402
 from storyline.analyze import find_places  # noqa: E402
 from storyline.analyze.embed import embed_texts, embedding_text  # noqa: E402
-from storyline.analyze.entities import find_mentions  # noqa: E402
+from storyline.analyze.entities import find_mentions_in  # noqa: E402
 from storyline.analyze.events import find_events  # noqa: E402
 from storyline.analyze.fingerprint import fingerprint  # noqa: E402
 from storyline.analyze.linking import EntityLinker  # noqa: E402
@@ -70,8 +70,9 @@ def main() -> None:
     def each(step: Callable[[Article], object]) -> Callable[[list[Article]], object]:
         return lambda batch: [step(a) for a in batch]
 
-    def mentions(a: Article) -> None:
-        a.mentions = find_mentions(a.text, a.language)
+    def mentions(batch: list[Article]) -> None:
+        for article, found in zip(batch, find_mentions_in([a.text for a in batch], [a.language for a in batch])):
+            article.mentions = found
 
     def places(a: Article) -> None:
         a.places = find_places(a.mentions, a.text, a.language)
@@ -84,7 +85,7 @@ def main() -> None:
         "embedding (USE-multilingual, title + lead)": lambda batch: embed_texts([embedding_text(a) for a in batch]),
         "fingerprint (MinHash)": each(lambda a: fingerprint(a.text)),
         "terms": each(term_counts),
-        "mentions (NER + grouping)": each(mentions),
+        "mentions (NER + grouping)": mentions,
         "places (geocoding)": each(places),
         "times": each(times),
         "quotes": each(lambda a: find_quotes(a.text, language=a.language, mentions=a.mentions)),

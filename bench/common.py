@@ -24,10 +24,6 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def peak_child_rss_mb() -> float:
-    """Peak resident memory of the largest finished child process (worker processes)."""
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-
 
 def write_result(name: str, payload: dict[str, Any]) -> Path:
     """Write ``bench/results/<name>.json`` with the machine and commit it ran on."""
@@ -79,3 +75,8 @@ def pairwise(predicted: Mapping[str, Hashable], gold: Mapping[str, Hashable]) ->
     joint = Counter((predicted[i], gold[i]) for i in items)
     tp = sum(n * (n - 1) // 2 for n in joint.values())
     return prf(tp, pairs(predicted), pairs(gold))
+
+
+def peak_child_rss_mb() -> float:
+    """Peak resident memory of the largest child process waited for (direct children only)."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import trafilatura  # noqa: E402
 
-from bench.common import DATA, peak_child_rss_mb, peak_rss_mb, write_result  # noqa: E402
+from bench.common import DATA, peak_rss_mb, write_result  # noqa: E402
 import storyline  # noqa: E402
 from storyline.pipeline import default_workers  # noqa: E402
 
@@ -94,8 +94,7 @@ def main() -> None:
             "failed_inputs": len(report.problems),
             # clean and analyze run in the worker processes: their seconds add up over workers
             "seconds_by_stage": {k: round(v, 2) for k, v in sorted(report.seconds_by_stage.items(), key=lambda kv: -kv[1])},
-            "peak_rss_mb": round(peak_rss_mb()),
-            "peak_rss_mb_largest_worker": round(peak_child_rss_mb()),
+            "peak_rss_mb_main_process": round(peak_rss_mb()),
         },
         "baseline_trafilatura_extract_only": {"seconds": round(trafilatura_seconds, 1), "articles_per_second": round(pages / trafilatura_seconds, 2)},
         "ratio_storyline_time_vs_trafilatura_only": round(seconds / trafilatura_seconds, 2),

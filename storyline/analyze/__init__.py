@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from storyline.analyze.embed import embed_texts, embedding_text
-from storyline.analyze.entities import find_mentions
+from storyline.analyze.entities import find_mentions_in
 from storyline.analyze.events import find_events
 from storyline.analyze.fingerprint import fingerprint
 from storyline.analyze.places import geocode, place_of_adjective
@@ -31,11 +31,12 @@ __all__ = ["analyze"]
 def analyze(articles: Sequence[Article]) -> Sequence[Article]:
     """Fill each article's representations and analysis (embeddings in one batch)."""
     vectors = embed_texts([embedding_text(a) for a in articles])
-    for article, vector in zip(articles, vectors):
+    mentions = find_mentions_in([a.text for a in articles], [a.language for a in articles])
+    for article, vector, names in zip(articles, vectors, mentions):
         article.embedding = vector
         article.fingerprint = fingerprint(article.text)
         article.terms = term_counts(article)
-        article.mentions = find_mentions(article.text, article.language)
+        article.mentions = names
         article.places = find_places(article.mentions, article.text, article.language)
         article.times = find_times(article.text, language=article.language, published=article.published_day)
         article.quotes = find_quotes(article.text, language=article.language, mentions=article.mentions)

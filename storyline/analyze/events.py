@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -158,12 +159,8 @@ def _in_sentence(
 ) -> list[_Mention]:
     start, end = sentence.span()
     lowered = sentence.group(0).lower()
-    triggers = sorted(
-        (start + m.start(), kind)
-        for kind, stems in TRIGGERS.items()
-        for stem in stems.get(language, stems["en"])
-        for m in re.finditer(rf"(?<!\w){re.escape(stem)}", lowered)
-    )
+    pattern, kinds = _trigger_pattern(language)
+    triggers = [(start + m.start(), kinds[m.lastgroup or ""]) for m in pattern.finditer(lowered)]
     if not triggers:
         return []
     actors = [m for m in mentions if start <= m.start < end and m.type in ("PERSON", "ORG")]
@@ -185,6 +182,18 @@ def _in_sentence(
         report.status = "cancelled" if postponed else _status(tenses.tense(position, position + 1), report.when, published)
         reports.append(report)
     return reports
+
+
+@functools.lru_cache(maxsize=None)
+def _trigger_pattern(language: str) -> tuple[re.Pattern[str], dict[str, str]]:
+    """One regular expression for every trigger of a language; its group names say the kind."""
+    groups, kinds = [], {}
+    for kind, stems in TRIGGERS.items():
+        name = f"k{len(kinds)}"
+        kinds[name] = kind
+        alternatives = "|".join(re.escape(s) for s in sorted(stems.get(language, stems["en"]), key=len, reverse=True))
+        groups.append(f"(?P<{name}>{alternatives})")
+    return re.compile(rf"(?<!\w)(?:{'|'.join(groups)})"), kinds
 
 
 def _clauses(sentence: re.Match[str]) -> list[tuple[int, int]]:
