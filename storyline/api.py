@@ -35,7 +35,7 @@ from storyline.clean.metadata import normalize_published
 from storyline.errors import ConfigError, InputError
 from storyline.ingest import DEFAULT_MAX_ARTICLE_BYTES, InputFile, document_from_record, find_files, read_file, read_upload
 from storyline.match import MatchSettings
-from storyline.model import Article, Entity, EntityStory, IngestReport, InputProblem, Page, RawDocument, SearchHit, Story, StoryFilter
+from storyline.model import Article, Entity, EntityStory, Explanation, IngestReport, InputProblem, Page, RawDocument, SearchHit, Story, StoryFilter
 from storyline.pipeline import DEFAULT_BATCH_SIZE, Outcome, Pipeline
 from storyline.store import SQLiteStore, open_store
 
@@ -200,8 +200,8 @@ class Storyline:
 
 
 def story_summary(story: Story) -> dict[str, Any]:
-    """The export form of a story."""
-    return {
+    """The export form of a story (with its explanation when it was read with it)."""
+    summary: dict[str, Any] = {
         "id": story.id,
         "title": story.title,
         "articles": [a.id for a in story.articles],
@@ -209,6 +209,33 @@ def story_summary(story: Story) -> dict[str, Any]:
         "last_published": story.last_published,
         "outlets": story.outlets,
         "languages": story.languages,
+    }
+    if story.explanation is not None:
+        summary.update(explanation_record(story.explanation))
+    return summary
+
+
+def explanation_record(explanation: Explanation) -> dict[str, Any]:
+    """A story's explanation in the export form (docs/export-format.md)."""
+    coverage = explanation.coverage
+    return {
+        "timeline": [
+            {"date": t.date, "status": t.status, "text": t.text, "articles": list(t.articles), "what": t.what, "where": t.where, "who": list(t.who)}
+            for t in explanation.timeline
+        ],
+        "roles": explanation.roles,
+        "coverage": {
+            "outlets": [{"outlet": o, "articles": n} for o, n in coverage.outlets],
+            "languages": [{"language": lang, "articles": n} for lang, n in coverage.languages],
+            "first_seen": coverage.first_seen,
+            "last_seen": coverage.last_seen,
+            "per_day": [{"day": d, "articles": n} for d, n in coverage.per_day],
+            "absent_outlets": list(coverage.absent_outlets),
+        },
+        "agreed_facts": [{"text": f.text, "sources": list(f.sources), "outlets": list(f.outlets)} for f in explanation.agreed_facts],
+        "single_source": [{"text": c.text, "source": c.sources[0], "outlet": c.outlets[0]} for c in explanation.single_source],
+        "quotes": [{"speaker": q.speaker, "speaker_entity": q.speaker_entity, "text": q.text, "article": q.article} for q in explanation.quotes],
+        "summary": [{"text": s.text, "source": s.sources[0]} for s in explanation.summary],
     }
 
 
@@ -376,7 +403,7 @@ def cluster(
     with tempfile.TemporaryDirectory(prefix="storyline-cluster-") as tmp:
         store = SQLiteStore(Path(tmp) / "cluster.db")
         try:
-            pipeline = Pipeline(store, batch_size=batch_size, workers=workers, match_settings=match_settings)
+            pipeline = Pipeline(store, batch_size=batch_size, workers=workers, explain=False, match_settings=match_settings)
 
             def write(outcome: Outcome) -> None:
                 ident = outcome.external_id or outcome.article_id

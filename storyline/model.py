@@ -126,6 +126,8 @@ class Event:
     sentence: str
     start: int
     end: int
+    who_ids: tuple[str, ...] = ()  # entity ids of ``who`` (local to the article until linked)
+    whom_ids: tuple[str, ...] = ()
 
 
 @dataclass
@@ -146,6 +148,59 @@ class Entity:
     keys: set[str] = field(default_factory=set)
     neighbors: dict[str, int] = field(default_factory=dict)
     place: Place | None = None
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One event of a story, merged over the articles that report it."""
+
+    date: str | None  # TIMEX3 value
+    status: EventStatus  # as the latest article reporting it says
+    text: str
+    articles: tuple[str, ...]
+    what: str
+    where: str | None = None
+    who: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A fact several sources agree on, or a claim one source makes alone."""
+
+    text: str
+    sources: tuple[str, ...]  # article ids
+    outlets: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StoryQuote:
+    speaker: str | None
+    speaker_entity: str | None
+    text: str
+    article: str
+
+
+@dataclass(frozen=True)
+class Coverage:
+    outlets: tuple[tuple[str, int], ...]  # (outlet, articles), most first
+    languages: tuple[tuple[str, int], ...]
+    first_seen: str | None
+    last_seen: str | None
+    per_day: tuple[tuple[str, int], ...]
+    absent_outlets: tuple[str, ...]  # active in the story's days, silent on it
+
+
+@dataclass
+class Explanation:
+    """What a story is: its timeline, who covered it, what sources agree on, who said what, in short."""
+
+    timeline: list[TimelineEntry]
+    roles: dict[str, str]  # article id -> "preview", "report" or "follow-up"
+    coverage: Coverage
+    agreed_facts: list[Statement]
+    single_source: list[Statement]
+    quotes: list[StoryQuote]
+    summary: list[Statement]  # sentences, each with the article it comes from
 
 
 @dataclass(frozen=True)
@@ -220,6 +275,8 @@ class Article:
     embedding: np.ndarray | None = field(default=None, repr=False)
     fingerprint: np.ndarray | None = field(default=None, repr=False)
     terms: dict[int, float] | None = field(default=None, repr=False)  # hashed term -> count
+    sentences: list[tuple[int, int]] = field(default_factory=list, repr=False)  # spans of the embedded sentences
+    sentence_vectors: np.ndarray | None = field(default=None, repr=False)  # one row per span of ``sentences``
     mentions: list[Mention] = field(default_factory=list, repr=False)
     places: list[Place] = field(default_factory=list, repr=False)
     times: list[TimeExpression] = field(default_factory=list, repr=False)
@@ -309,6 +366,7 @@ class Batch:
     term_frequencies: dict[int, int] = field(default_factory=dict)  # changed document frequencies
     documents_counted: int = 0  # documents behind the term frequencies, after this batch
     entities: list[Entity] = field(default_factory=list)  # entities created or changed
+    explanations: dict[str, Explanation] = field(default_factory=dict)  # story id -> its new explanation
 
 
 @dataclass
@@ -320,6 +378,7 @@ class Story:
     articles: list[Article]
     first_published: str | None = None
     last_published: str | None = None
+    explanation: Explanation | None = None  # read with one story, not with lists of stories
 
     @property
     def outlets(self) -> list[str]:

@@ -1,6 +1,7 @@
 """The one place that knows the order of the stages.
 
-    read (ingest) -> clean -> analyze -> link entities -> duplicates + stories (match) -> titles (stories) -> store
+    read (ingest) -> clean -> analyze -> link entities -> duplicates + stories (match)
+        -> titles and explanations (stories) -> store
 
 Documents are processed in batches: the expensive steps (embeddings) run once
 per batch, matching still places articles one by one in arrival order, and
@@ -34,13 +35,16 @@ from storyline.analyze.linking import EntityLinker
 from storyline.analyze.fingerprint import text_hash
 from storyline.clean import clean_or_problem
 from storyline.match import DuplicateFinder, MatchSettings, Scorer, StoryMatcher, TermStatistics, band_keys
-from storyline.model import Article, Batch, IngestReport, InputProblem, KnownArticle, RawDocument
+from storyline.model import Article, Batch, Explanation, IngestReport, InputProblem, KnownArticle, RawDocument
 from storyline.stories import refresh_title
+from storyline.stories.explain import explain_story
 from storyline.store.base import Store
 
 LOGGER = logging.getLogger(__name__)
 
 DEFAULT_BATCH_SIZE = 64
+# Articles a story's explanation is computed from: its most recent ones.
+EXPLAINED_ARTICLES = 80
 
 
 def default_workers() -> int:
@@ -136,6 +140,8 @@ class Pipeline:
     ``workers``: processes that clean and analyze in parallel (0: all in this
     process). Worker processes re-import the main module, so a script using
     them needs the usual ``if __name__ == "__main__":`` guard.
+    ``explain``: keep each story's explanation up to date (off for ``cluster``,
+    which only needs the grouping).
     """
 
     def __init__(
@@ -144,12 +150,14 @@ class Pipeline:
         *,
         batch_size: int = DEFAULT_BATCH_SIZE,
         workers: int = 0,
+        explain: bool = True,
         scorer: Scorer | None = None,
         match_settings: MatchSettings = MatchSettings(),
     ) -> None:
         self.store = store
         self.batch_size = batch_size
         self.workers = workers
+        self.explain = explain
         frequencies, documents = store.term_frequencies()
         self.matcher = StoryMatcher(
             store.story_profiles(), term_statistics=TermStatistics(frequencies, documents), scorer=scorer, settings=match_settings
@@ -258,6 +266,9 @@ class Pipeline:
             batch.stories = self.matcher.take_changed()
             batch.term_frequencies = self.matcher.term_statistics.take_changed()
             batch.documents_counted = self.matcher.term_statistics.documents
+        if self.explain:
+            with self._timed("explain stories"):
+                batch.explanations = self._explanations(batch)
         with self._timed("store"):
             self.store.save_batch(batch)
         self.duplicates.forget_pending()
@@ -282,6 +293,25 @@ class Pipeline:
                 story = stored.get(item.id) or (placed[item.id].story_id if item.id in placed else None)
                 outcomes.append(Outcome(item.source, "already stored", item.id, item.given.external_id, story))
         return outcomes
+
+    def _explanations(self, batch: Batch) -> dict[str, Explanation]:
+        """Explain again every story this batch changed, from its stored articles and the batch's new ones."""
+        new_members: dict[str, list[Article]] = defaultdict(list)
+        for article in batch.articles:
+            new_members[article.story_id or ""].append(article)
+        changed = {e.id: e for e in batch.entities}
+        explanations = {}
+        for profile in batch.stories:
+            members = self.store.story_members(profile.id, limit=EXPLAINED_ARTICLES) + new_members[profile.id]
+            vectors = self.store.sentence_vectors([a.id for a in members])
+            vectors.update((a.id, a.sentence_vectors) for a in new_members[profile.id] if a.sentence_vectors is not None)
+            ids = {i for a in members for e in a.events for i in e.who_ids + e.whom_ids}
+            names = {e.id: e.name for e in self.store.entities_by_ids(ids - changed.keys())}
+            names.update((i, changed[i].name) for i in ids & changed.keys())
+            days = sorted(d.isoformat() for d in (profile.first_day, profile.last_day) if d)
+            active = self.store.outlet_activity(days[0], days[-1]) if days else {}
+            explanations[profile.id] = explain_story(members, vectors, names=names, active_outlets=active)
+        return explanations
 
     def _match(self, article: Article, batch: Batch, opened: set[str]) -> None:
         assert article.fingerprint is not None

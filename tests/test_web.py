@@ -45,7 +45,16 @@ def test_from_the_river_into_a_story_and_an_article(page: Any, base: str) -> Non
     assert page.locator("#coverage table.coverage-day tbody td:first-child").all_inner_texts() == ["2021-07-24", "2021-07-28"]
     rows = page.locator("#articles tbody tr")
     assert rows.count() == 2
-    assert rows.nth(0).locator("td").nth(2).inner_text() == "DW"
+    assert [rows.nth(i).locator("td").nth(1).inner_text() for i in range(2)] == ["preview", "report"]
+    assert rows.nth(0).locator("td").nth(3).inner_text() == "DW"
+    # the explanation: timeline, agreed facts, single-source claims, who said what, summary
+    timeline = page.locator("#timeline ol.timeline li").all_inner_texts()
+    assert any("2021-07-28" in t and "Geneva" in t for t in timeline)
+    facts = page.locator("#agreed-facts li").all_inner_texts()
+    assert any("Geneva" in f and "Sherman" in f and "DW, RFI" in f for f in facts)
+    assert page.locator("#single-source li", has_text="New START").count() >= 1
+    assert page.locator("#who-said-what li", has_text="Riabkov").count() >= 1
+    assert 3 <= page.locator("#summary li").count() <= 5
 
     rows.nth(0).locator("a").first.click()
     assert page.locator("h1").inner_text() == "US, Russia to hold high-level arms control negotiations next week"

@@ -15,12 +15,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from storyline.analyze.embed import embed_texts, embedding_text
+import numpy as np
+
+from storyline.analyze.embed import EMBEDDING_DIM, embed_texts
 from storyline.analyze.entities import find_mentions_in
 from storyline.analyze.events import find_events
 from storyline.analyze.fingerprint import fingerprint
 from storyline.analyze.places import geocode, place_of_adjective
 from storyline.analyze.quotes import find_quotes
+from storyline.analyze.sentences import embed_sentences, embedded_sentences
 from storyline.analyze.terms import term_counts
 from storyline.analyze.times import find_times
 from storyline.model import Article, Mention, Place
@@ -30,10 +33,13 @@ __all__ = ["analyze"]
 
 def analyze(articles: Sequence[Article]) -> Sequence[Article]:
     """Fill each article's representations and analysis (embeddings in one batch)."""
-    vectors = embed_texts([embedding_text(a) for a in articles])
+    spans = [embedded_sentences(a.text) for a in articles]
+    sentence_vectors = embed_sentences([a.text for a in articles], spans)
+    titles = embed_texts([a.title or "" for a in articles])
     mentions = find_mentions_in([a.text for a in articles], [a.language for a in articles])
-    for article, vector, names in zip(articles, vectors, mentions):
-        article.embedding = vector
+    for article, own, vectors, title, names in zip(articles, spans, sentence_vectors, titles, mentions):
+        article.sentences, article.sentence_vectors = own, vectors
+        article.embedding = article_vector(title if article.title else None, vectors)
         article.fingerprint = fingerprint(article.text)
         article.terms = term_counts(article)
         article.mentions = names
@@ -45,6 +51,19 @@ def analyze(articles: Sequence[Article]) -> Sequence[Article]:
             mentions=article.mentions, places=article.places, times=article.times,
         )
     return articles
+
+
+# The headline counts as much as this many sentences of the lead.
+TITLE_WEIGHT = 3.0
+
+
+def article_vector(title: np.ndarray | None, sentences: np.ndarray) -> np.ndarray:
+    """The article's embedding: its headline and embedded sentences, averaged (then unit length)."""
+    total = sentences.sum(axis=0) if len(sentences) else np.zeros(EMBEDDING_DIM, dtype=np.float32)
+    if title is not None:
+        total = total + TITLE_WEIGHT * title
+    norm = float(np.linalg.norm(total))
+    return (total / norm if norm else total).astype(np.float32)
 
 
 def find_places(mentions: list[Mention], text: str, language: str | None) -> list[Place]:

@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from storyline.analyze.names import acronyms, as_acronym, sound_key, surname
+from storyline.analyze.names import TITLES, acronyms, as_acronym, sound_key, surname
 from storyline.model import EntityType, Mention
 
 LOGGER = logging.getLogger(__name__)
@@ -46,6 +46,7 @@ _LABELS: dict[str, EntityType] = {
     "GPE": "PLACE", "LOC": "PLACE", "FAC": "PLACE",
     "NORP": "OTHER", "MISC": "OTHER",
 }
+_TIME_ZONES = frozenset("GMT UTC CET CEST EET EEST WET BST MSK EST EDT CST CDT MST MDT PST PDT".split())
 _STRIP_PREFIX = re.compile(r"^(?:the|a|an|le|la|les|l'|l’|der|die|das|den|dem|des|el|los|las)\s+", re.IGNORECASE)
 _STRIP_SUFFIX = re.compile(r"(?:'s|’s|'|’)$")
 
@@ -167,6 +168,8 @@ def _tidy(mention: Mention, text: str) -> Mention | None:
     cleaned = text[start:end].strip(" \n\t.,;:!?\"«»„“”()[]")
     if len(cleaned) < 2 or not any(ch.isalpha() for ch in cleaned):
         return None
+    if " " not in cleaned and (cleaned.lower() in TITLES or cleaned.upper() in _TIME_ZONES):
+        return None  # "State" of "Secretary of State" is no organisation, "GMT" no company
     start = text.index(cleaned, start)
     return Mention(cleaned, start, start + len(cleaned), mention.type, normal=mention.normal if prefix is None else None)
 

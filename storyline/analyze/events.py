@@ -26,9 +26,10 @@ import datetime as dt
 import functools
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from storyline.analyze.sentences import split_sentences
 from storyline.analyze.times import TenseReader
 from storyline.model import Event, EventStatus, Mention, Place, TimeExpression
 
@@ -112,7 +113,6 @@ ATTRIBUTION = re.compile(
     r"laut|sagte|erklärte|teilte|según|dijo|afirmó|informó|по словам|сообщил|заявил|передает)",
     re.IGNORECASE,
 )
-_SENTENCE = re.compile(r"[^.!?…\n]+(?:[.!?…]+[\"'»”’)]*|\n|$)")
 _CLAUSE_BREAK = re.compile(r"[,;:()]|\s[–—-]\s")
 
 
@@ -124,8 +124,8 @@ class _Mention:
     start: int
     end: int
     sentence: str
-    who: list[str] = field(default_factory=list)
-    whom: list[str] = field(default_factory=list)
+    who: list[Mention] = field(default_factory=list)
+    whom: list[Mention] = field(default_factory=list)
     where: str | None = None
     when: str | None = None
     status: EventStatus = "happened"
@@ -143,13 +143,15 @@ def find_events(
     """The article's events, one per kind and date (see the module docstring)."""
     found = []
     tenses = TenseReader(text, language)
-    for sentence in _SENTENCE.finditer(text):
-        found.extend(_in_sentence(sentence, language or "en", published, mentions, places, times, tenses))
+    for start, end in split_sentences(text):
+        found.extend(_in_sentence(text, start, end, language or "en", published, mentions, places, times, tenses))
     return [_event(group) for group in _merge(found)]
 
 
 def _in_sentence(
-    sentence: re.Match[str],
+    text: str,
+    start: int,
+    end: int,
     language: str,
     published: dt.date | None,
     mentions: Sequence[Mention],
@@ -157,8 +159,8 @@ def _in_sentence(
     times: Sequence[TimeExpression],
     tenses: TenseReader,
 ) -> list[_Mention]:
-    start, end = sentence.span()
-    lowered = sentence.group(0).lower()
+    sentence = text[start:end]
+    lowered = sentence.lower()
     pattern, kinds = _trigger_pattern(language)
     triggers = [(start + m.start(), kinds[m.lastgroup or ""]) for m in pattern.finditer(lowered)]
     if not triggers:
@@ -167,18 +169,17 @@ def _in_sentence(
     located = [p for p in places if p.start is not None and start <= p.start < end]
     dated = [t for t in times if start <= t.start < end and t.type in ("DATE", "TIME") and t.value[:1].isdigit()]
     postponed = bool(POSTPONED.search(lowered))
-    clauses = _clauses(sentence)
+    clauses = _clauses(sentence, start)
     reports = []
     for position, kind in _distinct(triggers):
         clause = _clause_of(clauses, position)
         nearest = min(dated, key=lambda t: (not clause[0] <= t.start < clause[1], abs(t.start - position)), default=None)
-        report = _Mention(kind, position, end, sentence.group(0).strip(), where=_where(located, clause), when=nearest.value if nearest else None)
+        report = _Mention(kind, position, end, sentence.strip(), where=_where(located, clause), when=nearest.value if nearest else None)
         for actor in actors:
-            if _event_of(actor, clauses, triggers, text_of=sentence.string) != position:
+            if _event_of(actor, clauses, triggers, text_of=text) != position:
                 continue
             side = report.whom if kind in DIRECTED and actor.start > position else report.who
-            if actor.name not in side:
-                side.append(actor.name)
+            side.append(actor)
         report.status = "cancelled" if postponed else _status(tenses.tense(position, position + 1), report.when, published)
         reports.append(report)
     return reports
@@ -196,11 +197,10 @@ def _trigger_pattern(language: str) -> tuple[re.Pattern[str], dict[str, str]]:
     return re.compile(rf"(?<!\w)(?:{'|'.join(groups)})"), kinds
 
 
-def _clauses(sentence: re.Match[str]) -> list[tuple[int, int]]:
-    """(start, end) of the sentence's clauses, split at commas, semicolons, brackets and dashes."""
-    start, end = sentence.span()
-    cuts = [start] + [start + m.end() for m in _CLAUSE_BREAK.finditer(sentence.group(0))]
-    return [(a, b) for a, b in zip(cuts, cuts[1:] + [end])]
+def _clauses(sentence: str, start: int) -> list[tuple[int, int]]:
+    """(start, end) offsets of the sentence's clauses, split at commas, semicolons, brackets and dashes."""
+    cuts = [start] + [start + m.end() for m in _CLAUSE_BREAK.finditer(sentence)]
+    return [(a, b) for a, b in zip(cuts, cuts[1:] + [start + len(sentence)])]
 
 
 def _where(places: list[Place], clause: tuple[int, int]) -> str | None:
@@ -249,10 +249,14 @@ def _status(tense: int, when: str | None, published: dt.date | None) -> EventSta
     return "happened"
 
 
-def _compatible(a: str | None, b: str | None) -> bool:
-    """Two resolved dates can describe the same event: one is a prefix of the other, or either is unknown."""
+def dates_compatible(a: str | None, b: str | None) -> bool:
+    """Two resolved dates can describe the same event: one is a prefix of the other, or either is unknown.
+
+    Times of day do not tell events apart ("2024-04-12T18:47" and "2024-04-12TEV" are one day).
+    """
     if not a or not b:
         return True
+    a, b = a.split("T")[0], b.split("T")[0]
     if "W" in a or "W" in b:
         week, day = (a, b) if "W" in a else (b, a)
         try:
@@ -266,7 +270,7 @@ def _merge(reports: list[_Mention]) -> list[list[_Mention]]:
     """Group reports of one kind with compatible dates; undated ones join the first group of their kind and status."""
     groups: list[list[_Mention]] = []
     for report in (r for r in reports if r.when):
-        target = next((g for g in groups if g[0].kind == report.kind and all(_compatible(report.when, r.when) for r in g if r.when)), None)
+        target = next((g for g in groups if g[0].kind == report.kind and all(dates_compatible(report.when, r.when) for r in g if r.when)), None)
         if target is None:
             groups.append([report])
         else:
@@ -280,18 +284,30 @@ def _merge(reports: list[_Mention]) -> list[list[_Mention]]:
     return sorted(groups, key=lambda g: min(r.start for r in g))
 
 
+def _participants(mentions: Iterable[Mention]) -> dict[str, str]:
+    """Entity id -> the longest name its mentions give, in order of first mention."""
+    named: dict[str, str] = {}
+    for mention in mentions:
+        key = mention.entity_id or mention.name
+        if len(mention.name) > len(named.get(key, "")):
+            named[key] = mention.name
+    return named
+
+
 def _event(group: list[_Mention]) -> Event:
     first = min(group, key=lambda r: r.start)
     dated = [r.when for r in group if r.when]
     when = max(dated, key=len) if dated else None  # the most precise date
     votes = Counter(r.status for r in sorted(group, key=lambda r: r.start))  # ties: the first report's status
     status: EventStatus = "cancelled" if votes["cancelled"] else votes.most_common(1)[0][0]
-    who = list(dict.fromkeys(n for r in group for n in r.who))
-    whom = [n for n in dict.fromkeys(n for r in group for n in r.whom) if n not in who]
+    who = _participants(m for r in group for m in r.who)
+    whom = {i: n for i, n in _participants(m for r in group for m in r.whom).items() if i not in who}
     return Event(
         what=first.kind,
-        who=tuple(who),
-        whom=tuple(whom),
+        who=tuple(who.values()),
+        whom=tuple(whom.values()),
+        who_ids=tuple(who),
+        whom_ids=tuple(whom),
         where=next((r.where for r in group if r.where), None),
         when=when,
         status=status,

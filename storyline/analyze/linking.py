@@ -29,7 +29,7 @@ from storyline.analyze.names import (
     sound_key,
     surname,
 )
-from storyline.model import Article, Entity, EntityType, Mention, Place, Quote
+from storyline.model import Article, Entity, EntityType, Event, Mention, Place, Quote
 
 # A candidate scoring below this is not the same entity: a new one is created.
 ACCEPT = 0.75
@@ -100,6 +100,7 @@ class EntityLinker:
         entities = [self._known[i] for i in dict.fromkeys(canonical.values())]
         self._record_article(entities, article)
         article.quotes = [_with_speaker(q, canonical, self._known) for q in article.quotes]
+        article.events = [_with_participants(e, canonical, self._known) for e in article.events]
         return entities
 
     def take_changed(self) -> list[Entity]:
@@ -280,6 +281,18 @@ def _display_name(entity: Entity) -> str:
     if entity.place is not None:
         return entity.place.name
     return max(entity.aliases, key=lambda a: (latin(a), len(a.split()), entity.aliases[a]))
+
+
+def _with_participants(event: Event, canonical: dict[str, str], known: dict[str, Entity]) -> Event:
+    """An event whose participants were local mention ids now names their canonical entities."""
+
+    def linked(ids: tuple[str, ...], names: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        pairs = {canonical[i]: known[canonical[i]].name for i, n in zip(ids, names) if i in canonical}
+        return tuple(pairs), tuple(pairs.values())
+
+    who_ids, who = linked(event.who_ids, event.who)
+    whom_ids, whom = linked(event.whom_ids, event.whom)
+    return replace(event, who=who, who_ids=who_ids, whom=whom, whom_ids=whom_ids)
 
 
 def _with_speaker(quote: Quote, canonical: dict[str, str], known: dict[str, Entity]) -> Quote:

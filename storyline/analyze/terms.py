@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import re
 import zlib
+from collections.abc import Iterator
 
 import justext
 from anyascii import anyascii
@@ -21,7 +22,7 @@ from storyline.model import Article
 
 TERM_BUCKETS = 1 << 22
 PREFIX = 6
-_WORD = re.compile(r"\w+", re.UNICODE)
+WORD = re.compile(r"\w+", re.UNICODE)
 _STOPLISTS = {
     "ar": "Arabic", "de": "German", "en": "English", "es": "Spanish", "fr": "French", "it": "Italian", "ko": "Korean",
     "nl": "Dutch", "pl": "Polish", "pt": "Portuguese", "ru": "Russian", "tr": "Turkish",
@@ -41,15 +42,19 @@ def term_id(word: str) -> int:
     return zlib.crc32(anyascii(word)[:PREFIX].encode()) % TERM_BUCKETS
 
 
+def content_terms(text: str, language: str | None) -> Iterator[int]:
+    """Hashed folded content words of a text (stop words and words under three letters left out)."""
+    stop = stopwords(language)
+    for match in WORD.finditer(text):
+        word = match.group(0).lower()
+        if len(word) >= 3 and word not in stop:
+            yield term_id(word)
+
+
 def term_counts(article: Article) -> dict[int, float]:
     """Hashed term -> count over title (counted twice: headlines name the event) and text."""
-    stop = stopwords(article.language)
     counts: dict[int, float] = {}
     for text, weight in ((article.title or "", 2.0), (article.text, 1.0)):
-        for match in _WORD.finditer(text):
-            word = match.group(0).lower()
-            if len(word) < 3 or word in stop or word.isdigit() and len(word) < 3:
-                continue
-            term = term_id(word)
+        for term in content_terms(text, article.language):
             counts[term] = counts.get(term, 0.0) + weight
     return counts

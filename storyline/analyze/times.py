@@ -51,17 +51,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from storyline.analyze._time_rules import LANGUAGES, YEAR, Words, grammar, rule_patterns, tense_markers, words_for
+from storyline.analyze.sentences import SENTENCE_END
 from storyline.model import TimeExpression, TimeType
 
 __all__ = ["TenseReader", "find_times"]
 
 _ZULU = {"gmt", "utc"}
-# A sentence ends at . ! ? followed by a capital or an opening quote ("Sept. 12" does not end one), or at a line
-# break; not after "a.m.", "U.S." or a title ("Gen. Powell").
-_SENTENCE_END = re.compile(
-    r"[.!?…](?<!\b[A-Za-z]\.[A-Za-z]\.)(?<!\bM[rs]\.)(?<!\bMrs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bGen\.)(?<!\bSen\.)"
-    r"(?<!\bRep\.)(?<!\bGov\.)[.!?…]*[\"'»”’)\]]*\s+(?=[A-ZÀ-ÖØ-ÞА-ЯЁ\"«„“¿¡])|\n\s*"
-)
 _TOKEN = re.compile(r"[\w'’.#№]+")
 _CLAUSE_BREAK = re.compile(r"[,;:()\[\]\"“”«»—–]|\s-\s")
 # A quantity after a number says it is no year ("2021 people") and no clock time ("at 2.46 billion").
@@ -129,7 +124,7 @@ class _Context:
 
     def __init__(self, text: str, words: Words, published: dt.date | None) -> None:
         self.text, self.words, self.published = text, words, published
-        self.sentence_starts = [0] + [m.end() for m in _SENTENCE_END.finditer(text)]
+        self.sentence_starts = [0] + [m.end() for m in SENTENCE_END.finditer(text)]
         self._markers: dict[int, list[tuple[int, int, int]]] = {}  # by sentence start, found when first asked
         self.weekdays: dict[int, dt.date] = {}  # the day each weekday name was first read as
         self.anchor: str | None = None  # the last calendar date read, for "a year earlier"

@@ -16,7 +16,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 
 from storyline import api
 from storyline.errors import StorylineError
-from storyline.model import Article, Entity, IngestReport, Story
+from storyline.model import Article, Entity, Explanation, IngestReport, Story
 from storyline.pipeline import default_workers
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -277,13 +277,34 @@ def _print_story(story: Story) -> None:
         f"  {len(story.articles)} articles · {escape(', '.join(story.outlets) or 'unknown outlets')} · "
         f"{', '.join(story.languages) or '?'} · {span or 'undated'}"
     )
+    roles = story.explanation.roles if story.explanation else {}
     for article in story.articles:
         mark = f" [dim]({article.duplicate_kind} duplicate)[/]" if article.duplicate_kind else ""
+        role = f"[dim]{roles.get(article.id, ''):9}[/] " if roles else ""
         out.print(
-            f"   {(article.published or '')[:10]:10}  {article.language or '??'}  "
+            f"   {(article.published or '')[:10]:10}  {role}{article.language or '??'}  "
             f"{escape((article.outlet or '?')[:24]):24}  {escape(article.title or '(no title)')}{mark}"
         )
+    if story.explanation is not None:
+        _print_explanation(story.explanation, {a.id: a.outlet or a.id for a in story.articles})
     out.print()
+
+
+def _print_explanation(explanation: Explanation, outlet_of: dict[str, str]) -> None:
+    def section(title: str, lines: list[str]) -> None:
+        if lines:
+            out.print(f"\n  [bold]{title}[/]")
+            for line in lines:
+                out.print("    " + escape(line))
+
+    section("Summary", [f"{s.text} ({outlet_of.get(s.sources[0], s.sources[0])})" for s in explanation.summary])
+    section("Timeline", [f"{t.date or 'undated':10} {t.status:9} {t.text} ({len(t.articles)} articles)" for t in explanation.timeline])
+    section("Agreed by several sources", [f"{f.text} ({', '.join(f.outlets)})" for f in explanation.agreed_facts])
+    section("Said by one source only", [f"{c.text} ({c.outlets[0]})" for c in explanation.single_source])
+    section("Who said what", [f"{q.speaker or '?'}: {q.text} ({outlet_of.get(q.article, q.article)})" for q in explanation.quotes])
+    absent = explanation.coverage.absent_outlets
+    if absent:
+        section("Active those days but silent on it", [", ".join(absent)])
 
 
 def _print_entity(entity: Entity) -> None:

@@ -90,7 +90,12 @@ def river(request: Request, listing: Annotated[StoryListing, Depends(story_listi
 @router.get("/stories/{story_id}")
 def story_page(request: Request, story: Annotated[Story, Depends(requested_story)]) -> Response:
     titles = {a.id: a.title for a in story.articles}
-    return templates.TemplateResponse(request, "story.html", {"story": story, "coverage": coverage(story), "titles": titles})
+    context = {
+        "story": story, "coverage": coverage(story), "titles": titles,
+        "outlet_of": {a.id: a.outlet or "unknown outlet" for a in story.articles},
+        "languages": {a.id: a.language or "" for a in story.articles},
+    }
+    return templates.TemplateResponse(request, "story.html", context)
 
 
 @dataclass(frozen=True)

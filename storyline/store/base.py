@@ -6,9 +6,11 @@ implements this protocol; the pipeline, the API and the CLI only see it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Protocol
+
+import numpy as np
 
 from storyline.model import Article, Batch, Entity, KnownArticle, Page, SearchHit, Story, StoryFilter, StoryProfile
 
@@ -38,6 +40,21 @@ class Store(Protocol):
 
     def entities_for_keys(self, keys: Sequence[str]) -> list[Entity]:
         """Entities stored under any of these lookup keys (see analyze.linking)."""
+        ...
+
+    def entities_by_ids(self, ids: Iterable[str]) -> list[Entity]: ...
+
+    # ---- what explaining stories needs ------------------------------------------
+    def story_members(self, story_id: str, *, limit: int) -> list[Article]:
+        """The story's most recent articles, with their analysis."""
+        ...
+
+    def sentence_vectors(self, article_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """The embeddings of each article's lead sentences."""
+        ...
+
+    def outlet_activity(self, first_day: str, last_day: str) -> dict[str, int]:
+        """Articles per outlet published from ``first_day`` to ``last_day`` (ISO days, inclusive)."""
         ...
 
     def find_by_bands(self, bands: Sequence[int]) -> list[KnownArticle]: ...

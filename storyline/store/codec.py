@@ -6,12 +6,28 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from storyline.model import Article, Entity, Event, Mention, Place, Quote, TimeExpression
+import numpy as np
+
+from storyline.model import (
+    Article,
+    Coverage,
+    Entity,
+    Event,
+    Explanation,
+    Mention,
+    Place,
+    Quote,
+    Statement,
+    StoryQuote,
+    TimeExpression,
+    TimelineEntry,
+)
 
 
 def analysis_to_json(article: Article) -> str:
     return json.dumps(
         {
+            "sentences": article.sentences,
             "mentions": [asdict(m) for m in article.mentions],
             "places": [asdict(p) for p in article.places],
             "times": [asdict(t) for t in article.times],
@@ -27,12 +43,33 @@ def load_analysis(article: Article, payload: str | None) -> Article:
     if not payload:
         return article
     data = json.loads(payload)
+    article.sentences = [tuple(span) for span in data.get("sentences", [])]  # type: ignore[misc]
     article.mentions = [Mention(**m) for m in data.get("mentions", [])]
     article.places = [Place(**p) for p in data.get("places", [])]
     article.times = [TimeExpression(**t) for t in data.get("times", [])]
     article.quotes = [Quote(**q) for q in data.get("quotes", [])]
-    article.events = [Event(**{**e, "who": tuple(e["who"]), "whom": tuple(e["whom"])}) for e in data.get("events", [])]
+    article.events = [
+        Event(**{**e, **{k: tuple(e.get(k, ())) for k in ("who", "whom", "who_ids", "whom_ids")}}) for e in data.get("events", [])
+    ]
     return article
+
+
+def vectors_to_bytes(vectors: np.ndarray | None) -> bytes | None:
+    """Unit vectors as int8 with one float32 scale per row: 4x smaller than float32, cosines within ~0.01."""
+    if vectors is None or not len(vectors):
+        return None
+    scales = np.maximum(np.abs(vectors).max(axis=1), 1e-12).astype(np.float32)
+    quantized = np.round(vectors / scales[:, None] * 127).astype(np.int8)
+    return len(vectors).to_bytes(4, "little") + scales.tobytes() + quantized.tobytes()
+
+
+def vectors_from_bytes(blob: bytes | None) -> np.ndarray | None:
+    if not blob:
+        return None
+    rows = int.from_bytes(blob[:4], "little")
+    scales = np.frombuffer(blob, dtype=np.float32, count=rows, offset=4)
+    quantized = np.frombuffer(blob, dtype=np.int8, offset=4 + 4 * rows).reshape(rows, -1)
+    return (quantized.astype(np.float32) / 127) * scales[:, None]
 
 
 def place_to_json(place: Place | None) -> str | None:
@@ -45,3 +82,28 @@ def place_from_json(payload: str | None) -> Place | None:
 
 def entity_row(entity: Entity) -> tuple[Any, ...]:
     return (entity.id, entity.type, entity.name, entity.mentions, entity.articles, json.dumps(entity.neighbors), place_to_json(entity.place))
+
+
+def explanation_to_json(explanation: Explanation) -> str:
+    return json.dumps(asdict(explanation), ensure_ascii=False)
+
+
+def explanation_from_json(payload: str | None) -> Explanation | None:
+    if not payload:
+        return None
+    data = json.loads(payload)
+
+    def statements(key: str) -> list[Statement]:
+        return [Statement(s["text"], tuple(s["sources"]), tuple(s["outlets"])) for s in data[key]]
+
+    coverage = data["coverage"]
+    return Explanation(
+        timeline=[TimelineEntry(**{**t, "articles": tuple(t["articles"]), "who": tuple(t["who"])}) for t in data["timeline"]],
+        roles=data["roles"],
+        coverage=Coverage(**{k: tuple(tuple(v) if isinstance(v, list) else v for v in value) if isinstance(value, list) else value
+                             for k, value in coverage.items()}),
+        agreed_facts=statements("agreed_facts"),
+        single_source=statements("single_source"),
+        quotes=[StoryQuote(**q) for q in data["quotes"]],
+        summary=statements("summary"),
+    )

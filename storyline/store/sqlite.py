@@ -28,8 +28,17 @@ from pathlib import Path
 import numpy as np
 
 from storyline.errors import StoreError
-from storyline.model import Article, Batch, Entity, EntityStory, KnownArticle, Page, SearchHit, SparseVector, Story, StoryFilter, StoryProfile
-from storyline.store.codec import analysis_to_json, entity_row, load_analysis, place_from_json
+from storyline.model import Article, Batch, Entity, EntityStory, Explanation, KnownArticle, Page, SearchHit, SparseVector, Story, StoryFilter, StoryProfile
+from storyline.store.codec import (
+    analysis_to_json,
+    entity_row,
+    explanation_from_json,
+    explanation_to_json,
+    load_analysis,
+    place_from_json,
+    vectors_from_bytes,
+    vectors_to_bytes,
+)
 
 LOGGER = logging.getLogger(__name__)
 
@@ -190,6 +199,10 @@ class SQLiteStore:
             )
             self._save_entities(batch)
             db.executemany(
+                "INSERT INTO story_explanations (story_id, payload) VALUES (?, ?) ON CONFLICT(story_id) DO UPDATE SET payload = excluded.payload",
+                [(story_id, explanation_to_json(e)) for story_id, e in batch.explanations.items()],
+            )
+            db.executemany(
                 "INSERT INTO term_frequencies (term, documents) VALUES (?, ?) ON CONFLICT(term) DO UPDATE SET documents = excluded.documents",
                 list(batch.term_frequencies.items()),
             )
@@ -227,7 +240,10 @@ class SQLiteStore:
                 for entity_id, count in Counter(m.entity_id for m in a.mentions if m.entity_id).items()
             ],
         )
-        db.executemany("INSERT INTO analyses (article_id, payload) VALUES (?, ?)", [(a.id, analysis_to_json(a)) for a in batch.articles])
+        db.executemany(
+            "INSERT INTO analyses (article_id, payload, sentence_vectors) VALUES (?, ?, ?)",
+            [(a.id, analysis_to_json(a), vectors_to_bytes(a.sentence_vectors)) for a in batch.articles],
+        )
 
     # ---- what matching needs ---------------------------------------------------
 
@@ -335,7 +351,12 @@ class SQLiteStore:
     def story(self, story_id: str) -> Story | None:
         db = self._reads
         row = db.execute("SELECT * FROM stories WHERE id = ?", (story_id,)).fetchone()
-        return _story(row, self._members(db, story_id)) if row else None
+        return self._explained(_story(row, self._members(db, story_id)), db) if row else None
+
+    def _explained(self, story: Story, db: sqlite3.Connection) -> Story:
+        row = db.execute("SELECT payload FROM story_explanations WHERE story_id = ?", (story.id,)).fetchone()
+        story.explanation = explanation_from_json(row[0]) if row else None
+        return story
 
     def _members(self, db: sqlite3.Connection, story_id: str) -> list[Article]:
         return [_article(r) for r in db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles a WHERE a.story_id = ? {_STORY_ORDER}", (story_id,))]
@@ -366,11 +387,35 @@ class SQLiteStore:
     def iter_stories(self) -> Iterator[Story]:
         db = self._reads
         for row in db.execute("SELECT * FROM stories ORDER BY rowid"):
-            yield _story(row, self._members(db, row["id"]))
+            yield self._explained(_story(row, self._members(db, row["id"])), db)
 
     def entity(self, entity_id: str) -> Entity | None:
         found = self._entities([entity_id], self._reads)
         return found[0] if found else None
+
+    def story_members(self, story_id: str, *, limit: int) -> list[Article]:
+        """The story's most recent articles with their analysis, as the writer sees them (for explaining)."""
+        rows = self._db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles a WHERE a.story_id = ? ORDER BY a.seq DESC LIMIT ?", (story_id, limit))
+        return [_article(r) for r in rows]
+
+    def sentence_vectors(self, article_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """The embeddings of each article's lead sentences."""
+        found: dict[str, np.ndarray] = {}
+        for start in range(0, len(article_ids), _CHUNK):
+            chunk = list(article_ids[start : start + _CHUNK])
+            for row in self._db.execute(f"SELECT article_id, sentence_vectors FROM analyses WHERE article_id IN ({_marks(chunk)})", chunk):
+                vectors = vectors_from_bytes(row[1])
+                if vectors is not None:
+                    found[row[0]] = vectors
+        return found
+
+    def outlet_activity(self, first_day: str, last_day: str) -> dict[str, int]:
+        """Articles per outlet published from ``first_day`` to ``last_day`` (ISO days, inclusive)."""
+        rows = self._db.execute(
+            "SELECT outlet, COUNT(*) FROM articles WHERE published_day BETWEEN ? AND ? AND outlet IS NOT NULL GROUP BY outlet",
+            (first_day, last_day),
+        )
+        return {row[0]: row[1] for row in rows}
 
     def entity_stories(self, entity_id: str, *, limit: int = 100) -> list[EntityStory]:
         """Stories naming the entity, most recent first."""

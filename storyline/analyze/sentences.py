@@ -1,0 +1,51 @@
+"""Sentences of an article, and their embeddings.
+
+One splitter for every analyzer (dates, events, facts, summaries): a sentence
+ends at . ! ? followed by a capital or an opening quote, or at a line break;
+not after "a.m.", "U.S." or a title ("Gen. Powell", "Mr.").
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from storyline.analyze.embed import embed_texts
+
+SENTENCE_END = re.compile(
+    r"[.!?…](?<!\b[A-Za-z]\.[A-Za-z]\.)(?<!\bM[rs]\.)(?<!\bMrs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bGen\.)(?<!\bSen\.)"
+    r"(?<!\bRep\.)(?<!\bGov\.)[.!?…]*[\"'»”’)\]]*\s+(?=[A-ZÀ-ÖØ-ÞА-ЯЁ\"«„“¿¡])|\n\s*"
+)
+# Sentences embedded per article: the lead carries the event; later ones add background and cost time.
+EMBEDDED_SENTENCES = 16
+MIN_WORDS = 4
+MAX_SENTENCE_CHARS = 400
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence, surrounding spaces excluded."""
+    spans = []
+    start = 0
+    for match in SENTENCE_END.finditer(text):
+        spans.append((start, match.end()))
+        start = match.end()
+    spans.append((start, len(text)))
+    return [(s + len(text[s:e]) - len(text[s:e].lstrip()), s + len(text[s:e].rstrip())) for s, e in spans if text[s:e].strip()]
+
+
+def embedded_sentences(text: str) -> list[tuple[int, int]]:
+    """The sentences worth embedding: the first ones with a few words at least."""
+    chosen = [(s, e) for s, e in split_sentences(text) if len(text[s:e].split()) >= MIN_WORDS]
+    return chosen[:EMBEDDED_SENTENCES]
+
+
+def embed_sentences(texts: list[str], spans: list[list[tuple[int, int]]]) -> list[np.ndarray]:
+    """One (sentences x 512) array per text, all texts embedded in one batch."""
+    flat = [text[s:e][:MAX_SENTENCE_CHARS] for text, own in zip(texts, spans) for s, e in own]
+    vectors = embed_texts(flat)
+    out, position = [], 0
+    for own in spans:
+        out.append(vectors[position : position + len(own)])
+        position += len(own)
+    return out
