@@ -15,6 +15,7 @@ turns (and only one process at a time may write to a store).
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import os
@@ -23,20 +24,24 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
 from storyline.analyze import analyze as run_analysis
 from storyline.analyze.linking import EntityLinker
+from storyline.analyze.terms import term_counts
 from storyline.clean import clean
 from storyline.clean.language import normalize_language
 from storyline.clean.metadata import normalize_published
 from storyline.errors import ConfigError, InputError
 from storyline.ingest import DEFAULT_MAX_ARTICLE_BYTES, InputFile, document_from_record, find_files, read_file, read_upload
-from storyline.match import MatchSettings
+from storyline.ingest.pairs import ArticlePair, read_pairs
+from storyline.match import MatchSettings, TermStatistics
+from storyline.match.similarity import DIMENSIONS, ArticleTraits, Similarity, SimilarityModel, article_traits, compare_traits
 from storyline.model import Article, Entity, EntityStory, Explanation, IngestReport, InputProblem, Page, RawDocument, SearchHit, Story, StoryFilter
-from storyline.pipeline import DEFAULT_BATCH_SIZE, Outcome, Pipeline
+from storyline.pipeline import DEFAULT_BATCH_SIZE, Outcome, Pipeline, analyze_standalone
 from storyline.store import SQLiteStore, open_store
 
 DEFAULT_DB = "storyline.db"
@@ -185,6 +190,25 @@ class Storyline:
             out.write(("," if i else "") + "\n  " + json.dumps(entity_record(entity), ensure_ascii=False))
         out.write("\n]}\n")
 
+    def compare(self, first: str, second: str, *, model: SimilarityModel | None = None) -> Similarity:
+        """How similar two stored articles are on the seven SemEval dimensions, with the evidence.
+
+        Raises:
+            InputError: when either id names no stored article.
+        """
+        articles = []
+        for article_id in (first, second):
+            article = self.store.article(article_id)
+            if article is None:
+                raise InputError("is not an article id in this store; list ids with `storyline stories`", source=article_id)
+            articles.append(article)
+        vectors = self.store.sentence_vectors([a.id for a in articles])
+        for article in articles:
+            article.sentence_vectors = vectors.get(article.id)
+        frequencies, documents = self.store.term_frequencies()
+        traits = article_traits(articles, TermStatistics(frequencies, documents))
+        return compare_traits(traits[0], traits[1], model)
+
     def entity(self, entity_id: str) -> Entity | None:
         """A canonical entity with its aliases in every language."""
         return self.store.entity(entity_id)
@@ -237,6 +261,11 @@ def explanation_record(explanation: Explanation) -> dict[str, Any]:
         "quotes": [{"speaker": q.speaker, "speaker_entity": q.speaker_entity, "text": q.text, "article": q.article} for q in explanation.quotes],
         "summary": [{"text": s.text, "source": s.sources[0]} for s in explanation.summary],
     }
+
+
+def similarity_record(similarity: Similarity) -> dict[str, Any]:
+    """A comparison as JSON: the seven scores (1 = most similar, 4 = least), the evidence and the signals."""
+    return {"scores": similarity.scores, "evidence": asdict(similarity.evidence), "signals": similarity.signals}
 
 
 def story_detail(story: Story) -> dict[str, Any]:
@@ -415,6 +444,85 @@ def cluster(
             return pipeline.run(read_file(files[0]), on_outcome=write)
         finally:
             store.close()
+
+
+@dataclass
+class PairsReport:
+    """What ``score_pairs`` did: rows scored, and the rows it could not score with why."""
+
+    scored: int = 0
+    problems: list[InputProblem] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PreparedPair:
+    """One row of a pairs file, analyzed: both articles' traits, or why the row cannot be scored."""
+
+    pair_id: str
+    traits: tuple[ArticleTraits, ArticleTraits] | None
+    problems: tuple[InputProblem, ...] = ()
+
+
+def prepare_pairs(input_path: str | os.PathLike[str], *, progress: Callable[[int, int], None] | None = None) -> list[PreparedPair]:
+    """Read a pairs CSV and analyze each distinct text once, with entities linked across the whole file.
+
+    ``progress`` is called with (texts analyzed, texts in all).
+    """
+    rows = list(read_pairs(input_path))
+    documents = {}
+    for row in rows:
+        if isinstance(row, ArticlePair):
+            documents.update((d.id, d) for d in (row.first, row.second) if isinstance(d, RawDocument))
+    analyzed: dict[str, Article | InputProblem] = {}
+    pending = list(documents.values())
+    for start in range(0, len(pending), DEFAULT_BATCH_SIZE):
+        chunk = pending[start : start + DEFAULT_BATCH_SIZE]
+        analyzed.update(zip((d.id for d in chunk), analyze_standalone(chunk, keep_short=True)))
+        if progress:
+            progress(len(analyzed), len(pending))
+    articles = [a for a in analyzed.values() if isinstance(a, Article)]
+    statistics = TermStatistics()
+    for article in articles:
+        statistics.add(term_counts(article))
+    traits = dict(zip((a.id for a in articles), article_traits(articles, statistics)))
+
+    prepared = []
+    for row in rows:
+        if isinstance(row, InputProblem):
+            prepared.append(PreparedPair(row.external_id or "", None, (row,)))
+            continue
+        sides = [analyzed.get(d.id, d) if isinstance(d, RawDocument) else d for d in (row.first, row.second)]
+        failed = tuple(s for s in sides if isinstance(s, InputProblem))
+        pair = None if failed else (traits[sides[0].id], traits[sides[1].id])
+        prepared.append(PreparedPair(row.pair_id, pair, failed))
+    return prepared
+
+
+def score_pairs(
+    input_path: str | os.PathLike[str],
+    output: IO[str],
+    *,
+    model: SimilarityModel | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> PairsReport:
+    """Score every row of a pairs CSV (``pair_id, lang1, lang2, text_1, text_2``) on the seven dimensions.
+
+    Writes ``pair_id`` and the seven scores (1 = most similar, 4 = least), one
+    row per input row in input order; a row that cannot be scored keeps its
+    ``pair_id`` with empty scores and is reported.
+    """
+    report = PairsReport()
+    writer = csv.writer(output, lineterminator="\n")
+    writer.writerow(("pair_id", *DIMENSIONS))
+    for pair in prepare_pairs(input_path, progress=progress):
+        if pair.traits is None:
+            report.problems.extend(pair.problems)
+            writer.writerow((pair.pair_id, *[""] * len(DIMENSIONS)))
+            continue
+        similarity = compare_traits(*pair.traits, model)
+        writer.writerow((pair.pair_id, *(similarity.scores[d] for d in DIMENSIONS)))
+        report.scored += 1
+    return report
 
 
 class _Progress:

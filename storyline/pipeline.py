@@ -24,7 +24,7 @@ import select
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -33,7 +33,7 @@ from typing import Literal
 from storyline.analyze import analyze
 from storyline.analyze.linking import EntityLinker
 from storyline.analyze.fingerprint import text_hash
-from storyline.clean import clean_or_problem
+from storyline.clean import as_bare_article, clean_or_problem
 from storyline.match import DuplicateFinder, MatchSettings, Scorer, StoryMatcher, TermStatistics, band_keys
 from storyline.model import Article, Batch, Explanation, IngestReport, InputProblem, KnownArticle, RawDocument
 from storyline.stories import refresh_title
@@ -332,3 +332,23 @@ class Pipeline:
         self.duplicates.remember(KnownArticle(article.id, article.story_id or "", article.duplicate_of or article.id, article.fingerprint), digest, bands)
         batch.text_hashes[article.id] = digest
         batch.band_keys[article.id] = bands
+
+
+def analyze_standalone(documents: Sequence[RawDocument], *, keep_short: bool = False) -> list[Article | InputProblem]:
+    """Clean, analyze and link documents with no store: entities are shared among these documents only.
+
+    For comparing articles that are not stored (``storyline similarity``).
+    ``keep_short``: a text that cleaning finds no article in (a single word, a
+    headline alone) is analyzed as it is instead of being refused: a pair of
+    texts must be scored even when one of them is barely an article.
+    """
+    results, _ = prepare(list(documents))
+    if keep_short:
+        bare = {i: as_bare_article(d) for i, (d, r) in enumerate(zip(documents, results)) if isinstance(r, InputProblem)}
+        analyze([a for a in bare.values() if a is not None])
+        results = [bare.get(i) or r for i, r in enumerate(results)]
+    linker = EntityLinker(lambda keys: [])
+    for result in results:
+        if isinstance(result, Article):
+            linker.link(result)
+    return results

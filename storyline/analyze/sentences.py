@@ -1,7 +1,7 @@
 """Sentences of an article, and their embeddings.
 
 One splitter for every analyzer (dates, events, facts, summaries): a sentence
-ends at . ! ? followed by a capital or an opening quote, or at a line break;
+ends at . ! ? followed by a capital or an opening quote, at 。！？, or at a line break;
 not after "a.m.", "U.S." or a title ("Gen. Powell", "Mr.").
 """
 
@@ -12,10 +12,11 @@ import re
 import numpy as np
 
 from storyline.analyze.embed import embed_texts
+from storyline.words import word_count
 
 SENTENCE_END = re.compile(
     r"[.!?…](?<!\b[A-Za-z]\.[A-Za-z]\.)(?<!\bM[rs]\.)(?<!\bMrs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bGen\.)(?<!\bSen\.)"
-    r"(?<!\bRep\.)(?<!\bGov\.)[.!?…]*[\"'»”’)\]]*\s+(?=[A-ZÀ-ÖØ-ÞА-ЯЁ\"«„“¿¡])|\n\s*"
+    r"(?<!\bRep\.)(?<!\bGov\.)[.!?…]*[\"'»”’)\]]*\s+(?=[A-ZÀ-ÖØ-ÞА-ЯЁ\"«„“¿¡])|[。！？]+[」』”）]*\s*|\n\s*"
 )
 # Sentences embedded per article: the lead carries the event; later ones add background and cost time.
 EMBEDDED_SENTENCES = 16
@@ -36,7 +37,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 
 def embedded_sentences(text: str) -> list[tuple[int, int]]:
     """The sentences worth embedding: the first ones with a few words at least."""
-    chosen = [(s, e) for s, e in split_sentences(text) if len(text[s:e].split()) >= MIN_WORDS]
+    chosen = [(s, e) for s, e in split_sentences(text) if word_count(text[s:e]) >= MIN_WORDS]
     return chosen[:EMBEDDED_SENTENCES]
 
 

@@ -11,7 +11,6 @@ array however many articles arrive.
 from __future__ import annotations
 
 import functools
-import re
 import zlib
 from collections.abc import Iterator
 
@@ -19,10 +18,10 @@ import justext
 from anyascii import anyascii
 
 from storyline.model import Article
+from storyline.words import WORD, is_unspaced
 
 TERM_BUCKETS = 1 << 22
 PREFIX = 6
-WORD = re.compile(r"\w+", re.UNICODE)
 _STOPLISTS = {
     "ar": "Arabic", "de": "German", "en": "English", "es": "Spanish", "fr": "French", "it": "Italian", "ko": "Korean",
     "nl": "Dutch", "pl": "Polish", "pt": "Portuguese", "ru": "Russian", "tr": "Turkish",
@@ -43,11 +42,11 @@ def term_id(word: str) -> int:
 
 
 def content_terms(text: str, language: str | None) -> Iterator[int]:
-    """Hashed folded content words of a text (stop words and words under three letters left out)."""
+    """Hashed folded content words of a text (stop words and words under three letters left out; Chinese and Japanese in two-character chunks)."""
     stop = stopwords(language)
     for match in WORD.finditer(text):
         word = match.group(0).lower()
-        if len(word) >= 3 and word not in stop:
+        if (len(word) >= 3 or is_unspaced(word)) and word not in stop:
             yield term_id(word)
 
 

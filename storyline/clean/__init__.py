@@ -16,7 +16,7 @@ from storyline.clean.scraped import extract_scraped
 from storyline.errors import InputError
 from storyline.model import Article, InputProblem, RawDocument
 
-__all__ = ["SUPPORTED_LANGUAGES", "clean", "clean_or_problem", "detect_language"]
+__all__ = ["SUPPORTED_LANGUAGES", "as_bare_article", "clean", "clean_or_problem", "detect_language"]
 
 
 def clean(document: RawDocument) -> Article:
@@ -50,6 +50,17 @@ def clean(document: RawDocument) -> Article:
         author=extracted.author,
         url=given.url or extracted.url,
         external_id=given.external_id,
+    )
+
+
+def as_bare_article(document: RawDocument) -> Article | None:
+    """The document's decoded text as an article, uncleaned (None when there is no text at all)."""
+    text = repair(decode(document.body, html=document.kind == "html")).strip()
+    if not text or document.kind == "html":
+        return None
+    return Article(
+        id=document.id, source=document.source, title=None, text=text, published=None, outlet=None,
+        language=normalize_language(document.given.language) or detect_language(text), external_id=document.given.external_id,
     )
 
 

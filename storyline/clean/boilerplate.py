@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from storyline.words import word_count
+
 _I = re.IGNORECASE
 
 # A whole paragraph matching one of these is boilerplate.
@@ -110,13 +112,6 @@ MAX_BOILERPLATE_WORDS = 40
 MAX_CAPTION_WORDS = 30
 
 SENTENCE_END = re.compile(r"[.!?…:;][\"'»”’)\]]*\s*$|[\"»”]\s*$")
-WORD = re.compile(r"\w+", re.UNICODE)
-
-
-def word_count(text: str) -> int:
-    return len(WORD.findall(text))
-
-
 def matches_pattern(text: str) -> bool:
     """True when the whole paragraph is a known kind of boilerplate."""
     stripped = text.strip()

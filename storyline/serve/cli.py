@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import click
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, DownloadColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from storyline import api
 from storyline.errors import StorylineError
@@ -236,6 +236,62 @@ def cluster(input_file: str, output: str) -> None:
         report = api.cluster(input_file, handle)
     err.print(f"{report.added + report.already_stored} articles in {report.new_stories} stories -> {escape(output)}")
     if report.problems:
+        for problem in report.problems:
+            err.print(f"  {escape(str(problem))}")
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("first")
+@click.argument("second")
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@_errors_as_messages
+def compare(first: str, second: str, db: str, as_json: bool) -> None:
+    """How similar two stored articles are, on seven dimensions, and why.
+
+    Scores use SemEval-2022 Task 8's scale: 1 = most similar, 4 = least, for
+    Geography, Entities, Time, Narrative, Overall, Style and Tone. The evidence
+    lists what both articles share: entities, places, dates, events.
+    """
+    with _open_existing(db) as sl:
+        similarity = sl.compare(first, second)
+    if as_json:
+        out.print_json(data=api.similarity_record(similarity))
+        return
+    for dimension, score in similarity.scores.items():
+        out.print(f"{dimension:<10} {score:.2f}  " + "█" * round((4 - score) * 5))
+    evidence = similarity.evidence
+    out.print(f"\n[bold]Shared[/bold] (cosine of the texts' embeddings: {evidence.meaning:.2f})")
+    for label, values in (("entities", evidence.entities), ("places", evidence.places), ("countries", evidence.countries),
+                          ("dates", evidence.dates), ("years", evidence.years), ("events", evidence.events)):
+        out.print(f"  {label:<10} " + (escape(", ".join(values)) if values else "-"))
+    if evidence.nearest_places_km is not None:
+        out.print(f"  {'distance':<10} {evidence.nearest_places_km:,.0f} km between the nearest places named")
+
+
+@cli.command()
+@click.argument("pairs_file", metavar="PAIRS.csv", type=click.Path(dir_okay=False))
+@click.option("--out", "output", required=True, type=click.Path(dir_okay=False), help="Where to write the scores (CSV).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@_errors_as_messages
+def similarity(pairs_file: str, output: str, quiet: bool) -> None:
+    """Score article pairs from a CSV file on seven dimensions, without a store.
+
+    PAIRS.csv (or .csv.gz) needs the columns pair_id, lang1, lang2, text_1,
+    text_2 (others are ignored). --out gets pair_id, Geography, Entities, Time,
+    Narrative, Overall, Style, Tone: one row per input row, in order, on the
+    1 (most similar) to 4 scale. Rows that cannot be scored keep their pair_id
+    with empty scores and are listed; the exit code is then 1.
+    """
+    progress = Progress(TextColumn("[bold]Analyzing texts"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                        console=err, disable=quiet, transient=True)
+    with progress, open(output, "w", encoding="utf-8", newline="") as handle:
+        task = progress.add_task("pairs", total=None)
+        report = api.score_pairs(pairs_file, handle, progress=lambda done, total: progress.update(task, completed=done, total=total))
+    err.print(f"{report.scored} pairs scored -> {escape(output)}")
+    if report.problems:
+        err.print(f"{len(report.problems)} could not be read:")
         for problem in report.problems:
             err.print(f"  {escape(str(problem))}")
         sys.exit(1)
