@@ -12,9 +12,10 @@ The public Python API::
             print(hit.article.title)
 """
 
-from storyline.api import Storyline, analyze_file, cluster, extract, open
+from storyline.api import Storyline, analyze_file, cluster, extract, open, score_pairs
 from storyline.errors import ConfigError, InputError, StoreError, StorylineError
 from storyline.model import Article, Entity, Event, IngestReport, InputProblem, Mention, Page, Place, Quote, SearchHit, Story, TimeExpression
+from storyline.match.similarity import Evidence, Similarity
 from storyline.pipeline import Outcome
 
 __version__ = "0.1.0"
@@ -24,6 +25,7 @@ __all__ = [
     "ConfigError",
     "Entity",
     "Event",
+    "Evidence",
     "IngestReport",
     "InputError",
     "InputProblem",
@@ -33,6 +35,7 @@ __all__ = [
     "Place",
     "Quote",
     "SearchHit",
+    "Similarity",
     "StoreError",
     "Story",
     "Storyline",
@@ -42,4 +45,5 @@ __all__ = [
     "cluster",
     "extract",
     "open",
+    "score_pairs",
 ]
