@@ -17,7 +17,8 @@ Measures, per method, over pairs of gold-dated events of one timeline with
 different gold positions (undated gold events sit at position 0 by convention,
 which says nothing about their order, so they are left out of pairs):
 concordant, discordant and tied pairs (both events get the same day), and
-accuracy = (concordant + ties / 2) / pairs. Also: how many gold-dated events got a
+accuracy = (concordant + ties / 2) / pairs; the same for the pairs whose events
+are in one article (where the publication date ties every pair). Also: how many gold-dated events got a
 date of their own (coverage), and how many of those dates agree with the gold date
 at the gold's precision ("2010-06-07" for "2010-06" counts).
 
@@ -205,25 +206,31 @@ def score(events: list[GoldEvent], method: Method) -> dict[str, object]:
     own = [e for e in found if placed[id(e)].own_date]
     agree = [e for e in own if (placed[id(e)].own_date or "").startswith(e.date or "")]
     compatible = [e for e in own if dates_compatible(placed[id(e)].own_date, e.date)]
+    pairs = [(a, b) for a, b in combinations(found, 2) if a.timeline == b.timeline and a.position != b.position]
+    # Within one article the publication date ties every pair: there only a reading of the text orders events.
+    same_document = [(a, b) for a, b in pairs if a.mentions[0][0] == b.mentions[0][0]]
+    return {
+        **_ordering(pairs, placed),
+        "same_document": _ordering(same_document, placed),
+        "gold_dated_events": len(dated_gold), "found_in_text": len(found),
+        "dated_near_word": len(own), "date_agrees_with_gold": len(agree), "date_compatible_with_gold": len(compatible),
+    }
+
+
+def _ordering(pairs: list[tuple[GoldEvent, GoldEvent]], placed: dict[int, Dated]) -> dict[str, object]:
     concordant = discordant = tied = 0
-    for a, b in combinations(found, 2):
-        if a.timeline != b.timeline or a.position == b.position:
-            continue
-        gold = a.position - b.position
+    for a, b in pairs:
         key_a, key_b = placed[id(a)].key, placed[id(b)].key
         if key_a == key_b:
             tied += 1
-        elif (key_a < key_b) == (gold < 0):  # type: ignore[operator]
+        elif (key_a < key_b) == (a.position < b.position):  # type: ignore[operator]
             concordant += 1
         else:
             discordant += 1
-    pairs = concordant + discordant + tied
     return {
-        "pairs": pairs, "concordant": concordant, "discordant": discordant, "tied": tied,
-        "accuracy_ties_half": round((concordant + tied / 2) / pairs, 4) if pairs else 0.0,
+        "pairs": len(pairs), "concordant": concordant, "discordant": discordant, "tied": tied,
+        "accuracy_ties_half": round((concordant + tied / 2) / len(pairs), 4) if pairs else 0.0,
         "accuracy_untied_pairs": round(concordant / (concordant + discordant), 4) if concordant + discordant else 0.0,
-        "gold_dated_events": len(dated_gold), "found_in_text": len(found),
-        "dated_near_word": len(own), "date_agrees_with_gold": len(agree), "date_compatible_with_gold": len(compatible),
     }
 
 

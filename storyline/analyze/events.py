@@ -210,7 +210,16 @@ def _is_date(time: TimeExpression) -> bool:
 
 
 def _nearest_date(dated: list[TimeExpression], clause: tuple[int, int], position: int) -> str | None:
-    nearest = min(dated, key=lambda t: (not clause[0] <= t.start < clause[1], abs(t.start - position)), default=None)
+    """The date of the word's clause nearest it; else the sentence's most precise date, then the nearest.
+
+    Outside its clause, a day dates the event more often than a background year or a year that
+    describes something else ("Yesterday, at this year's conference, Jobs unveiled ...").
+    """
+    def rank(time: TimeExpression) -> tuple[bool, int, int]:
+        in_clause = clause[0] <= time.start < clause[1]
+        return not in_clause, 0 if in_clause else -len(time.value), abs(time.start - position)
+
+    nearest = min(dated, key=rank, default=None)
     return nearest.value if nearest else None
 
 
