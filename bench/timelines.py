@@ -123,9 +123,15 @@ def _timeline(name: str, raw: str) -> list[GoldEvent]:
         known = date.split("-XX")[0]
         events.append(GoldEvent(
             name, int(position), None if "X" in known else known,
-            [tuple(m.split("-", 2)) for m in mentions],  # type: ignore[misc]
+            [_mention(m) for m in mentions],
         ))
     return events
+
+
+def _mention(reference: str) -> tuple[str, str, str]:
+    """"16844-2-unveiled" -> document, sentence, word (the word may hold a hyphen: "pre-orders")."""
+    document, sentence, word = reference.split("-", 2)
+    return document, sentence, word
 
 
 def word_position(document: Document, sentence_id: str, word: str) -> int | None:
