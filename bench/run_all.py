@@ -10,7 +10,10 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["clean_quality.py", "ingest.py", "ecbplus.py", "semeval_similarity.py", "places.py", "times.py", "quotes.py", "entities.py", "analyze_speed.py", "serve_load.py"]
+BENCHMARKS = [
+    "clean_quality.py", "ingest.py", "ecbplus.py", "semeval_similarity.py", "places.py", "times.py", "quotes.py",
+    "timelines.py", "agreed_facts.py", "entities.py", "analyze_speed.py", "serve_load.py",
+]
 
 
 def main() -> int:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 import storyline
 from storyline.analyze import analyze
+from storyline.analyze.events import date_near
+from storyline.analyze.times import find_times
 from storyline.model import Article, Event
 from tests.conftest import DW_SEED, RFI_SEED, need
 
@@ -55,3 +59,13 @@ def test_reporting_clauses_are_not_participants() -> None:
     (meeting,) = [e for e in events if e.what == "meeting"]
     assert set(meeting.who + meeting.whom) == {"Wendy Sherman", "Sergei Ryabkov"}
     assert meeting.status == "planned" and meeting.when == "2021-W30"
+
+
+def test_a_word_outside_any_dated_clause_takes_the_sentences_most_precise_date() -> None:
+    text = "Yesterday, at this year's developers conference, the chief executive unveiled a new phone."
+    times = find_times(text, language="en", published=dt.date(2010, 6, 8))
+    assert date_near(text, text.index("unveiled"), times) == "2010-06-07"
+    # inside its clause the nearest date still wins, however coarse
+    text = "The company was founded in 1976, and on Monday it unveiled a phone."
+    times = find_times(text, language="en", published=dt.date(2010, 6, 8))
+    assert date_near(text, text.index("founded"), times) == "1976"

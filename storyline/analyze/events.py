@@ -167,14 +167,13 @@ def _in_sentence(
         return []
     actors = [m for m in mentions if start <= m.start < end and m.type in ("PERSON", "ORG")]
     located = [p for p in places if p.start is not None and start <= p.start < end]
-    dated = [t for t in times if start <= t.start < end and t.type in ("DATE", "TIME") and t.value[:1].isdigit()]
+    dated = [t for t in times if start <= t.start < end and _is_date(t)]
     postponed = bool(POSTPONED.search(lowered))
     clauses = _clauses(sentence, start)
     reports = []
     for position, kind in _distinct(triggers):
         clause = _clause_of(clauses, position)
-        nearest = min(dated, key=lambda t: (not clause[0] <= t.start < clause[1], abs(t.start - position)), default=None)
-        report = _Mention(kind, position, end, sentence.strip(), where=_where(located, clause), when=nearest.value if nearest else None)
+        report = _Mention(kind, position, end, sentence.strip(), where=_where(located, clause), when=_nearest_date(dated, clause, position))
         for actor in actors:
             if _event_of(actor, clauses, triggers, text_of=text) != position:
                 continue
@@ -195,6 +194,33 @@ def _trigger_pattern(language: str) -> tuple[re.Pattern[str], dict[str, str]]:
         alternatives = "|".join(re.escape(s) for s in sorted(stems.get(language, stems["en"]), key=len, reverse=True))
         groups.append(f"(?P<{name}>{alternatives})")
     return re.compile(rf"(?<!\w)(?:{'|'.join(groups)})"), kinds
+
+
+def date_near(text: str, position: int, times: Sequence[TimeExpression]) -> str | None:
+    """The date of whatever the word at ``position`` names, as events date theirs: the resolved
+    date nearest it in its clause, else in its sentence; None when its sentence has none."""
+    start, end = next(((a, b) for a, b in split_sentences(text) if a <= position < b), (position, position + 1))
+    dated = [t for t in times if start <= t.start < end and _is_date(t)]
+    return _nearest_date(dated, _clause_of(_clauses(text[start:end], start), position), position)
+
+
+def _is_date(time: TimeExpression) -> bool:
+    """A date or time resolved to the calendar ("2021-07-28", "2021-W30"), not a duration or "PAST_REF"."""
+    return time.type in ("DATE", "TIME") and time.value[:1].isdigit()
+
+
+def _nearest_date(dated: list[TimeExpression], clause: tuple[int, int], position: int) -> str | None:
+    """The date of the word's clause nearest it; else the sentence's most precise date, then the nearest.
+
+    Outside its clause, a day dates the event more often than a background year or a year that
+    describes something else ("Yesterday, at this year's conference, Jobs unveiled ...").
+    """
+    def rank(time: TimeExpression) -> tuple[bool, int, int]:
+        in_clause = clause[0] <= time.start < clause[1]
+        return not in_clause, 0 if in_clause else -len(time.value), abs(time.start - position)
+
+    nearest = min(dated, key=rank, default=None)
+    return nearest.value if nearest else None
 
 
 def _clauses(sentence: str, start: int) -> list[tuple[int, int]]:

@@ -276,7 +276,8 @@ def _facts(
             # Only what several outlets report is agreed: participants named by one are left out.
             named: Counter[str] = Counter()
             for outlet in outlets:
-                named.update({i for a, e in cluster if (a.outlet or a.id) == outlet for i in _participants(e)})
+                # dict, not set: names in first-mention order, so the fact reads the same on every run
+                named.update(list(dict.fromkeys(i for a, e in cluster if (a.outlet or a.id) == outlet for i in _participants(e))))
             written = {i: n for _, e in cluster for i, n in _participants(e).items()}
             agreed_names = tuple(names.get(i, written[i]) for i, n in named.most_common() if n > 1)
             agreed.append(Statement(_event_sentence(entry, agreed_names), entry.articles, outlets))
