@@ -344,6 +344,7 @@ class StoryProfile:
     # Canonical entity id -> member articles naming it, the most named ones: how the matcher finds
     # stories by entity.
     entities: dict[str, int] = field(default_factory=dict, repr=False)
+    undated_articles: int = 0  # members without a publication day: such a story is within reach of undated articles
 
     @property
     def centroid(self) -> np.ndarray:

@@ -11,9 +11,10 @@ story, so placing an article costs about the same however large the store grows:
   that period's stories from the store (so an article dated last year finds
   last year's stories), and a period no article used during a batch is
   released. Each period has its own ANN index, so stories long past never
-  crowd out live ones. Undated stories are reachable from any day and have an
-  index of their own; an undated article is compared with them and with the
-  period of the newest day seen.
+  crowd out live ones. Undated articles fit any story (the scorer has no
+  gap to penalise): stories holding undated articles have an index of their
+  own, searched for every article; an undated article is also compared with
+  the stories of the newest day seen.
 - meaning: the nearest story centroids in those indexes (usearch);
 - entities: the stories most recently joined by articles naming the same
   canonical entities (postings kept for the stories in memory).
@@ -47,7 +48,7 @@ STORY_ENTITIES = 64
 ENTITIES_LOOKED_UP = 6
 STORIES_PER_ENTITY = 4
 
-Period = int | None  # days since 0001-01-01 // PERIOD_DAYS; None for undated stories
+Period = int | None  # days since 0001-01-01 // PERIOD_DAYS; None for the stories holding undated articles
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,9 @@ class StorySource(Protocol):
         """Dated stories whose span shares a day with ``first_day`` .. ``last_day``."""
         ...
 
-    def undated_profiles(self) -> Iterator[StoryProfile]: ...
+    def undated_profiles(self) -> Iterator[StoryProfile]:
+        """Stories holding at least one undated article."""
+        ...
 
     def profiles_by_ids(self, ids: Sequence[str]) -> list[StoryProfile]: ...
 
@@ -247,7 +250,7 @@ class StoryMatcher:
     # ---- periods and their indexes -----------------------------------------------------
 
     def _periods_for(self, day: dt.date | None) -> list[Period]:
-        """Undated stories are within reach of every article; an undated article is taken as of the newest day seen."""
+        """Stories with undated articles are searched for every article; an undated article is taken as of the newest day seen."""
         day = day or self._newest_day
         return [None] if day is None else [None, period_of(day)]
 
@@ -257,8 +260,10 @@ class StoryMatcher:
         return profile.first_day - self._window <= day <= profile.last_day + self._window
 
     def _reaches_period(self, profile: StoryProfile, period: Period) -> bool:
-        if period is None or profile.first_day is None or profile.last_day is None:
-            return period is None and profile.last_day is None
+        if period is None:
+            return profile.undated_articles > 0
+        if profile.first_day is None or profile.last_day is None:
+            return False
         first, last = _period_days(period)
         return profile.first_day - self._window <= last and first <= profile.last_day + self._window
 
@@ -333,6 +338,7 @@ class StoryMatcher:
             first_day=day,
             last_day=day,
             terms={article.language or "": article.term_vector} if article.term_vector is not None else {},
+            undated_articles=int(day is None),
         )
         self._hold(profile)
         self._add_entities(profile, _entities_named(article))
@@ -343,6 +349,7 @@ class StoryMatcher:
 
     def _join(self, profile: StoryProfile, article: Article, *, move_centroid: bool) -> StoryProfile:
         profile.size += 1
+        profile.undated_articles += article.published_day is None
         profile.first_day, profile.last_day = _widen(profile.first_day, profile.last_day, article.published_day)
         if move_centroid and article.embedding is not None:
             profile.vector_sum = profile.vector_sum + article.embedding.astype(np.float32)
@@ -379,6 +386,7 @@ class StoryMatcher:
         """Merge the younger of two stories into the older; returns the older, now holding both."""
         older, younger = sorted((a, b), key=_age_order)
         older.size += younger.size
+        older.undated_articles += younger.undated_articles
         older.vector_sum = older.vector_sum + younger.vector_sum
         for day in (younger.first_day, younger.last_day):
             older.first_day, older.last_day = _widen(older.first_day, older.last_day, day)

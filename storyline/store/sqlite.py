@@ -158,15 +158,15 @@ class SQLiteStore:
                 [(d.id, d.kind, zlib.compress(d.body), json.dumps(d.given.as_dict())) for d in batch.documents],
             )
             db.executemany(
-                "INSERT INTO stories (id, title, title_vector, size, first_day, last_day, vector_sum, terms, entities) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "INSERT INTO stories (id, title, title_vector, size, first_day, last_day, vector_sum, terms, entities, undated_articles) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT(id) DO UPDATE SET title = excluded.title, title_vector = excluded.title_vector, size = excluded.size, "
                 "first_day = excluded.first_day, last_day = excluded.last_day, vector_sum = excluded.vector_sum, terms = excluded.terms, "
-                "entities = excluded.entities",
+                "entities = excluded.entities, undated_articles = excluded.undated_articles",
                 [
                     (
                         p.id, p.title, _vector(p.title_vector), p.size, _day(p.first_day), _day(p.last_day),
-                        p.vector_sum.astype(np.float32).tobytes(), _pack_terms(p.terms), json.dumps(p.entities),
+                        p.vector_sum.astype(np.float32).tobytes(), _pack_terms(p.terms), json.dumps(p.entities), p.undated_articles,
                     )
                     for p in batch.stories
                 ],
@@ -295,12 +295,16 @@ class SQLiteStore:
         return known
 
     def profiles_overlapping(self, first_day: dt.date, last_day: dt.date) -> Iterator[StoryProfile]:
-        """Dated stories whose span shares a day with ``first_day`` .. ``last_day`` (through stories_span)."""
-        rows = self._db.execute("SELECT * FROM stories WHERE last_day >= ? AND first_day <= ?", (first_day.isoformat(), last_day.isoformat()))
+        """Dated stories whose span shares a day with ``first_day`` .. ``last_day``."""
+        # stories_span checks both days in the index, so a period long past reads only its own stories' rows.
+        rows = self._db.execute(
+            "SELECT * FROM stories INDEXED BY stories_span WHERE last_day >= ? AND first_day <= ?", (first_day.isoformat(), last_day.isoformat())
+        )
         return map(_profile, rows)
 
     def undated_profiles(self) -> Iterator[StoryProfile]:
-        return map(_profile, self._db.execute("SELECT * FROM stories WHERE last_day IS NULL"))
+        """Stories holding at least one undated article."""
+        return map(_profile, self._db.execute("SELECT * FROM stories WHERE undated_articles > 0"))
 
     def profiles_by_ids(self, ids: Sequence[str]) -> list[StoryProfile]:
         found = []
@@ -593,6 +597,7 @@ def _profile(row: sqlite3.Row) -> StoryProfile:
         title_vector=np.frombuffer(row["title_vector"], dtype=np.float16).astype(np.float32) if row["title_vector"] else None,
         terms=_unpack_terms(row["terms"]),
         entities=json.loads(row["entities"]) if row["entities"] else {},
+        undated_articles=row["undated_articles"],
     )
 
 

@@ -11,6 +11,10 @@ UPDATE stories SET entities = (
     )
 );
 CREATE INDEX stories_span ON stories(last_day, first_day);
+-- Undated articles can join any story; the matcher finds those that already hold undated articles.
+ALTER TABLE stories ADD COLUMN undated_articles INTEGER NOT NULL DEFAULT 0;
+UPDATE stories SET undated_articles = (SELECT COUNT(*) FROM articles a WHERE a.story_id = stories.id AND a.published_day IS NULL);
+CREATE INDEX stories_undated ON stories(undated_articles) WHERE undated_articles > 0;
 
 -- A story merged into another keeps its id resolvable: from_id -> the surviving story
 -- (always the final one: when a survivor is merged in turn, its rows are repointed).
