@@ -9,8 +9,10 @@ from pathlib import Path
 import numpy as np
 
 from storyline.analyze.embed import EMBEDDING_DIM
+from storyline.ingest import document_from_record
 from storyline.match import MatchSettings, StoryMatcher
 from storyline.model import Article, Batch, Coverage, Entity, Explanation, Mention, RawDocument, StoryProfile
+from storyline.pipeline import Pipeline
 from storyline.store import SQLiteStore
 
 
@@ -132,3 +134,33 @@ def test_stories_are_not_merged_when_the_article_fits_one_weakly() -> None:
     for article in (first, second, bridge):
         matcher.place(article)
     assert matcher.take_merges() == [] and len(matcher) == 2
+
+
+class _ScoreByTitle:
+    def __init__(self, scores: dict[str, float]) -> None:
+        self.scores = scores
+
+    def score(self, article: Article, story: StoryProfile) -> float:
+        return self.scores[article.title or ""]
+
+
+def test_the_pipeline_moves_a_merged_story_and_explains_the_survivor(tmp_path: Path) -> None:
+    texts = {
+        "Talks open": "Negotiators from the United States and Russia met in Vienna on Wednesday for a first round of arms-control talks.",
+        "Talks go on": "Russian and American diplomats continued their discussions in the Austrian capital, describing them as frank.",
+        "Talks end": "The Vienna arms-control talks between Washington and Moscow ended on Friday without an agreement, diplomats said.",
+    }
+    days = ["2024-03-01", "2024-03-02", "2024-03-03"]
+    documents = [document_from_record({"text": t, "title": title, "published": day, "language": "en"}, title) for (title, t), day in zip(texts.items(), days)]
+    store = SQLiteStore(tmp_path / "s.db")
+    scorer = _ScoreByTitle({"Talks open": 0.0, "Talks go on": 0.0, "Talks end": 0.8})
+    # Any two stories an article fits well enough are taken as one event here: the merge itself is under test.
+    settings = MatchSettings(merge_centroids=-1.0, merge_wording=0.0)
+    outcomes = list(Pipeline(store, batch_size=2, scorer=scorer, match_settings=settings).process(documents))
+    older, younger, last = (o.story_id for o in outcomes)
+    assert older != younger and last == older
+    assert store.count()["stories"] == 1
+    story = store.story(younger)
+    assert story is not None and story.id == older and len(story.articles) == 3
+    assert story.explanation is not None and set(story.explanation.roles) == {o.article_id for o in outcomes}
+    assert store.stored_stories([o.article_id or "" for o in outcomes]) == {o.article_id: older for o in outcomes}

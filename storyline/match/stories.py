@@ -74,8 +74,8 @@ class MatchSettings:
 class StorySource(Protocol):
     """Where the matcher loads the stories it does not hold in memory (the store)."""
 
-    def profiles_overlapping(self, first_day: dt.date, last_day: dt.date) -> Iterator[StoryProfile]:
-        """Dated stories whose span shares a day with ``first_day`` .. ``last_day``."""
+    def story_ids_overlapping(self, first_day: dt.date, last_day: dt.date) -> list[str]:
+        """Ids of the dated stories whose span shares a day with ``first_day`` .. ``last_day``."""
         ...
 
     def undated_profiles(self) -> Iterator[StoryProfile]:
@@ -90,8 +90,8 @@ class StorySource(Protocol):
 class NoStories:
     """A source with no stories: the matcher starts from nothing."""
 
-    def profiles_overlapping(self, first_day: dt.date, last_day: dt.date) -> Iterator[StoryProfile]:
-        return iter(())
+    def story_ids_overlapping(self, first_day: dt.date, last_day: dt.date) -> list[str]:
+        return []
 
     def undated_profiles(self) -> Iterator[StoryProfile]:
         return iter(())
@@ -268,26 +268,45 @@ class StoryMatcher:
         return profile.first_day - self._window <= last and first <= profile.last_day + self._window
 
     def _period_index(self, period: Period) -> Index:
-        """The period's index, built from the store and the stories in memory the first time it is needed."""
+        """The period's index, made from the store and the stories in memory the first time it is needed."""
         self._used.add(period)
         index = self._indexes.get(period)
         if index is not None:
             return index
+        # Stories in memory are newer than their stored copy; merged ones are gone even if the store still has them.
         if period is None:
-            loaded = self._source.undated_profiles()
+            loaded = [p for p in self._source.undated_profiles() if _key(p.id) not in self._profiles]
         else:
             first, last = _period_days(period)
-            loaded = self._source.profiles_overlapping(first - self._window, last + self._window)
+            ids = self._source.story_ids_overlapping(first - self._window, last + self._window)
+            loaded = self._source.profiles_by_ids([i for i in ids if _key(i) not in self._profiles])
         for profile in loaded:
-            # Stories in memory are newer than their stored copy; merged ones are gone even if the store still has them.
-            if _key(profile.id) not in self._profiles and profile.id not in self._merged_into:
+            if profile.id not in self._merged_into:
                 self._hold(profile)
         members = {key for key, profile in self._profiles.items() if self._reaches_period(profile, period)}
-        index = Index(ndim=EMBEDDING_DIM, metric="cos", dtype="f32")
-        if members:
-            keys = np.fromiter(members, dtype=np.uint64, count=len(members))
-            index.add(keys, np.stack([self._profiles[int(k)].centroid.astype(np.float32) for k in keys]))
+        index = self._index_like(period, members)
         self._indexes[period], self._members[period] = index, members
+        return index
+
+    def _index_like(self, period: Period, members: set[int]) -> Index:
+        """An index of ``members``: a copy of the nearest period's index, changed where they differ.
+
+        Consecutive periods share most of their stories, and copying an HNSW graph is
+        far cheaper than building it again (seconds for tens of thousands of stories).
+        """
+        dated = [p for p in self._indexes if p is not None]
+        nearest = min(dated, key=lambda p: abs(p - period)) if period is not None and dated else None
+        if nearest is not None and 2 * len(self._members[nearest] & members) >= len(members):
+            index, present = self._indexes[nearest].copy(), self._members[nearest]
+        else:  # little in common (an article dated long ago): a graph of mostly removed nodes would search poorly
+            index, present = Index(ndim=EMBEDDING_DIM, metric="cos", dtype="f32"), set()
+        gone = present - members
+        if gone:
+            index.remove(np.fromiter(gone, dtype=np.uint64, count=len(gone)))
+        new = members - present
+        if new:
+            keys = np.fromiter(new, dtype=np.uint64, count=len(new))
+            index.add(keys, np.stack([self._profiles[int(k)].centroid.astype(np.float32) for k in keys]))
         return index
 
     def _reindex(self, profile: StoryProfile) -> None:

@@ -32,8 +32,8 @@ class Store(Protocol):
         """Story id of each id among ``ids`` that is already stored as an article."""
         ...
 
-    def profiles_overlapping(self, first_day: dt.date, last_day: dt.date) -> Iterator[StoryProfile]:
-        """Dated stories whose span shares a day with ``first_day`` .. ``last_day``."""
+    def story_ids_overlapping(self, first_day: dt.date, last_day: dt.date) -> list[str]:
+        """Ids of the dated stories whose span shares a day with ``first_day`` .. ``last_day``."""
         ...
 
     def undated_profiles(self) -> Iterator[StoryProfile]:

@@ -10,7 +10,7 @@ UPDATE stories SET entities = (
         WHERE a.story_id = stories.id GROUP BY ae.entity_id
     )
 );
-CREATE INDEX stories_span ON stories(last_day, first_day);
+CREATE INDEX stories_span ON stories(last_day, first_day, id);
 -- Undated articles can join any story; the matcher finds those that already hold undated articles.
 ALTER TABLE stories ADD COLUMN undated_articles INTEGER NOT NULL DEFAULT 0;
 UPDATE stories SET undated_articles = (SELECT COUNT(*) FROM articles a WHERE a.story_id = stories.id AND a.published_day IS NULL);
