@@ -341,6 +341,10 @@ class StoryProfile:
     title_vector: np.ndarray | None = field(default=None, repr=False)  # embedding of the article the title is from
     # Summed TF-IDF vectors of the members, per language: wording is compared within a language.
     terms: dict[str, SparseVector] = field(default_factory=dict, repr=False)
+    # Canonical entity id -> member articles naming it, the most named ones: how the matcher finds
+    # stories by entity.
+    entities: dict[str, int] = field(default_factory=dict, repr=False)
+    undated_articles: int = 0  # members without a publication day: such a story is within reach of undated articles
 
     @property
     def centroid(self) -> np.ndarray:
@@ -367,6 +371,7 @@ class Batch:
     documents_counted: int = 0  # documents behind the term frequencies, after this batch
     entities: list[Entity] = field(default_factory=list)  # entities created or changed
     explanations: dict[str, Explanation] = field(default_factory=dict)  # story id -> its new explanation
+    merges: list[tuple[str, str]] = field(default_factory=list)  # (merged story id, surviving story id)
 
 
 @dataclass

@@ -35,6 +35,7 @@ from storyline.analyze.linking import EntityLinker
 from storyline.analyze.fingerprint import text_hash
 from storyline.clean import as_bare_article, clean_or_problem
 from storyline.match import DuplicateFinder, MatchSettings, Scorer, StoryMatcher, TermStatistics, band_keys
+from storyline.match.stories import story_id_for
 from storyline.model import Article, Batch, Explanation, IngestReport, InputProblem, KnownArticle, RawDocument
 from storyline.stories import refresh_title
 from storyline.stories.explain import explain_story
@@ -135,8 +136,9 @@ class Outcome:
 class Pipeline:
     """Runs documents through every stage into a store.
 
-    The matcher's state (story profiles) is loaded from the store once, so the
-    same pipeline object must be the store's only writer while it runs.
+    The matcher loads the stories it needs from the store and keeps them in
+    memory between batches, so the same pipeline object must be the store's
+    only writer while it runs.
     ``workers``: processes that clean and analyze in parallel (0: all in this
     process). Worker processes re-import the main module, so a script using
     them needs the usual ``if __name__ == "__main__":`` guard.
@@ -159,9 +161,7 @@ class Pipeline:
         self.workers = workers
         self.explain = explain
         frequencies, documents = store.term_frequencies()
-        self.matcher = StoryMatcher(
-            store.story_profiles(), term_statistics=TermStatistics(frequencies, documents), scorer=scorer, settings=match_settings
-        )
+        self.matcher = StoryMatcher(store, term_statistics=TermStatistics(frequencies, documents), scorer=scorer, settings=match_settings)
         self.duplicates = DuplicateFinder(store.find_exact, store.find_by_bands)
         self.linker = EntityLinker(store.entities_for_keys)
         self.seconds_by_stage: dict[str, float] = defaultdict(float)
@@ -253,16 +253,18 @@ class Pipeline:
         cleaned = [r for r in results.values() if isinstance(r, Article)]
         problems = {i: r.message for i, r in results.items() if isinstance(r, InputProblem)}
         batch.failed = [(fresh[i], r) for i, r in results.items() if isinstance(r, InputProblem)]
-        opened: set[str] = set()  # ids of articles that opened a story
         with self._timed("link entities"):
             for article in cleaned:
                 self.linker.link(article)
             batch.entities = self.linker.take_changed()
         with self._timed("match"):
             for article in cleaned:
-                self._match(article, batch, opened)
+                self._match(article, batch)
                 batch.documents.append(fresh[article.id])
                 batch.articles.append(article)
+            batch.merges = self.matcher.take_merges()
+            for article in batch.articles:  # an article placed early in the batch may be in a story merged since
+                article.story_id = self.matcher.resolve(article.story_id or "")
             batch.stories = self.matcher.take_changed()
             batch.term_frequencies = self.matcher.term_statistics.take_changed()
             batch.documents_counted = self.matcher.term_statistics.documents
@@ -272,6 +274,7 @@ class Pipeline:
         with self._timed("store"):
             self.store.save_batch(batch)
         self.duplicates.forget_pending()
+        self.matcher.release_idle()
         LOGGER.debug("batch of %d inputs: %d new articles, %d failed", len(items), len(batch.articles), len(batch.failed))
 
         placed = {a.id: a for a in batch.articles}
@@ -286,7 +289,7 @@ class Pipeline:
                 outcomes.append(
                     Outcome(
                         item.source, "added", article.id, item.given.external_id, article.story_id,
-                        article.duplicate_kind, new_story=article.id in opened,
+                        article.duplicate_kind, new_story=article.story_id == story_id_for(article.id),
                     )
                 )
             else:
@@ -295,14 +298,19 @@ class Pipeline:
         return outcomes
 
     def _explanations(self, batch: Batch) -> dict[str, Explanation]:
-        """Explain again every story this batch changed, from its stored articles and the batch's new ones."""
+        """Explain again every story this batch changed, from its stored articles (and those of the stories
+        merged into it, not yet moved in the store) and the batch's new ones."""
         new_members: dict[str, list[Article]] = defaultdict(list)
         for article in batch.articles:
             new_members[article.story_id or ""].append(article)
+        merged_into: dict[str, list[str]] = defaultdict(list)
+        for merged, into in batch.merges:
+            merged_into[into].append(merged)
         changed = {e.id: e for e in batch.entities}
         explanations = {}
         for profile in batch.stories:
-            members = self.store.story_members(profile.id, limit=EXPLAINED_ARTICLES) + new_members[profile.id]
+            stored = [a for story_id in (profile.id, *merged_into[profile.id]) for a in self.store.story_members(story_id, limit=EXPLAINED_ARTICLES)]
+            members = stored + new_members[profile.id]
             vectors = self.store.sentence_vectors([a.id for a in members])
             vectors.update((a.id, a.sentence_vectors) for a in new_members[profile.id] if a.sentence_vectors is not None)
             ids = {i for a in members for e in a.events for i in e.who_ids + e.whom_ids}
@@ -313,7 +321,7 @@ class Pipeline:
             explanations[profile.id] = explain_story(members, vectors, names=names, active_outlets=active)
         return explanations
 
-    def _match(self, article: Article, batch: Batch, opened: set[str]) -> None:
+    def _match(self, article: Article, batch: Batch) -> None:
         assert article.fingerprint is not None
         digest = text_hash(article.text)
         bands = band_keys(article.fingerprint)
@@ -324,11 +332,7 @@ class Pipeline:
             article.match_score = duplicate.similarity
             self.matcher.attach(article, duplicate.original.story_id)
         else:
-            before = len(self.matcher)
-            story = self.matcher.place(article)
-            if len(self.matcher) > before:
-                opened.add(article.id)
-            refresh_title(story, article)
+            refresh_title(self.matcher.place(article), article)
         self.duplicates.remember(KnownArticle(article.id, article.story_id or "", article.duplicate_of or article.id, article.fingerprint), digest, bands)
         batch.text_hashes[article.id] = digest
         batch.band_keys[article.id] = bands

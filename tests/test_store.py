@@ -42,7 +42,7 @@ def test_reopening_keeps_data(db: Path) -> None:
     store.close()
     store = SQLiteStore(db)
     assert store.count()["articles"] == 3
-    (profile,) = store.story_profiles()
+    (profile,) = store.profiles_by_ids(["s-0000000000000001"])
     assert profile.size == 3 and profile.title == "A story"
     assert store.stored_stories(["0000000000000001", "ffffffffffffffff"]) == {"0000000000000001": "s-0000000000000001"}
 

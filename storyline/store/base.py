@@ -6,6 +6,8 @@ implements this protocol; the pipeline, the API and the CLI only see it.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Protocol
@@ -30,7 +32,19 @@ class Store(Protocol):
         """Story id of each id among ``ids`` that is already stored as an article."""
         ...
 
-    def story_profiles(self) -> Iterator[StoryProfile]: ...
+    def story_ids_overlapping(self, first_day: dt.date, last_day: dt.date) -> list[str]:
+        """Ids of the dated stories whose span shares a day with ``first_day`` .. ``last_day``."""
+        ...
+
+    def undated_profiles(self) -> Iterator[StoryProfile]:
+        """Stories holding at least one undated article."""
+        ...
+
+    def profiles_by_ids(self, ids: Sequence[str]) -> list[StoryProfile]: ...
+
+    def latest_story_day(self) -> dt.date | None:
+        """The last day of the most recent story."""
+        ...
 
     def term_frequencies(self) -> tuple[dict[int, int], int]:
         """Document frequency of every hashed term, and how many documents were counted."""
@@ -69,7 +83,9 @@ class Store(Protocol):
         by publication day then arrival. Safe to call from several threads at once, as are all reads."""
         ...
 
-    def story(self, story_id: str) -> Story | None: ...
+    def story(self, story_id: str) -> Story | None:
+        """The story by its id, or by the id of a story merged into it."""
+        ...
 
     def article(self, article_id: str) -> Article | None:
         """An article by its id or by the id it was given in its input."""

@@ -158,13 +158,15 @@ class SQLiteStore:
                 [(d.id, d.kind, zlib.compress(d.body), json.dumps(d.given.as_dict())) for d in batch.documents],
             )
             db.executemany(
-                "INSERT INTO stories (id, title, title_vector, size, first_day, last_day, vector_sum, terms) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                "INSERT INTO stories (id, title, title_vector, size, first_day, last_day, vector_sum, terms, entities, undated_articles) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT(id) DO UPDATE SET title = excluded.title, title_vector = excluded.title_vector, size = excluded.size, "
-                "first_day = excluded.first_day, last_day = excluded.last_day, vector_sum = excluded.vector_sum, terms = excluded.terms",
+                "first_day = excluded.first_day, last_day = excluded.last_day, vector_sum = excluded.vector_sum, terms = excluded.terms, "
+                "entities = excluded.entities, undated_articles = excluded.undated_articles",
                 [
                     (
                         p.id, p.title, _vector(p.title_vector), p.size, _day(p.first_day), _day(p.last_day),
-                        p.vector_sum.astype(np.float32).tobytes(), _pack_terms(p.terms),
+                        p.vector_sum.astype(np.float32).tobytes(), _pack_terms(p.terms), json.dumps(p.entities), p.undated_articles,
                     )
                     for p in batch.stories
                 ],
@@ -198,6 +200,7 @@ class SQLiteStore:
                 [(band, article_id) for article_id, bands in batch.band_keys.items() for band in bands],
             )
             self._save_entities(batch)
+            self._save_merges(batch)
             db.executemany(
                 "INSERT INTO story_explanations (story_id, payload) VALUES (?, ?) ON CONFLICT(story_id) DO UPDATE SET payload = excluded.payload",
                 [(story_id, explanation_to_json(e)) for story_id, e in batch.explanations.items()],
@@ -218,6 +221,16 @@ class SQLiteStore:
             if isinstance(exc, sqlite3.Error):
                 raise StoreError(f"could not save a batch of {len(batch.articles)} articles ({exc}); nothing of it was stored", source=self.path) from exc
             raise
+
+    def _save_merges(self, batch: Batch) -> None:
+        """Move the articles of merged stories to their survivor, drop the merged stories, and remember where they went."""
+        at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        for merged, into in batch.merges:
+            self._db.execute("UPDATE articles SET story_id = ? WHERE story_id = ?", (into, merged))
+            self._db.execute("UPDATE story_merges SET into_id = ? WHERE into_id = ?", (into, merged))
+            self._db.execute("INSERT OR REPLACE INTO story_merges (from_id, into_id, at) VALUES (?, ?, ?)", (merged, into, at))
+            self._db.execute("DELETE FROM story_explanations WHERE story_id = ?", (merged,))
+            self._db.execute("DELETE FROM stories WHERE id = ?", (merged,))
 
     def _save_entities(self, batch: Batch) -> None:
         db = self._db
@@ -281,18 +294,26 @@ class SQLiteStore:
             known.update((row[0], row[1]) for row in self._db.execute(f"SELECT id, story_id FROM articles WHERE id IN ({_marks(chunk)})", chunk))
         return known
 
-    def story_profiles(self) -> Iterator[StoryProfile]:
-        for row in self._db.execute("SELECT * FROM stories ORDER BY rowid"):
-            yield StoryProfile(
-                id=row["id"],
-                vector_sum=np.frombuffer(row["vector_sum"], dtype=np.float32).copy(),
-                size=row["size"],
-                first_day=_parse_day(row["first_day"]),
-                last_day=_parse_day(row["last_day"]),
-                title=row["title"],
-                title_vector=np.frombuffer(row["title_vector"], dtype=np.float16).astype(np.float32) if row["title_vector"] else None,
-                terms=_unpack_terms(row["terms"]),
-            )
+    def story_ids_overlapping(self, first_day: dt.date, last_day: dt.date) -> list[str]:
+        """Ids of the dated stories whose span shares a day with ``first_day`` .. ``last_day`` (read from stories_span alone)."""
+        rows = self._db.execute(
+            "SELECT id FROM stories INDEXED BY stories_span WHERE last_day >= ? AND first_day <= ?", (first_day.isoformat(), last_day.isoformat())
+        )
+        return [row[0] for row in rows]
+
+    def undated_profiles(self) -> Iterator[StoryProfile]:
+        """Stories holding at least one undated article."""
+        return map(_profile, self._db.execute("SELECT * FROM stories WHERE undated_articles > 0"))
+
+    def profiles_by_ids(self, ids: Sequence[str]) -> list[StoryProfile]:
+        found = []
+        for start in range(0, len(ids), _CHUNK):
+            chunk = list(ids[start : start + _CHUNK])
+            found.extend(map(_profile, self._db.execute(f"SELECT * FROM stories WHERE id IN ({_marks(chunk)})", chunk)))
+        return found
+
+    def latest_story_day(self) -> dt.date | None:
+        return _parse_day(self._db.execute("SELECT MAX(last_day) FROM stories").fetchone()[0])
 
     def term_frequencies(self) -> tuple[dict[int, int], int]:
         """Document frequency of every hashed term, and how many documents were counted."""
@@ -349,9 +370,12 @@ class SQLiteStore:
         return Page([_story(row, members[row["id"]]) for row in rows], total, offset, limit)
 
     def story(self, story_id: str) -> Story | None:
+        """The story by its id, or by the id of a story merged into it."""
         db = self._reads
-        row = db.execute("SELECT * FROM stories WHERE id = ?", (story_id,)).fetchone()
-        return self._explained(_story(row, self._members(db, story_id)), db) if row else None
+        row = db.execute(
+            "SELECT * FROM stories WHERE id = COALESCE((SELECT into_id FROM story_merges WHERE from_id = ?), ?)", (story_id, story_id)
+        ).fetchone()
+        return self._explained(_story(row, self._members(db, row["id"])), db) if row else None
 
     def _explained(self, story: Story, db: sqlite3.Connection) -> Story:
         row = db.execute("SELECT payload FROM story_explanations WHERE story_id = ?", (story.id,)).fetchone()
@@ -558,6 +582,21 @@ def _story(row: sqlite3.Row, articles: list[Article]) -> Story:
         articles=articles,
         first_published=published[0] if published else None,
         last_published=published[-1] if published else None,
+    )
+
+
+def _profile(row: sqlite3.Row) -> StoryProfile:
+    return StoryProfile(
+        id=row["id"],
+        vector_sum=np.frombuffer(row["vector_sum"], dtype=np.float32).copy(),
+        size=row["size"],
+        first_day=_parse_day(row["first_day"]),
+        last_day=_parse_day(row["last_day"]),
+        title=row["title"],
+        title_vector=np.frombuffer(row["title_vector"], dtype=np.float16).astype(np.float32) if row["title_vector"] else None,
+        terms=_unpack_terms(row["terms"]),
+        entities=json.loads(row["entities"]) if row["entities"] else {},
+        undated_articles=row["undated_articles"],
     )
 
 

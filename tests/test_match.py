@@ -1,0 +1,166 @@
+"""Story matching: candidates by time window and by entity, merges that keep ids resolvable (issue 5)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+
+from storyline.analyze.embed import EMBEDDING_DIM
+from storyline.ingest import document_from_record
+from storyline.match import MatchSettings, StoryMatcher
+from storyline.model import Article, Batch, Coverage, Entity, Explanation, Mention, RawDocument, StoryProfile
+from storyline.pipeline import Pipeline
+from storyline.store import SQLiteStore
+
+
+def _unit(seed: int) -> np.ndarray:
+    vector = np.random.default_rng(seed).normal(size=EMBEDDING_DIM).astype(np.float32)
+    return vector / np.linalg.norm(vector)
+
+
+def _article(number: int, day: str, vector: np.ndarray, words: dict[int, float], entities: tuple[str, ...] = ()) -> Article:
+    article = Article(f"{number:016x}", f"a{number}.txt", f"title {number}", f"text {number}", day, "en", "Outlet")
+    article.embedding = vector
+    article.terms = words
+    article.mentions = [Mention(e, 0, 1, "ORG", entity_id=e) for e in entities]
+    return article
+
+
+def _save(store: SQLiteStore, matcher: StoryMatcher, articles: list[Article]) -> None:
+    """Save a batch as the pipeline does, then let the matcher release what it no longer needs."""
+    batch = Batch(merges=matcher.take_merges())
+    for article in articles:
+        article.story_id = matcher.resolve(article.story_id or "")
+        batch.documents.append(RawDocument(article.id, article.source, "text", article.text.encode()))
+        batch.articles.append(article)
+        batch.text_hashes[article.id] = article.id
+    batch.entities = list({m.entity_id: Entity(m.entity_id, m.type, m.text) for a in articles for m in a.mentions if m.entity_id}.values())
+    batch.stories = matcher.take_changed()
+    store.save_batch(batch)
+    matcher.release_idle()
+
+
+EVENT_WORDS = {1: 2.0, 2: 1.0, 3: 1.0}
+
+
+def test_stories_past_the_window_are_not_candidates_until_a_late_article_needs_them(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "s.db")
+    matcher = StoryMatcher(store)
+    january = _article(1, "2024-01-10", _unit(1), EVENT_WORDS)
+    matcher.place(january)
+    _save(store, matcher, [january])
+
+    june = _article(2, "2024-06-10", _unit(1), EVENT_WORDS)  # the same wording five months later: out of reach
+    assert matcher.candidates(june) == []
+    matcher.place(june)
+    assert june.story_id != january.story_id
+    _save(store, matcher, [june])
+    assert len(matcher) == 1  # January's story was released: no June article can reach it
+
+    fresh = StoryMatcher(store)  # a new pipeline loads only what its articles reach
+    follow_up = _article(3, "2024-06-12", _unit(1), EVENT_WORDS)
+    assert [p.id for p in fresh.candidates(follow_up)] == [june.story_id]
+    assert len(fresh) == 1
+
+    late = _article(4, "2024-01-12", _unit(1), EVENT_WORDS)  # arrives now, dated January: January's story is loaded
+    assert [p.id for p in fresh.candidates(late)] == [january.story_id]
+    fresh.place(late)
+    assert late.story_id == january.story_id
+
+
+def test_stories_naming_the_article_entities_are_candidates() -> None:
+    matcher = StoryMatcher(settings=MatchSettings(candidates=1))
+    named = _article(1, "2024-03-01", _unit(1), {10: 1.0}, entities=("e-volkonsky",))
+    matcher.place(named)
+    for number in range(2, 6):  # stories nearer in meaning, which the centroid index prefers
+        matcher.place(_article(number, "2024-03-01", _unit(100 + number), {10 + number: 1.0}))
+    probe = _unit(102) + 0.05 * _unit(1)
+    article = _article(9, "2024-03-02", probe / np.linalg.norm(probe), {99: 1.0}, entities=("e-volkonsky",))
+    found = {p.id for p in matcher.candidates(article)}
+    assert named.story_id in found and len(found) == 2
+    distant = _article(10, "2024-09-01", _unit(1), {99: 1.0}, entities=("e-volkonsky",))
+    assert named.story_id not in {p.id for p in matcher.candidates(distant)}  # postings respect the window too
+
+
+class _FixedScorer:
+    """Scores by article: keeps the first two articles apart, then fits the third to both stories."""
+
+    def __init__(self, scores: dict[str, float]) -> None:
+        self.scores = scores
+
+    def score(self, article: Article, story: StoryProfile) -> float:
+        return self.scores[article.id]
+
+
+def test_an_article_fitting_two_stories_of_one_event_merges_them(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "s.db")
+    first = _article(1, "2024-03-01", _unit(1), EVENT_WORDS, entities=("e-vienna",))
+    second = _article(2, "2024-03-02", _unit(1), EVENT_WORDS, entities=("e-talks",))
+    bridge = _article(3, "2024-03-03", _unit(1), EVENT_WORDS)
+    scorer = _FixedScorer({first.id: 0.0, second.id: 0.0, bridge.id: 0.8})
+    matcher = StoryMatcher(store, scorer=scorer)
+    matcher.place(first)
+    matcher.place(second)
+    assert first.story_id != second.story_id
+    younger = second.story_id
+    # The younger story is stored and explained before it is merged.
+    _save(store, matcher, [first, second])
+    store.save_batch(Batch(explanations={younger: Explanation([], {}, Coverage((), (), None, None, (), ()), [], [], [], [])}))
+
+    story = matcher.place(bridge)
+    assert story.id == first.story_id == bridge.story_id and story.size == 3
+    assert story.first_day == dt.date(2024, 3, 1) and story.last_day == dt.date(2024, 3, 3)
+    assert set(story.entities) == {"e-vienna", "e-talks"}
+    assert matcher.resolve(younger) == first.story_id
+    _save(store, matcher, [bridge])
+
+    assert store.count()["stories"] == 1
+    merged = store.story(younger)
+    assert merged is not None and merged.id == first.story_id
+    assert sorted(a.id for a in merged.articles) == sorted(a.id for a in (first, second, bridge))
+    raw = sqlite3.connect(tmp_path / "s.db")
+    assert raw.execute("SELECT from_id, into_id FROM story_merges").fetchall() == [(younger, first.story_id)]
+    assert raw.execute("SELECT COUNT(*) FROM story_explanations WHERE story_id = ?", (younger,)).fetchone()[0] == 0
+
+
+def test_stories_are_not_merged_when_the_article_fits_one_weakly() -> None:
+    first = _article(1, "2024-03-01", _unit(1), EVENT_WORDS)
+    second = _article(2, "2024-03-02", _unit(1), EVENT_WORDS)
+    bridge = _article(3, "2024-03-03", _unit(1), EVENT_WORDS)
+    matcher = StoryMatcher(scorer=_FixedScorer({first.id: 0.0, second.id: 0.0, bridge.id: 0.5}))
+    for article in (first, second, bridge):
+        matcher.place(article)
+    assert matcher.take_merges() == [] and len(matcher) == 2
+
+
+class _ScoreByTitle:
+    def __init__(self, scores: dict[str, float]) -> None:
+        self.scores = scores
+
+    def score(self, article: Article, story: StoryProfile) -> float:
+        return self.scores[article.title or ""]
+
+
+def test_the_pipeline_moves_a_merged_story_and_explains_the_survivor(tmp_path: Path) -> None:
+    texts = {
+        "Talks open": "Negotiators from the United States and Russia met in Vienna on Wednesday for a first round of arms-control talks.",
+        "Talks go on": "Russian and American diplomats continued their discussions in the Austrian capital, describing them as frank.",
+        "Talks end": "The Vienna arms-control talks between Washington and Moscow ended on Friday without an agreement, diplomats said.",
+    }
+    days = ["2024-03-01", "2024-03-02", "2024-03-03"]
+    documents = [document_from_record({"text": t, "title": title, "published": day, "language": "en"}, title) for (title, t), day in zip(texts.items(), days)]
+    store = SQLiteStore(tmp_path / "s.db")
+    scorer = _ScoreByTitle({"Talks open": 0.0, "Talks go on": 0.0, "Talks end": 0.8})
+    # Any two stories an article fits well enough are taken as one event here: the merge itself is under test.
+    settings = MatchSettings(merge_centroids=-1.0, merge_wording=0.0)
+    outcomes = list(Pipeline(store, batch_size=2, scorer=scorer, match_settings=settings).process(documents))
+    older, younger, last = (o.story_id for o in outcomes)
+    assert older != younger and last == older
+    assert store.count()["stories"] == 1
+    story = store.story(younger)
+    assert story is not None and story.id == older and len(story.articles) == 3
+    assert story.explanation is not None and set(story.explanation.roles) == {o.article_id for o in outcomes}
+    assert store.stored_stories([o.article_id or "" for o in outcomes]) == {o.article_id: older for o in outcomes}
