@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from storyline.errors import StoreError
-from storyline.model import Article, Batch, Entity, EntityStory, Explanation, KnownArticle, Page, SearchHit, SparseVector, Story, StoryFilter, StoryProfile
+from storyline.model import Article, Batch, Entity, EntityStory, KnownArticle, Page, SearchHit, SparseVector, Story, StoryFilter, StoryProfile
 from storyline.store.codec import (
     analysis_to_json,
     entity_row,
