@@ -44,7 +44,6 @@ import gzip
 import hashlib
 import json
 import pickle
-import random
 import subprocess
 import sys
 import tempfile
