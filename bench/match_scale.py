@@ -32,7 +32,7 @@ of the current period from the store; timed and reported separately), then
 ``MEASURED_BATCHES`` batches timed: ``place`` per article, ``save_batch`` per
 batch; time per article = place + save / 64.
 
-    python bench/match_scale.py                         # 10k, 100k, 1M (about 40 minutes on 2 cores)
+    python bench/match_scale.py                         # 10k, 100k, 1M (55 minutes on 2 shared cores, 48 of them filling)
     python bench/match_scale.py --sizes 10000,50000     # smaller, as run_all.py runs it
 """
 
@@ -44,7 +44,6 @@ import gzip
 import hashlib
 import json
 import pickle
-import random
 import subprocess
 import sys
 import tempfile

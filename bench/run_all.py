@@ -3,7 +3,7 @@
     python bench/run_all.py [--scale-sizes 10000,100000,1000000]
 
 match_scale.py runs at 10k and 50k stored articles by default here (a few minutes);
-the full 10k / 100k / 1M measurement takes about 40 minutes: pass the sizes above.
+the full 10k / 100k / 1M measurement takes about an hour: pass the sizes above.
 """
 
 from __future__ import annotations
