@@ -57,3 +57,17 @@ def term_counts(article: Article) -> dict[int, float]:
         for term in content_terms(text, article.language):
             counts[term] = counts.get(term, 0.0) + weight
     return counts
+
+
+def with_entity_terms(counts: dict[int, float], article: Article) -> dict[int, float]:
+    """``counts`` plus one term per canonical entity the article names (after linking).
+
+    Names are the words two languages share, but "Стамбул" and "Istanbul" fold to
+    different words; their canonical entity is one and the same term in every script.
+    """
+    combined = dict(counts)
+    for mention in article.mentions:
+        if mention.entity_id:
+            term = zlib.crc32(mention.entity_id.encode()) % TERM_BUCKETS
+            combined[term] = combined.get(term, 0.0) + 1.0
+    return combined

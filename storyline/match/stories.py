@@ -37,6 +37,7 @@ import numpy as np
 from usearch.index import Index
 
 from storyline.analyze.embed import EMBEDDING_DIM
+from storyline.analyze.terms import with_entity_terms
 from storyline.match.lexical import TermStatistics, accumulate, cosine
 from storyline.match.scoring import BlendScorer, Scorer
 from storyline.model import Article, SparseVector, StoryProfile
@@ -187,8 +188,9 @@ class StoryMatcher:
 
         When the article also fits a second story that is the same event, the two merge.
         """
-        article.term_vector = self.term_statistics.weigh(article.terms or {})
-        self.term_statistics.add(article.terms or {})
+        terms = with_entity_terms(article.terms or {}, article)
+        article.term_vector = self.term_statistics.weigh(terms)
+        self.term_statistics.add(terms)
         if article.published_day is not None and (self._newest_day is None or article.published_day > self._newest_day):
             self._newest_day = article.published_day
         scored = sorted(((self.scorer.score(article, p), p) for p in self.candidates(article)), key=lambda s: s[0], reverse=True)
