@@ -230,10 +230,14 @@ def _clauses(sentence: str, start: int) -> list[tuple[int, int]]:
 
 
 def _where(places: list[Place], clause: tuple[int, int]) -> str | None:
-    """A place of the trigger's clause, else a town or site of the sentence (a country elsewhere is background)."""
+    """A town or site of the trigger's clause, else of the sentence, else a country of the clause.
+
+    Countries in a clause are mostly who acts ("US and Russian diplomats will meet
+    in Vienna"), towns where: a country is the place only when no town is named.
+    """
     in_clause = [p for p in places if clause[0] <= (p.start or 0) < clause[1]]
     towns = [p for p in places if p.feature_class != "A"]
-    chosen = next(iter(in_clause or towns), None)
+    chosen = next(iter([p for p in in_clause if p.feature_class != "A"] or towns or in_clause), None)
     return chosen.name if chosen else None
 
 
