@@ -27,6 +27,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 
 import numpy as np
+from anyascii import anyascii
 
 from storyline.analyze.events import dates_compatible
 from storyline.analyze.names import TITLES
@@ -40,6 +41,10 @@ SAME_STATEMENT = 0.75
 PER_SHARED_ENTITY = 0.08
 PER_SHARED_WORD = 0.04
 MOST_FOR_WORDS = 0.12
+# A sentence this close (embedding cosine) to one of another outlet is told there too, in other
+# words or another language: not a single-source claim. On the sample corpus's hand-labelled
+# claims (bench/agreed_facts.py) nearly every claim above 0.55 was told elsewhere, most below it not.
+ECHOED = 0.55
 # A report comes out at most this long after the event it reports.
 REPORT_DAYS = 2
 SUMMARY_SENTENCES = 4
@@ -270,6 +275,8 @@ def _facts(
 ) -> tuple[list[Statement], list[Statement]]:
     language = _main_language(a for _, cluster in clusters for a, _ in cluster)
     agreed, claimed = [], []
+    echoed = _echoed(statements)
+    echoed_sentences = {(s.article.id, s.text) for s in statements if id(s) in echoed}
     for entry, cluster in clusters:
         outlets = tuple(dict.fromkeys(a.outlet or a.id for a, _ in cluster))
         if len(outlets) > 1:
@@ -281,23 +288,48 @@ def _facts(
             written = {i: n for _, e in cluster for i, n in _participants(e).items()}
             agreed_names = tuple(names.get(i, written[i]) for i, n in named.most_common() if n > 1)
             agreed.append(Statement(_event_sentence(entry, agreed_names), entry.articles, outlets))
-        else:
+        elif not any((a.id, e.sentence) in echoed_sentences for a, e in cluster):
             claimed.append(Statement(_event_sentence(entry, entry.who), entry.articles, outlets))
     for group in sorted(groups, key=lambda g: -len({s.outlet for s in g})):
         best = _central(group, language)
         ids = tuple(dict.fromkeys(s.article.id for s in group))
         agreed.append(Statement(best.text, ids, tuple(dict.fromkeys(s.outlet for s in group))))
+    outlets = {s.outlet.lower() for s in statements}  # an agency's own name in its dateline is no claim
     said_by: dict[object, set[str]] = defaultdict(set)  # entity or name-like word -> outlets that use it
     for s in statements:
         for item in s.entities | _names(s.text):
             said_by[item].add(s.outlet)
+    # Every outlet's words folded to plain letters: a person or place another outlet writes in
+    # another script or spelling that the linker did not merge ("Кузьмин" / "Kuzmin") is still there.
+    words_by_outlet: dict[str, set[str]] = defaultdict(set)
+    for article in {id(s.article): s.article for s in statements}.values():
+        words_by_outlet[article.outlet or article.id].update(_fold(article.text).split())
+
+    def told_elsewhere(s: _Statement, item: object) -> bool:
+        if item not in s.entities:
+            return False  # acronyms and capitalised words are written alike everywhere: said_by decides
+        keys = {_fold(m.text).split()[-1] for m in s.article.mentions if m.entity_id == item and _fold(m.text).split()}
+        return any(keys & words for outlet, words in words_by_outlet.items() if outlet != s.outlet)
+
+    def unique_items(s: _Statement) -> list[object]:
+        return [
+            item for item in s.entities | _names(s.text)
+            if len(said_by[item]) == 1 and str(item).lower() not in outlets and not told_elsewhere(s, item)
+        ]
 
     def only_here(s: _Statement) -> int:
-        return sum(len(said_by[item]) == 1 for item in s.entities | _names(s.text))
+        return len(unique_items(s))
 
     # A sentence naming what no other outlet names is a claim of its own, even inside an agreed one
     # ("Sherman, with Bonnie Jenkins, will represent Washington": Jenkins is one outlet's detail).
-    unique = [s for s in statements if only_here(s)]
+    # When another outlet tells the same sentence, only a person, organisation or place of its
+    # own keeps it a claim. A sentence in brackets is a credit line ("(Reporting by ...)").
+    unique = [
+        s for s in statements
+        if (items := unique_items(s))
+        and (id(s) not in echoed or any(item in s.entities for item in items))
+        and not (s.text.startswith("(") and s.text.endswith(")"))
+    ]
     for s in sorted(unique, key=lambda s: (-only_here(s), s.article.published or "", s.index))[: MAX_CLAIMS - len(claimed)]:
         claimed.append(Statement(s.text, (s.article.id,), (s.outlet,)))
     return agreed[:MAX_FACTS], claimed[:MAX_CLAIMS]
@@ -334,6 +366,22 @@ def _shared_topics(sources: list[Article]) -> Statement | None:
     ids = tuple(a.id for a in sources if phrases_of[a.id] & set(shared))
     names = tuple(dict.fromkeys(o for p in shared for o in sorted(outlets[p])))
     return Statement("Several sources write about " + ", ".join(shared), ids, names)
+
+
+def _echoed(statements: list[_Statement]) -> set[int]:
+    """``id()`` of each statement with a close counterpart (``ECHOED``) from another outlet."""
+    if len(statements) < 2:
+        return set()
+    matrix = np.stack([s.vector for s in statements]).astype(np.float32)
+    unit = matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+    outlets = np.array([s.outlet for s in statements])
+    similar = np.where(outlets[:, None] != outlets[None, :], unit @ unit.T, -1.0)
+    return {id(s) for s, best in zip(statements, similar.max(axis=1)) if best >= ECHOED}
+
+
+def _fold(text: str) -> str:
+    """Lower-case ASCII letters only: "Кузьмин" -> "kuzmin", "Sørensen-Holm" -> "sorensenholm"."""
+    return "".join(ch for ch in anyascii(text).lower() if ch.isalpha() or ch == " ")
 
 
 def _names(text: str) -> set[str]:
