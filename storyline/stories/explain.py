@@ -294,43 +294,7 @@ def _facts(
         best = _central(group, language)
         ids = tuple(dict.fromkeys(s.article.id for s in group))
         agreed.append(Statement(best.text, ids, tuple(dict.fromkeys(s.outlet for s in group))))
-    outlets = {s.outlet.lower() for s in statements}  # an agency's own name in its dateline is no claim
-    said_by: dict[object, set[str]] = defaultdict(set)  # entity or name-like word -> outlets that use it
-    for s in statements:
-        for item in s.entities | _names(s.text):
-            said_by[item].add(s.outlet)
-    # Every outlet's words folded to plain letters: a person or place another outlet writes in
-    # another script or spelling that the linker did not merge ("Кузьмин" / "Kuzmin") is still there.
-    words_by_outlet: dict[str, set[str]] = defaultdict(set)
-    for article in {id(s.article): s.article for s in statements}.values():
-        words_by_outlet[article.outlet or article.id].update(_fold(article.text).split())
-
-    def told_elsewhere(s: _Statement, item: object) -> bool:
-        if item not in s.entities:
-            return False  # acronyms and capitalised words are written alike everywhere: said_by decides
-        keys = {_fold(m.text).split()[-1] for m in s.article.mentions if m.entity_id == item and _fold(m.text).split()}
-        return any(keys & words for outlet, words in words_by_outlet.items() if outlet != s.outlet)
-
-    def unique_items(s: _Statement) -> list[object]:
-        return [
-            item for item in s.entities | _names(s.text)
-            if len(said_by[item]) == 1 and str(item).lower() not in outlets and not told_elsewhere(s, item)
-        ]
-
-    def only_here(s: _Statement) -> int:
-        return len(unique_items(s))
-
-    # A sentence naming what no other outlet names is a claim of its own, even inside an agreed one
-    # ("Sherman, with Bonnie Jenkins, will represent Washington": Jenkins is one outlet's detail).
-    # When another outlet tells the same sentence, only a person, organisation or place of its
-    # own keeps it a claim. A sentence in brackets is a credit line ("(Reporting by ...)").
-    unique = [
-        s for s in statements
-        if (items := unique_items(s))
-        and (id(s) not in echoed or any(item in s.entities for item in items))
-        and not (s.text.startswith("(") and s.text.endswith(")"))
-    ]
-    for s in sorted(unique, key=lambda s: (-only_here(s), s.article.published or "", s.index))[: MAX_CLAIMS - len(claimed)]:
+    for s in _sentence_claims(statements, echoed)[: MAX_CLAIMS - len(claimed)]:
         claimed.append(Statement(s.text, (s.article.id,), (s.outlet,)))
     return agreed[:MAX_FACTS], claimed[:MAX_CLAIMS]
 
@@ -366,6 +330,47 @@ def _shared_topics(sources: list[Article]) -> Statement | None:
     ids = tuple(a.id for a in sources if phrases_of[a.id] & set(shared))
     names = tuple(dict.fromkeys(o for p in shared for o in sorted(outlets[p])))
     return Statement("Several sources write about " + ", ".join(shared), ids, names)
+
+
+def _sentence_claims(statements: list[_Statement], echoed: set[int]) -> list[_Statement]:
+    """Sentences that name what no other outlet names, the most such names first.
+
+    A sentence naming what no other outlet names is a claim of its own, even inside an agreed one
+    ("Sherman, with Bonnie Jenkins, will represent Washington": Jenkins is one outlet's detail).
+    When another outlet tells the same sentence (``echoed``), only a person, organisation or place
+    of its own keeps it a claim. A sentence in brackets is a credit line ("(Reporting by ...)").
+    """
+    outlet_names = {s.outlet.lower() for s in statements}  # an agency's own name in its dateline is no claim
+    said_by: dict[object, set[str]] = defaultdict(set)  # entity or name-like word -> outlets that use it
+    for s in statements:
+        for item in s.entities | _names(s.text):
+            said_by[item].add(s.outlet)
+    # Every outlet's words folded to plain letters: a person or place another outlet writes in
+    # another script or spelling that the linker did not merge ("Кузьмин" / "Kuzmin") is still there.
+    words_by_outlet: dict[str, set[str]] = defaultdict(set)
+    for article in {id(s.article): s.article for s in statements}.values():
+        words_by_outlet[article.outlet or article.id].update(_fold(article.text).split())
+
+    def told_elsewhere(s: _Statement, item: object) -> bool:
+        if item not in s.entities:
+            return False  # acronyms and capitalised words are written alike everywhere: said_by decides
+        keys = {_fold(m.text).split()[-1] for m in s.article.mentions if m.entity_id == item and _fold(m.text).split()}
+        return any(keys & words for outlet, words in words_by_outlet.items() if outlet != s.outlet)
+
+    def unique_items(s: _Statement) -> list[object]:
+        return [
+            item for item in s.entities | _names(s.text)
+            if len(said_by[item]) == 1 and str(item).lower() not in outlet_names and not told_elsewhere(s, item)
+        ]
+
+    unique = {
+        id(s): (s, items) for s in statements
+        if (items := unique_items(s))
+        and (id(s) not in echoed or any(item in s.entities for item in items))
+        and not (s.text.startswith("(") and s.text.endswith(")"))
+    }
+    ranked = sorted(unique.values(), key=lambda pair: (-len(pair[1]), pair[0].article.published or "", pair[0].index))
+    return [s for s, _ in ranked]
 
 
 def _echoed(statements: list[_Statement]) -> set[int]:
