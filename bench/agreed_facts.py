@@ -36,13 +36,12 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import storyline  # noqa: E402
-from bench.common import REPO, write_result  # noqa: E402
+from bench.common import REPO, sample_corpus_gold, write_result  # noqa: E402
 from storyline.analyze.sentences import split_sentences  # noqa: E402
 from storyline.analyze.terms import content_terms  # noqa: E402
 from storyline.stories.explain import MAX_FACTS  # noqa: E402
 
 CORPUS = REPO / "examples" / "corpus"
-GOLD = [REPO / "examples" / "gold" / "part_a.json", REPO / "examples" / "gold" / "part_b.json"]
 LABELS = REPO / "bench" / "labels" / "agreed_facts.json"
 SAME_WORDS = 0.5
 # The line of shared phrases ("Several sources write about arms control, ...") names topics, not a
@@ -96,7 +95,7 @@ def precision(keys: list[str], labels: dict[str, bool]) -> dict[str, Any]:
 
 
 def main() -> None:
-    gold = [a for path in GOLD for a in json.loads(path.read_text(encoding="utf-8"))["articles"]]
+    gold = sample_corpus_gold("articles")
     labels = json.loads(LABELS.read_text(encoding="utf-8"))
     export = export_sample()
     articles = {a["id"]: a for a in export["articles"]}

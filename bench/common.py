@@ -19,6 +19,14 @@ DATA = SHARED / "data"
 RESULTS = REPO / "bench" / "results"
 
 
+def sample_corpus_gold(section: str) -> list[Any]:
+    """One section ("articles", "entities", ...) of the sample corpus's gold, from every gold file."""
+    entries: list[Any] = []
+    for path in sorted((REPO / "examples" / "gold").glob("part_*.json")):
+        entries += json.loads(path.read_text(encoding="utf-8")).get(section, [])
+    return entries
+
+
 def peak_rss_mb() -> float:
     """Peak resident memory of this process so far (Linux reports KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

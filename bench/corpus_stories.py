@@ -15,7 +15,6 @@ swept over the same data (optimistic).
 from __future__ import annotations
 
 import itertools
-import json
 import sys
 import tempfile
 from collections import Counter, defaultdict
@@ -24,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import REPO, bcubed, pairwise, write_result  # noqa: E402
+from bench.common import REPO, bcubed, pairwise, sample_corpus_gold, write_result  # noqa: E402
 from storyline.ingest import find_files, read_file  # noqa: E402
 from storyline.match import BlendScorer, MatchSettings, Scorer  # noqa: E402
 from storyline.pipeline import Pipeline  # noqa: E402
@@ -41,11 +40,7 @@ class GoldArticle:
 
 
 def load_gold() -> dict[tuple[str, str | None], GoldArticle]:
-    gold = {}
-    for path in sorted((REPO / "examples" / "gold").glob("part_*.json")):
-        for entry in json.loads(path.read_text(encoding="utf-8"))["articles"]:
-            gold[(entry["file"], entry["jsonl_id"])] = GoldArticle(entry["story"], entry["language"])
-    return gold
+    return {(e["file"], e["jsonl_id"]): GoldArticle(e["story"], e["language"]) for e in sample_corpus_gold("articles")}
 
 
 def cluster_corpus(scorer: Scorer | None = None, settings: MatchSettings = MatchSettings()) -> dict[tuple[str, str | None], str]:

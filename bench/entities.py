@@ -33,7 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import storyline  # noqa: E402
-from bench.common import DATA, REPO, write_result  # noqa: E402
+from bench.common import DATA, REPO, sample_corpus_gold, write_result  # noqa: E402
 from storyline.analyze.names import plain_key, similarity, sound_key, surname  # noqa: E402
 from storyline.model import Entity  # noqa: E402
 
@@ -48,12 +48,8 @@ def _folded(alias: str) -> str:
 
 
 def corpus_scores() -> dict[str, object]:
-    gold: list[dict] = []
-    namesakes: list[list[str]] = []
-    for path in sorted((REPO / "examples" / "gold").glob("part_*.json")):
-        data = json.loads(path.read_text(encoding="utf-8"))
-        gold += data["entities"]
-        namesakes += [d["people"] for d in data.get("distinct_people_same_surname", [])]
+    gold = sample_corpus_gold("entities")
+    namesakes = [d["people"] for d in sample_corpus_gold("distinct_people_same_surname")]
     with tempfile.TemporaryDirectory() as tmp, storyline.open(Path(tmp) / "corpus.db") as sl:
         sl.ingest([REPO / "examples" / "corpus"])
         by_surface: dict[str, set[str]] = defaultdict(set)

@@ -59,9 +59,7 @@ def main() -> None:
     predicted = np.zeros_like(gold)
     for fold in range(FOLDS):
         model = SimilarityModel(fit(names, signals[folds != fold], gold[folds != fold]))
-        basis = model.basis(signals[folds == fold])
-        for j, dimension in enumerate(DIMENSIONS):
-            predicted[folds == fold, j] = np.clip(model.intercepts[dimension] + basis @ model.weights[dimension], 1, 4)
+        predicted[folds == fold] = model.predict_rows(signals[folds == fold])
 
     use_cosine = np.array([float(traits[i][0].text_vector @ traits[i][1].text_vector) for i in pair_ids])
     texts = {i: (traits[i][0].article.text, traits[i][1].article.text) for i in pair_ids}
@@ -91,7 +89,7 @@ def main() -> None:
         if len(ks) >= 15
     }
     shipped = SimilarityModel.load()
-    shipped_scores = np.array([[shipped.predict(dict(zip(names, row)))[d] for d in DIMENSIONS] for row in signals])
+    shipped_scores = shipped.predict_rows(signals)
     result = {
         "data": str(PAIRS.relative_to(DATA.parent.parent)),
         "pairs_scored": len(pair_ids),

@@ -475,9 +475,10 @@ def prepare_pairs(input_path: str | os.PathLike[str], *, progress: Callable[[int
             documents.update((d.id, d) for d in (row.first, row.second) if isinstance(d, RawDocument))
     analyzed: dict[str, Article | InputProblem] = {}
     pending = list(documents.values())
+    linker = EntityLinker(lambda keys: [])  # one for the whole file: a name is one entity in every pair
     for start in range(0, len(pending), DEFAULT_BATCH_SIZE):
         chunk = pending[start : start + DEFAULT_BATCH_SIZE]
-        analyzed.update(zip((d.id for d in chunk), analyze_standalone(chunk, keep_short=True)))
+        analyzed.update(zip((d.id for d in chunk), analyze_standalone(chunk, linker)))
         if progress:
             progress(len(analyzed), len(pending))
     articles = [a for a in analyzed.values() if isinstance(a, Article)]

@@ -338,20 +338,18 @@ class Pipeline:
         batch.band_keys[article.id] = bands
 
 
-def analyze_standalone(documents: Sequence[RawDocument], *, keep_short: bool = False) -> list[Article | InputProblem]:
-    """Clean, analyze and link documents with no store: entities are shared among these documents only.
+def analyze_standalone(documents: Sequence[RawDocument], linker: EntityLinker) -> list[Article | InputProblem]:
+    """Clean, analyze and link documents with no store, for comparing texts that are not stored.
 
-    For comparing articles that are not stored (``storyline similarity``).
-    ``keep_short``: a text that cleaning finds no article in (a single word, a
-    headline alone) is analyzed as it is instead of being refused: a pair of
-    texts must be scored even when one of them is barely an article.
+    ``linker`` holds the entities seen so far: use one for every document whose
+    names should be merged. A text that cleaning finds no article in (a single
+    word, a headline alone) is analyzed as it is instead of being refused: a
+    pair of texts must be scored even when one of them is barely an article.
     """
     results, _ = prepare(list(documents))
-    if keep_short:
-        bare = {i: as_bare_article(d) for i, (d, r) in enumerate(zip(documents, results)) if isinstance(r, InputProblem)}
-        analyze([a for a in bare.values() if a is not None])
-        results = [bare.get(i) or r for i, r in enumerate(results)]
-    linker = EntityLinker(lambda keys: [])
+    bare = {i: as_bare_article(d) for i, (d, r) in enumerate(zip(documents, results)) if isinstance(r, InputProblem)}
+    analyze([a for a in bare.values() if a is not None])
+    results = [bare.get(i) or r for i, r in enumerate(results)]
     for result in results:
         if isinstance(result, Article):
             linker.link(result)

@@ -174,19 +174,20 @@ class SimilarityModel:
         self.knots = np.asarray(payload["knots"], dtype=np.float64)  # (knots, signals), standardised
         self.weights = {d: np.asarray(payload["weights"][d], dtype=np.float64) for d in DIMENSIONS}
         self.intercepts = {d: float(payload["intercepts"][d]) for d in DIMENSIONS}
-        self.payload = payload
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> SimilarityModel:
         return cls(json.loads(path.read_text(encoding="utf-8")))
 
-    def basis(self, rows: np.ndarray) -> np.ndarray:
-        """The expanded signals of rows of raw signals (one row per pair, columns as ``self.signals``)."""
-        return expand(rows, self.mean, self.scale, self.knots)
+    def predict_rows(self, rows: np.ndarray) -> np.ndarray:
+        """Scores (one column per dimension, in ``DIMENSIONS`` order) of rows of raw signals (columns as ``self.signals``)."""
+        basis = expand(rows, self.mean, self.scale, self.knots)
+        scores = np.stack([self.intercepts[d] + basis @ self.weights[d] for d in DIMENSIONS], axis=1)
+        return np.clip(scores, 1.0, 4.0)
 
     def predict(self, signals: dict[str, float]) -> dict[str, float]:
-        row = self.basis(np.asarray([[signals.get(name, 0.0) for name in self.signals]]))[0]
-        return {d: round(float(np.clip(self.intercepts[d] + row @ self.weights[d], 1.0, 4.0)), 3) for d in DIMENSIONS}
+        row = self.predict_rows(np.asarray([[signals.get(name, 0.0) for name in self.signals]]))[0]
+        return {d: round(float(score), 3) for d, score in zip(DIMENSIONS, row)}
 
 
 def expand(rows: np.ndarray, mean: np.ndarray, scale: np.ndarray, knots: np.ndarray) -> np.ndarray:

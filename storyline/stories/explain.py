@@ -27,10 +27,9 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 
 import numpy as np
-from anyascii import anyascii
 
 from storyline.analyze.events import dates_compatible
-from storyline.analyze.names import TITLES
+from storyline.analyze.names import TITLES, plain_key
 from storyline.analyze.terms import WORD as _WORD, content_terms, stopwords
 from storyline.model import Article, Coverage, Event, EventStatus, Explanation, Statement, StoryQuote, TimelineEntry
 
@@ -234,9 +233,7 @@ def _agreeing_groups(statements: list[_Statement]) -> list[list[_Statement]]:
     """
     if len(statements) < 2:
         return []
-    matrix = np.stack([s.vector for s in statements])
-    unit = matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
-    similar = unit @ unit.T
+    similar = _cosines(statements)
     reachable = SAME_STATEMENT - PER_SHARED_ENTITY * 4 - MOST_FOR_WORDS  # below this cosine nothing can agree
     pairs = []
     for i, j in zip(*np.nonzero(np.triu(similar, 1) >= reachable)):
@@ -349,12 +346,12 @@ def _sentence_claims(statements: list[_Statement], echoed: set[int]) -> list[_St
     # another script or spelling that the linker did not merge ("Кузьмин" / "Kuzmin") is still there.
     words_by_outlet: dict[str, set[str]] = defaultdict(set)
     for article in {id(s.article): s.article for s in statements}.values():
-        words_by_outlet[article.outlet or article.id].update(_fold(article.text).split())
+        words_by_outlet[article.outlet or article.id].update(plain_key(article.text).split())
 
     def told_elsewhere(s: _Statement, item: object) -> bool:
         if item not in s.entities:
             return False  # acronyms and capitalised words are written alike everywhere: said_by decides
-        keys = {_fold(m.text).split()[-1] for m in s.article.mentions if m.entity_id == item and _fold(m.text).split()}
+        keys = {plain_key(m.text).split()[-1] for m in s.article.mentions if m.entity_id == item and plain_key(m.text).split()}
         return any(keys & words for outlet, words in words_by_outlet.items() if outlet != s.outlet)
 
     def unique_items(s: _Statement) -> list[object]:
@@ -373,20 +370,20 @@ def _sentence_claims(statements: list[_Statement], echoed: set[int]) -> list[_St
     return [s for s, _ in ranked]
 
 
+def _cosines(statements: list[_Statement]) -> np.ndarray:
+    """Cosine of every pair of statements' embeddings."""
+    matrix = np.stack([s.vector for s in statements]).astype(np.float32)
+    unit = matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+    return unit @ unit.T
+
+
 def _echoed(statements: list[_Statement]) -> set[int]:
     """``id()`` of each statement with a close counterpart (``ECHOED``) from another outlet."""
     if len(statements) < 2:
         return set()
-    matrix = np.stack([s.vector for s in statements]).astype(np.float32)
-    unit = matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
     outlets = np.array([s.outlet for s in statements])
-    similar = np.where(outlets[:, None] != outlets[None, :], unit @ unit.T, -1.0)
+    similar = np.where(outlets[:, None] != outlets[None, :], _cosines(statements), -1.0)
     return {id(s) for s, best in zip(statements, similar.max(axis=1)) if best >= ECHOED}
-
-
-def _fold(text: str) -> str:
-    """Lower-case ASCII letters only: "Кузьмин" -> "kuzmin", "Sørensen-Holm" -> "sorensenholm"."""
-    return "".join(ch for ch in anyascii(text).lower() if ch.isalpha() or ch == " ")
 
 
 def _names(text: str) -> set[str]:
