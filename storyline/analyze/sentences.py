@@ -22,16 +22,32 @@ SENTENCE_END = re.compile(
 EMBEDDED_SENTENCES = 16
 MIN_WORDS = 4
 MAX_SENTENCE_CHARS = 400
+# A "sentence" longer than this is no sentence (a text without punctuation, a list run together):
+# it is cut at a space, so that what reads a sentence at a time (tense, events) does bounded work.
+LONGEST_SENTENCE = 2000
+
+
+def sentence_starts(text: str) -> list[int]:
+    """Where each sentence starts (0 first), the whitespace after the previous one included."""
+    return bounded_starts(text, [0, *(match.end() for match in SENTENCE_END.finditer(text))])
+
+
+def bounded_starts(text: str, starts: list[int]) -> list[int]:
+    """Sentence starts (ascending, 0 first) with cuts added at spaces so that none is over LONGEST_SENTENCE."""
+    bounded: list[int] = []
+    for start, end in zip(starts, [*starts[1:], len(text)]):
+        bounded.append(start)
+        while end - bounded[-1] > LONGEST_SENTENCE:
+            limit = bounded[-1] + LONGEST_SENTENCE
+            space = text.rfind(" ", limit - LONGEST_SENTENCE // 2, limit)
+            bounded.append(space + 1 if space >= 0 else limit)
+    return bounded
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence, surrounding spaces excluded."""
-    spans = []
-    start = 0
-    for match in SENTENCE_END.finditer(text):
-        spans.append((start, match.end()))
-        start = match.end()
-    spans.append((start, len(text)))
+    starts = sentence_starts(text)
+    spans = zip(starts, [*starts[1:], len(text)])
     return [(s + len(text[s:e]) - len(text[s:e].lstrip()), s + len(text[s:e].rstrip())) for s, e in spans if text[s:e].strip()]
 
 
