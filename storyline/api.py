@@ -19,13 +19,14 @@ import csv
 import datetime as dt
 import json
 import os
+import re
 import tempfile
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 from types import TracebackType
 from typing import IO, Any
 
@@ -41,7 +42,7 @@ from storyline.ingest.pairs import ArticlePair, read_pairs
 from storyline.match import MatchSettings, TermStatistics
 from storyline.match.similarity import DIMENSIONS, ArticleTraits, Similarity, SimilarityModel, article_traits, compare_traits
 from storyline.model import Article, Entity, EntityStory, Explanation, IngestReport, InputProblem, Page, RawDocument, SearchHit, Story, StoryFilter
-from storyline.pipeline import DEFAULT_BATCH_SIZE, Outcome, Pipeline, analyze_standalone
+from storyline.pipeline import DEFAULT_ARTICLE_SECONDS, DEFAULT_BATCH_SIZE, ArticleWorkers, Outcome, Pipeline, analyze_standalone
 from storyline.store import SQLiteStore, open_store
 
 DEFAULT_DB = "storyline.db"
@@ -62,16 +63,23 @@ class Storyline:
         batch_size: int = DEFAULT_BATCH_SIZE,
         max_article_bytes: int = DEFAULT_MAX_ARTICLE_BYTES,
         workers: int = 0,
+        seconds_per_article: float = DEFAULT_ARTICLE_SECONDS,
     ) -> None:
+        _check_limits(batch_size, max_article_bytes, workers, seconds_per_article)
         self.store = store
         self.batch_size = batch_size
         self.max_article_bytes = max_article_bytes
         self.workers = workers
+        self.seconds_per_article = seconds_per_article
         self._write_lock = threading.Lock()
+        self._pool: ArticleWorkers | None = None  # started by the first write, kept for the next ones
 
     # ---- lifecycle -------------------------------------------------------------
 
     def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
         self.store.close()
 
     def __enter__(self) -> Storyline:
@@ -102,12 +110,15 @@ class Storyline:
         """
         return self._ingest(document_from_record(record, f"{source}:{i}") for i, record in enumerate(records, 1))
 
-    def ingest_upload(self, name: str, content: bytes) -> list[Outcome]:
+    def ingest_upload(self, name: str, content: bytes, *, max_bytes: int | None = None) -> list[Outcome]:
         """Ingest the content of one file received whole (an HTTP upload); one ``Outcome`` per article.
 
-        ``name`` tells the type as a path would: .txt, .html, .jsonl, each optionally .gz.
+        ``name`` tells the type as a path would: .txt, .html, .jsonl, each optionally .gz; only its
+        last part is kept (sources read ``upload:NAME``). ``max_bytes``: the most a gzipped upload
+        may expand to.
         """
-        return self._ingest(read_upload(f"upload:{name}", content, max_article_bytes=self.max_article_bytes))
+        shown = PurePath(name.replace("\\", "/")).name or "upload"
+        return self._ingest(read_upload(f"upload:{shown}", content, max_article_bytes=self.max_article_bytes, max_bytes=max_bytes))
 
     def _ingest(self, items: Iterable[RawDocument | InputProblem]) -> list[Outcome]:
         with self._writing() as pipeline:
@@ -117,7 +128,9 @@ class Storyline:
     def _writing(self) -> Iterator[Pipeline]:
         """The one way to write: a thread of this process at a time, then a process at a time on the store."""
         with self._write_lock, self.store.writer():
-            yield Pipeline(self.store, batch_size=self.batch_size, workers=self.workers)
+            if self.workers and self._pool is None:
+                self._pool = ArticleWorkers(self.workers, seconds_per_article=self.seconds_per_article)
+            yield Pipeline(self.store, batch_size=self.batch_size, pool=self._pool)
 
     def _read(self, files: list[InputFile], counter: _Progress) -> Iterator[RawDocument | InputProblem]:
         for file in files:
@@ -337,8 +350,16 @@ def article_record(article: Article) -> dict[str, Any]:
         "url": article.url,
         "author": article.author,
         "external_id": article.external_id,
-        "source": article.source,
+        "source": public_source(article.source),
+        "cuts": [asdict(c) for c in article.cuts],
     }
+
+
+def public_source(source: str) -> str:
+    """The source of an article as readers may see it: relative as it is stored since names were kept
+    relative; a store written before keeps absolute paths, of which only the file name is shown."""
+    path, colon, line = source.rpartition(":") if re.fullmatch(r".*:\d+", source) else (source, "", "")
+    return PurePath(path).name + colon + line if PurePath(path).is_absolute() else source
 
 
 def _day(name: str, value: Day | None) -> dt.date | None:
@@ -367,14 +388,34 @@ def open(  # noqa: A001 - mirrors the builtin on purpose, like sqlite3.connect
     batch_size: int = DEFAULT_BATCH_SIZE,
     max_article_bytes: int = DEFAULT_MAX_ARTICLE_BYTES,
     workers: int = 0,
+    seconds_per_article: float = DEFAULT_ARTICLE_SECONDS,
 ) -> Storyline:
     """Open (or create) a store; SQLite file by default.
 
     ``workers``: processes that clean and analyze articles in parallel while this
     one matches and stores (0: everything in this process). With workers, guard
     your script's entry point with ``if __name__ == "__main__":``.
+    ``seconds_per_article``: with workers, an article that takes longer to clean and
+    analyze is stopped and reported failed, and the run goes on (without workers
+    nothing can stop it: cleaning bounds the text, see docs/export-format.md).
+
+    Raises:
+        ConfigError: when a setting is impossible (a batch of 0, negative workers, ...).
+        StoreError: when the store cannot be opened.
     """
-    return Storyline(open_store(path), batch_size=batch_size, max_article_bytes=max_article_bytes, workers=workers)
+    _check_limits(batch_size, max_article_bytes, workers, seconds_per_article)
+    return Storyline(
+        open_store(path), batch_size=batch_size, max_article_bytes=max_article_bytes, workers=workers, seconds_per_article=seconds_per_article
+    )
+
+
+def _check_limits(batch_size: int, max_article_bytes: int, workers: int, seconds_per_article: float) -> None:
+    for name, value, least in (
+        ("batch_size", batch_size, 1), ("max_article_bytes", max_article_bytes, 1), ("workers", workers, 0),
+        ("seconds_per_article", seconds_per_article, 0.001),
+    ):
+        if value < least:
+            raise ConfigError(f"{name}={value} is too small; pass {least} or more")
 
 
 def extract(path: str | os.PathLike[str]) -> Article:
@@ -417,6 +458,7 @@ def cluster(
     batch_size: int = DEFAULT_BATCH_SIZE,
     workers: int = 0,
     match_settings: MatchSettings = MatchSettings(),
+    seconds_per_article: float = DEFAULT_ARTICLE_SECONDS,
 ) -> IngestReport:
     """Stream a JSONL file through clean and match exactly as ``ingest`` would, in file order.
 
@@ -431,8 +473,9 @@ def cluster(
         raise InputError("cluster reads a JSONL file (one article per line)", source=str(path))
     with tempfile.TemporaryDirectory(prefix="storyline-cluster-") as tmp:
         store = SQLiteStore(Path(tmp) / "cluster.db")
+        pool = ArticleWorkers(workers, seconds_per_article=seconds_per_article) if workers else None
         try:
-            pipeline = Pipeline(store, batch_size=batch_size, workers=workers, explain=False, match_settings=match_settings)
+            pipeline = Pipeline(store, batch_size=batch_size, explain=False, match_settings=match_settings, pool=pool)
 
             def write(outcome: Outcome) -> None:
                 ident = outcome.external_id or outcome.article_id
@@ -443,6 +486,8 @@ def cluster(
 
             return pipeline.run(read_file(files[0]), on_outcome=write)
         finally:
+            if pool is not None:
+                pool.shutdown()
             store.close()
 
 

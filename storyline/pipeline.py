@@ -19,21 +19,25 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import multiprocessing.process
 import os
+import queue
 import select
 import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import CancelledError, Future
 from contextlib import contextmanager
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from typing import Literal
 
 from storyline.analyze import analyze
 from storyline.analyze.linking import EntityLinker
 from storyline.analyze.fingerprint import text_hash
 from storyline.clean import as_bare_article, clean_or_problem
+from storyline.errors import ConfigError
 from storyline.match import DuplicateFinder, MatchSettings, Scorer, StoryMatcher, TermStatistics, band_keys
 from storyline.match.stories import story_id_for
 from storyline.model import Article, Batch, Explanation, IngestReport, InputProblem, KnownArticle, RawDocument
@@ -77,6 +81,11 @@ def _exit_with(parent: int) -> None:
 
 
 PREPARE_CHUNK = 8  # documents per task sent to a worker: enough to batch embeddings, small enough to balance
+# Time one article may take in a worker (cleaning and analysis). Bounded text makes the slowest
+# real article take a few seconds; past this the article is failed and its worker replaced.
+DEFAULT_ARTICLE_SECONDS = 60.0
+# Time a new worker may take to load its models before it takes work.
+WORKER_START_SECONDS = 600.0
 
 
 def prepare(documents: list[RawDocument]) -> tuple[list[Article | InputProblem], dict[str, float]]:
@@ -95,15 +104,169 @@ def prepare(documents: list[RawDocument]) -> tuple[list[Article | InputProblem],
     return results, seconds
 
 
+def _worker_main(connection: Connection, parent: int) -> None:
+    """A worker process: loads the models, then prepares each list of documents it is sent."""
+    _exit_with(parent)
+    prepare([RawDocument("warm-up", "warm-up", "text", _WARM_UP.encode())])  # load models before any clock starts
+    connection.send("ready")
+    while True:
+        try:
+            documents = connection.recv()
+        except EOFError:  # the pipeline is done with this worker
+            return
+        connection.send(prepare(documents))
+
+
+_WARM_UP = "Talks in Geneva\n\nDiplomats from both countries met in Geneva on Monday and agreed to meet again next week, officials said."
+
+Prepared = tuple[list[Article | InputProblem], dict[str, float]]
+
+
+class _Worker:
+    """One worker process, started when first needed and replaced when killed."""
+
+    def __init__(self) -> None:
+        self.process: multiprocessing.process.BaseProcess | None = None
+        self.connection: Connection | None = None
+
+    def prepare(self, documents: list[RawDocument], timeout: float) -> Prepared | str:
+        """The worker's answer, or why there is none ("timeout", or how the process died)."""
+        if self.process is None:
+            self._start()
+        assert self.connection is not None and self.process is not None
+        try:
+            self.connection.send(documents)
+            if self.connection.poll(timeout):
+                answer: Prepared = self.connection.recv()
+                return answer
+            reason = "timeout"
+        except (EOFError, OSError):
+            self.process.join(1)
+            reason = f"the worker process died (exit code {self.process.exitcode}; out of memory?)"
+        self.stop()
+        return reason
+
+    def _start(self) -> None:
+        # forkserver, not fork: the parent holds threads (BLAS, usearch) that fork would copy mid-flight.
+        context = multiprocessing.get_context("forkserver")
+        ours, theirs = context.Pipe()
+        process = context.Process(target=_worker_main, args=(theirs, os.getpid()), name="storyline-worker", daemon=True)
+        process.start()
+        theirs.close()
+        if not ours.poll(WORKER_START_SECONDS) or ours.recv() != "ready":
+            process.kill()
+            raise RuntimeError(f"a worker process did not start within {WORKER_START_SECONDS:.0f} s")
+        self.process, self.connection = process, ours
+
+    def stop(self) -> None:
+        """End the process at once (it holds nothing worth waiting for)."""
+        if self.connection is not None:
+            self.connection.close()
+        if self.process is not None:
+            self.process.kill()
+            self.process.join()
+        self.process = self.connection = None
+
+    def interrupt(self) -> None:
+        """Kill the process from another thread: the thread waiting for its answer wakes up."""
+        process = self.process
+        if process is not None:
+            process.kill()
+
+
+class ArticleWorkers:
+    """Worker processes that clean and analyze documents, each document within a time budget.
+
+    Each process is fed by a thread of this one, which sends it a chunk of documents and
+    waits at most ``seconds_per_article`` per document for the answer. A worker past its time
+    (an input some stage would work on for too long) or dead (killed, out of memory) is
+    killed and replaced, and its chunk is prepared again one document at a time, so that
+    only the document at fault fails, with the reason, and the run goes on.
+    Written by hand because ``ProcessPoolExecutor`` can neither time out nor kill one task.
+    """
+
+    def __init__(self, processes: int, *, seconds_per_article: float = DEFAULT_ARTICLE_SECONDS) -> None:
+        if seconds_per_article <= 0:
+            raise ConfigError(f"seconds_per_article={seconds_per_article:g}: give an article more than 0 seconds")
+        self.seconds_per_article = seconds_per_article
+        self._closing = False
+        self._tasks: queue.SimpleQueue[tuple[list[RawDocument], Future[Prepared]] | None] = queue.SimpleQueue()
+        self._workers = [_Worker() for _ in range(processes)]
+        self._threads = [threading.Thread(target=self._serve, args=(w,), name="storyline-feeder", daemon=True) for w in self._workers]
+        for thread in self._threads:
+            thread.start()
+
+    def submit(self, documents: list[RawDocument]) -> Future[Prepared]:
+        future: Future[Prepared] = Future()
+        self._tasks.put((documents, future))
+        return future
+
+    def shutdown(self) -> None:
+        """Stop every worker now; work not yet done is cancelled."""
+        self._closing = True
+        while True:
+            try:
+                task = self._tasks.get_nowait()
+            except queue.Empty:
+                break
+            if task is not None:
+                task[1].cancel()
+        for worker in self._workers:
+            self._tasks.put(None)
+            worker.interrupt()
+        for thread in self._threads:
+            thread.join()
+
+    def _serve(self, worker: _Worker) -> None:
+        try:
+            while (task := self._tasks.get()) is not None:
+                documents, future = task
+                if future.set_running_or_notify_cancel():
+                    try:
+                        future.set_result(self._prepare(worker, documents))
+                    except BaseException as exc:  # handed to the pipeline, which raises it
+                        future.set_exception(exc)
+        finally:
+            worker.stop()
+
+    def _prepare(self, worker: _Worker, documents: list[RawDocument]) -> Prepared:
+        if self._closing:
+            raise CancelledError
+        answer = worker.prepare(documents, self.seconds_per_article * len(documents))
+        if not isinstance(answer, str):
+            return answer
+        if self._closing:
+            raise CancelledError
+        if len(documents) > 1:  # find the document at fault: each again, alone
+            results: list[Article | InputProblem] = []
+            seconds: dict[str, float] = defaultdict(float)
+            for document in documents:
+                one, one_seconds = self._prepare(worker, [document])
+                results += one
+                for stage, value in one_seconds.items():
+                    seconds[stage] += value
+            return results, seconds
+        document = documents[0]
+        if answer == "timeout":
+            reason = (
+                f"took more than {self.seconds_per_article:g} s to clean and analyze, and was stopped; "
+                "if it is a real article, raise --max-article-seconds"
+            )
+        else:
+            reason = f"stopped the cleaning and analysis of it: {answer}"
+        LOGGER.warning("%s: %s", document.source, reason)
+        return [InputProblem(document.source, reason, document.given.external_id)], {}
+
+
 class _Preparation:
     """One batch being prepared: in worker processes as soon as it is read, or here when finished."""
 
-    def __init__(self, items: list[RawDocument | InputProblem], stored: set[str], pool: Executor | None) -> None:
+    def __init__(self, items: list[RawDocument | InputProblem], stored: set[str], pool: ArticleWorkers | None) -> None:
         self.items = items
         first = {i.id: i for i in reversed(items) if isinstance(i, RawDocument)}  # first occurrence of each id
         self.documents = [d for d in first.values() if d.id not in stored][::-1]
         chunks = [self.documents[i : i + PREPARE_CHUNK] for i in range(0, len(self.documents), PREPARE_CHUNK)]
-        self._futures = [pool.submit(prepare, chunk) for chunk in chunks] if pool else None
+        self._futures = [pool.submit(chunk) for chunk in chunks] if pool else None
 
     def results(self, seconds_by_stage: dict[str, float]) -> dict[str, Article | InputProblem]:
         """Article (or problem) per document id, in input order; adds the stages' seconds."""
@@ -131,6 +294,7 @@ class Outcome:
     duplicate_kind: str | None = None
     new_story: bool = False
     problem: str | None = None
+    warnings: tuple[str, ...] = ()  # what was ignored or cut of an input that was still added
 
 
 class Pipeline:
@@ -155,10 +319,14 @@ class Pipeline:
         explain: bool = True,
         scorer: Scorer | None = None,
         match_settings: MatchSettings = MatchSettings(),
+        pool: ArticleWorkers | None = None,
     ) -> None:
+        if batch_size < 1:
+            raise ConfigError(f"batch_size={batch_size}: a batch holds at least one article; pass 1 or more")
         self.store = store
         self.batch_size = batch_size
         self.workers = workers
+        self.pool = pool
         self.explain = explain
         frequencies, documents = store.term_frequencies()
         self.matcher = StoryMatcher(store, term_statistics=TermStatistics(frequencies, documents), scorer=scorer, settings=match_settings)
@@ -185,14 +353,7 @@ class Pipeline:
 
     def process(self, items: Iterable[RawDocument | InputProblem]) -> Iterator[Outcome]:
         """Yield one ``Outcome`` per input item, batch by batch, each batch committed before its outcomes."""
-        # forkserver, not fork: the parent holds threads (BLAS, usearch) that fork would copy mid-flight.
-        pool = (
-            ProcessPoolExecutor(
-                self.workers, mp_context=multiprocessing.get_context("forkserver"), initializer=_exit_with, initargs=(os.getpid(),)
-            )
-            if self.workers > 0
-            else None
-        )
+        pool = self.pool or (ArticleWorkers(self.workers) if self.workers > 0 else None)
         try:
             in_flight: _Preparation | None = None
             for items_of_batch in self._batches(items):
@@ -204,8 +365,8 @@ class Pipeline:
             if in_flight is not None:
                 yield from self._finish_batch(in_flight)
         finally:
-            if pool is not None:
-                pool.shutdown(cancel_futures=True)
+            if pool is not None and pool is not self.pool:
+                pool.shutdown()
 
     def _batches(self, items: Iterable[RawDocument | InputProblem]) -> Iterator[list[RawDocument | InputProblem]]:
         pending: list[RawDocument | InputProblem] = []
@@ -225,8 +386,9 @@ class Pipeline:
         for outcome in self.process(items):
             if on_outcome:
                 on_outcome(outcome)
+            report.warnings += [InputProblem(outcome.source, warning, outcome.external_id) for warning in outcome.warnings]
             if outcome.status == "failed":
-                report.problems.append(InputProblem(outcome.source, outcome.problem or "failed"))
+                report.problems.append(InputProblem(outcome.source, outcome.problem or "failed", outcome.external_id))
             elif outcome.status == "already stored":
                 report.already_stored += 1
             else:
@@ -242,7 +404,7 @@ class Pipeline:
         # Checked again: the batch before this one may have stored some of these ids meanwhile.
         stored = self.store.stored_stories([d.id for d in documents])
         batch = Batch()
-        if self.workers:
+        if self.pool or self.workers:
             with self._timed("waiting for workers"):
                 prepared = preparation.results(self.seconds_by_stage)
         else:
@@ -289,7 +451,7 @@ class Pipeline:
                 outcomes.append(
                     Outcome(
                         item.source, "added", article.id, item.given.external_id, article.story_id,
-                        article.duplicate_kind, new_story=article.story_id == story_id_for(article.id),
+                        article.duplicate_kind, new_story=article.story_id == story_id_for(article.id), warnings=tuple(article.warnings),
                     )
                 )
             else:

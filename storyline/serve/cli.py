@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
+import os
+import re
 import sys
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TextIO, TypeVar
 
 import click
 from rich.console import Console
-from rich.markup import escape
+from rich.markup import escape as rich_escape
 from rich.progress import BarColumn, DownloadColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from storyline import api
 from storyline.errors import StorylineError
 from storyline.model import Article, Entity, Explanation, IngestReport, Story
-from storyline.pipeline import default_workers
+from storyline.pipeline import DEFAULT_ARTICLE_SECONDS, default_workers
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -25,17 +29,87 @@ out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
+class _Failure(click.ClickException):
+    """A failure told in one line, its names made safe to print (see ``printable``)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(printable(message))
+
+
 def _errors_as_messages(command: F) -> F:
-    """Show Storyline errors as one clear line (exit code 1), not a traceback."""
+    """Show every failure a user can cause as one clear line (exit code 1), not a traceback."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
         except StorylineError as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise _Failure(str(exc)) from exc
+        except OSError as exc:  # a file the user named: unreadable, unwritable, the disk full
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise _Failure(f"{where}{exc.strerror or exc}; check the path, its permissions and the free space") from exc
+        except KeyboardInterrupt:
+            err.print("Interrupted.")
+            sys.exit(130)
 
     return wrapper  # type: ignore[return-value]
+
+
+# C0 and C1 control characters (but tab and newline) and the bidirectional overrides: a file
+# name or a page title holding them could move the cursor, recolour or retitle the terminal.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` with its control characters shown as escapes (\\x1b), safe to print on a terminal."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def escape(text: str) -> str:
+    """Untrusted text (names, titles) for Rich: control characters shown as escapes, markup escaped."""
+    return rich_escape(printable(text))
+
+
+@contextlib.contextmanager
+def _output_file(path: str, inputs: Sequence[str], *, force: bool, newline: str | None = None) -> Iterator[TextIO]:
+    """An output file written whole or not at all, never over an input, never over a file unless forced.
+
+    It is written to a temporary file beside it and renamed over ``path`` once complete, so a
+    failure or an interruption leaves what was there before.
+    """
+    target = Path(path)
+    folder = target.parent
+    if not folder.is_dir():
+        raise _Failure(f"{path}: the folder {folder} does not exist; create it first, or write the output elsewhere")
+    for given in inputs:
+        if target.exists() and Path(given).exists() and os.path.samefile(target, given):
+            raise _Failure(f"{path} is the input {given}; write the output to another file")
+    if target.is_dir():
+        raise _Failure(f"{path} is a folder; give a file name for the output")
+    if target.exists() and not force:
+        raise _Failure(f"{path} already exists; pass --force to replace it, or choose another --out")
+    mode = target.stat().st_mode & 0o777 if target.exists() else _default_mode()
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8", newline=newline) as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+
+
+def _default_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+force_option = click.option("--force", is_flag=True, help="Replace the --out file if it exists (never an input file).")
 
 
 db_option = click.option(
@@ -50,7 +124,7 @@ db_option = click.option(
 
 def _open_existing(db: str) -> api.Storyline:
     if not Path(db).exists():
-        raise click.ClickException(f"{db}: no store here yet; run `storyline ingest PATH --db {db}` first")
+        raise _Failure(f"{db}: no store here yet; run `storyline ingest PATH --db {db}` first")
     return api.open(db)
 
 
@@ -74,27 +148,43 @@ def cli() -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @db_option
-@click.option("--batch-size", default=api.DEFAULT_BATCH_SIZE, show_default=True, help="Articles written per transaction.")
-@click.option("--max-article-mb", default=10.0, show_default=True, help="Largest .txt/.html file (or JSONL line) read as one article.")
+@click.option("--batch-size", default=api.DEFAULT_BATCH_SIZE, show_default=True, type=click.IntRange(min=1), help="Articles written per transaction.")
+@click.option(
+    "--max-article-mb", default=10.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+    help="Largest .txt/.html file (or JSONL line) read as one article.",
+)
+@click.option(
+    "--max-article-seconds", default=DEFAULT_ARTICLE_SECONDS, show_default=True, type=click.FloatRange(min=0, min_open=True),
+    help="Time a worker may spend cleaning and analyzing one article; past it the article fails and the run goes on.",
+)
 @click.option(
     "--workers", type=click.IntRange(min=0), default=None,
-    help="Processes cleaning and analyzing articles in parallel (0: none).  [default: one per core, at most 4]",
+    help="Processes cleaning and analyzing articles in parallel (0: none, and no time limit).  [default: one per core, at most 4]",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @_errors_as_messages
-def ingest(paths: tuple[str, ...], db: str, batch_size: int, max_article_mb: float, workers: int | None, quiet: bool) -> None:
+def ingest(
+    paths: tuple[str, ...], db: str, batch_size: int, max_article_mb: float, max_article_seconds: float, workers: int | None, quiet: bool
+) -> None:
     """Read articles from files and directories into the store.
 
     PATHS are .txt (scraped text), .html/.htm pages, or .jsonl files with one
     article per line (fields: id, text or html, and optionally title, url,
-    outlet, published, language). Directories are read recursively.
+    outlet, published, language), each optionally gzipped (.gz). Directories
+    are read recursively.
 
     Running the same command again adds nothing new and finishes an
     interrupted run. Inputs that cannot be read are listed at the end; the
-    exit code is 1 when there were any.
+    exit code is 1 when there were any. Warnings (a given date or language
+    that is ignored, a text too long to read whole) do not change it.
     """
+    for path in paths:
+        if Path(db).exists() and Path(path).exists() and os.path.samefile(db, path):
+            raise _Failure(f"--db {db} is the input {path}; give the store another file")
     workers = default_workers() if workers is None else workers
-    with api.open(db, batch_size=batch_size, max_article_bytes=int(max_article_mb * 1024 * 1024), workers=workers) as sl:
+    with api.open(
+        db, batch_size=batch_size, max_article_bytes=int(max_article_mb * 1024 * 1024), workers=workers, seconds_per_article=max_article_seconds
+    ) as sl:
         progress = Progress(
             TextColumn("[bold]Ingesting"), BarColumn(), DownloadColumn(), TextColumn("{task.fields[articles]} articles"),
             TimeRemainingColumn(), console=err, disable=quiet, transient=True,
@@ -117,6 +207,10 @@ def _print_report(report: IngestReport, db: str, counts: dict[str, int]) -> None
         f"{report.new_stories} new stories, {report.already_stored} already stored. "
         f"{escape(db)} now holds {counts['articles']} articles in {counts['stories']} stories."
     )
+    if report.warnings:
+        err.print(f"[bold yellow]{len(report.warnings)} warning(s):[/]")
+        for warning in report.warnings:
+            err.print(f"  {escape(str(warning))}")
     if report.problems:
         err.print(f"[bold red]{len(report.problems)} input(s) could not be ingested:[/]")
         for problem in report.problems:
@@ -152,7 +246,7 @@ def show(ident: str, db: str, as_json: bool) -> None:
         entity = None if story else sl.entity(ident)
         article = None if story or entity else sl.article(ident)
         if story is None and entity is None and article is None:
-            raise click.ClickException(f"no story, entity or article {ident!r} in {db}; `storyline stories` lists them")
+            raise _Failure(f"no story, entity or article {ident!r} in {db}; `storyline stories` lists them")
         if as_json:
             if story is not None:
                 payload = {**api.story_summary(story), "articles": [sl.article_export(a) for a in story.articles]}
@@ -225,15 +319,23 @@ def analyze(file: str, published: str | None, language: str | None, as_json: boo
 @cli.command()
 @click.argument("input_file", metavar="INPUT.jsonl", type=click.Path(dir_okay=False))
 @click.option("--out", "output", required=True, type=click.Path(dir_okay=False), help="Where to write one {id, story} line per input line.")
+@force_option
+@click.option(
+    "--workers", type=click.IntRange(min=0), default=None,
+    help="Processes cleaning and analyzing articles in parallel (0: none).  [default: one per core, at most 4]",
+)
 @_errors_as_messages
-def cluster(input_file: str, output: str) -> None:
+def cluster(input_file: str, output: str, force: bool, workers: int | None) -> None:
     """Group the articles of a JSONL file into stories, in file order, without a store.
 
     Does exactly what ingest does (clean, duplicates, incremental matching) on
-    a temporary store and writes {"id", "story"} per input line to --out.
+    a temporary store and writes {"id", "story"} per input line to --out. The
+    file appears complete or not at all; an existing one is replaced only with
+    --force, and never when it is the input.
     """
-    with open(output, "w", encoding="utf-8") as handle:
-        report = api.cluster(input_file, handle)
+    workers = default_workers() if workers is None else workers
+    with _output_file(output, [input_file], force=force) as handle:
+        report = api.cluster(input_file, handle, workers=workers)
     err.print(f"{report.added + report.already_stored} articles in {report.new_stories} stories -> {escape(output)}")
     if report.problems:
         for problem in report.problems:
@@ -273,20 +375,23 @@ def compare(first: str, second: str, db: str, as_json: bool) -> None:
 @cli.command()
 @click.argument("pairs_file", metavar="PAIRS.csv", type=click.Path(dir_okay=False))
 @click.option("--out", "output", required=True, type=click.Path(dir_okay=False), help="Where to write the scores (CSV).")
+@force_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @_errors_as_messages
-def similarity(pairs_file: str, output: str, quiet: bool) -> None:
+def similarity(pairs_file: str, output: str, force: bool, quiet: bool) -> None:
     """Score article pairs from a CSV file on seven dimensions, without a store.
 
     PAIRS.csv (or .csv.gz) needs the columns pair_id, lang1, lang2, text_1,
     text_2 (others are ignored). --out gets pair_id, Geography, Entities, Time,
     Narrative, Overall, Style, Tone: one row per input row, in order, on the
     1 (most similar) to 4 scale. Rows that cannot be scored keep their pair_id
-    with empty scores and are listed; the exit code is then 1.
+    with empty scores and are listed; the exit code is then 1. The --out file
+    appears complete or not at all; an existing one is replaced only with
+    --force, and never when it is the input.
     """
     progress = Progress(TextColumn("[bold]Analyzing texts"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                         console=err, disable=quiet, transient=True)
-    with progress, open(output, "w", encoding="utf-8", newline="") as handle:
+    with _output_file(output, [pairs_file], force=force, newline="") as handle, progress:
         task = progress.add_task("pairs", total=None)
         report = api.score_pairs(pairs_file, handle, progress=lambda done, total: progress.update(task, completed=done, total=total))
     err.print(f"{report.scored} pairs scored -> {escape(output)}")
@@ -306,12 +411,21 @@ def similarity(pairs_file: str, output: str, quiet: bool) -> None:
     help="Bearer token that writes (POST /api/articles) must send. Without one, writes are refused.",
 )
 @click.option("--max-body-mb", default=10.0, show_default=True, type=click.FloatRange(min=0, min_open=True), help="Largest request body accepted.")
+@click.option(
+    "--workers", type=click.IntRange(min=0), default=1, show_default=True,
+    help="Processes cleaning and analyzing submitted articles (0: in the server process, with no time limit).",
+)
+@click.option(
+    "--max-article-seconds", default=DEFAULT_ARTICLE_SECONDS, show_default=True, type=click.FloatRange(min=0, min_open=True),
+    help="Time a worker may spend on one submitted article; past it the article fails.",
+)
 @_errors_as_messages
-def serve(db: str, host: str, port: int, token: str | None, max_body_mb: float) -> None:
+def serve(db: str, host: str, port: int, token: str | None, max_body_mb: float, workers: int, max_article_seconds: float) -> None:
     """Serve the web pages and the HTTP API over the store.
 
     Pages: / (stories), /stories/ID, /articles/ID, /search. JSON API under
-    /api/ (docs/http.md; schema at /openapi.json). Stop with Ctrl-C.
+    /api/ (docs/http.md; schema at /openapi.json). Listens on 127.0.0.1 only
+    unless --host says otherwise. Stop with Ctrl-C.
     """
     from storyline.serve.app import ServeSettings, run  # the web stack loads only for this command
 
@@ -319,7 +433,7 @@ def serve(db: str, host: str, port: int, token: str | None, max_body_mb: float) 
         err.print(f"{escape(db)}: no store yet; serving a new, empty one (add articles with `storyline ingest` or POST /api/articles)")
     writes = "writes need the token" if token else "read only (no --token: writes are refused)"
     err.print(f"Serving {escape(db)} at http://{host}:{port}/ · {writes}")
-    with api.open(db) as sl:
+    with api.open(db, workers=workers, seconds_per_article=max_article_seconds) as sl:
         run(sl, host=host, port=port, settings=ServeSettings(token=token or None, max_body_bytes=int(max_body_mb * 1024 * 1024)))
 
 

@@ -6,6 +6,8 @@ and their parameters are in docs/http.md and at /openapi.json.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import hmac
 import json
 import logging
@@ -81,7 +83,7 @@ _WRITE_BODY = {
 
 
 @health.get("/healthz", summary="Is the server up (touches nothing)")
-def healthz() -> JSONResponse:
+async def healthz() -> JSONResponse:  # on the event loop: answers even when every thread is busy
     return JSONResponse({"status": "ok"})
 
 
@@ -135,14 +137,16 @@ async def submit_articles(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     sl: Annotated[Storyline, Depends(storyline_of)],
 ) -> JSONResponse:
-    _check_token(request.app.state.settings.token, credentials)
+    settings = request.app.state.settings
+    _check_token(settings.token, credentials, request)
+    writes = request.app.state.writes
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "multipart/form-data":
         uploads = await _uploads(request)
-        outcomes = await run_in_threadpool(_ingest_uploads, sl, uploads)
+        outcomes = await writes.run(_ingest_uploads, sl, uploads, settings.max_upload_bytes)
     elif content_type == "application/json" or content_type.endswith("+json"):
-        records = _records(await request.body())
-        outcomes = await run_in_threadpool(sl.ingest_records, records, source="http")
+        records = await run_in_threadpool(_records, await request.body())  # a large body is parsed off the event loop
+        outcomes = await writes.run(functools.partial(sl.ingest_records, source="http"), records)
     else:
         raise HTTPProblem(
             415, "unsupported_media_type",
@@ -157,20 +161,34 @@ async def submit_articles(
     return JSONResponse({"articles": results}, status_code=201 if added else 200)
 
 
-def _check_token(expected: str | None, credentials: HTTPAuthorizationCredentials | None) -> None:
+_TOKEN_PARAMETERS = {"token", "access_token", "api_key", "apikey", "key"}
+
+
+def _check_token(expected: str | None, credentials: HTTPAuthorizationCredentials | None, request: Request) -> None:
     if not expected:
         raise HTTPProblem(
             403, "writes_disabled",
             "this server accepts no writes: restart it with --token TOKEN (or STORYLINE_TOKEN set) to enable POST /api/articles",
         )
     if credentials is None:
-        raise HTTPProblem(401, "unauthorized", "send the write token as 'Authorization: Bearer TOKEN'", headers={"WWW-Authenticate": "Bearer"})
-    # Constant time: the comparison must not tell how much of a guess was right.
-    if not hmac.compare_digest(credentials.credentials.encode(), expected.encode()):
+        given_in_url = _TOKEN_PARAMETERS & {name.lower() for name in request.query_params}
+        message = (
+            "a token in the URL is never accepted (URLs end up in logs and histories); send it as 'Authorization: Bearer TOKEN'"
+            if given_in_url
+            else "send the write token as 'Authorization: Bearer TOKEN'"
+        )
+        raise HTTPProblem(401, "unauthorized", message, headers={"WWW-Authenticate": "Bearer"})
+    # Constant time, and digests of equal length: the comparison tells neither how much of a guess
+    # was right nor how long the token is.
+    if not hmac.compare_digest(_digest(credentials.credentials), _digest(expected)):
         raise HTTPProblem(
             401, "invalid_token", "the token is not the one this server was started with",
             headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
         )
+
+
+def _digest(token: str) -> bytes:
+    return hashlib.sha256(token.encode("utf-8", errors="surrogatepass")).digest()
 
 
 def _records(body: bytes) -> list[dict[str, Any]]:
@@ -208,8 +226,8 @@ async def _uploads(request: Request) -> list[tuple[str, bytes]]:
         await form.close()
 
 
-def _ingest_uploads(sl: Storyline, uploads: list[tuple[str, bytes]]) -> list[Outcome]:
-    return [outcome for name, content in uploads for outcome in sl.ingest_upload(name, content)]
+def _ingest_uploads(sl: Storyline, uploads: list[tuple[str, bytes]], max_bytes: int) -> list[Outcome]:
+    return [outcome for name, content in uploads for outcome in sl.ingest_upload(name, content, max_bytes=max_bytes)]
 
 
 def outcome_record(outcome: Outcome) -> dict[str, Any]:
@@ -223,6 +241,7 @@ def outcome_record(outcome: Outcome) -> dict[str, Any]:
         "new_story": outcome.new_story,
         "duplicate_kind": outcome.duplicate_kind,
         "error": outcome.problem,
+        "warnings": list(outcome.warnings),
     }
 
 

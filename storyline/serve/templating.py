@@ -13,6 +13,7 @@ import jinja2
 from starlette.templating import Jinja2Templates
 
 from storyline import __version__
+from storyline.api import public_source
 from storyline.model import Story
 
 
@@ -68,7 +69,8 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update(
-        web_link=web_link, day=day, date_span=date_span, paragraphs=paragraphs, plural=plural, listing=listing, copy_label=copy_label
+        web_link=web_link, day=day, date_span=date_span, paragraphs=paragraphs, plural=plural, listing=listing, copy_label=copy_label,
+        public_source=public_source,
     )
     env.globals["version"] = __version__
     return env

@@ -31,6 +31,8 @@ from storyline.errors import StoreError
 from storyline.model import Article, Batch, Entity, EntityStory, KnownArticle, Page, SearchHit, SparseVector, Story, StoryFilter, StoryProfile
 from storyline.store.codec import (
     analysis_to_json,
+    cuts_from_json,
+    cuts_to_json,
     entity_row,
     explanation_from_json,
     explanation_to_json,
@@ -180,8 +182,8 @@ class SQLiteStore:
             )
             db.executemany(
                 "INSERT INTO articles (id, external_id, source, title, text, published, published_day, language, outlet, author, url, "
-                "text_hash, duplicate_of, duplicate_kind, story_id, match_score, embedding, fingerprint) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "text_hash, duplicate_of, duplicate_kind, story_id, match_score, embedding, fingerprint, cuts) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         a.id, a.external_id, a.source, a.title, a.text, a.published, _day(a.published_day), a.language,
@@ -189,6 +191,7 @@ class SQLiteStore:
                         a.match_score,
                         _vector(a.embedding),
                         a.fingerprint.astype(np.uint64).tobytes() if a.fingerprint is not None else None,
+                        cuts_to_json(a.cuts),
                     )
                     for a in batch.articles
                 ],
@@ -495,7 +498,7 @@ _ARTICLE_COLUMNS = ", ".join(
     f"a.{name}"
     for name in (
         "id", "external_id", "source", "title", "text", "published", "language", "outlet", "author", "url",
-        "duplicate_of", "duplicate_kind", "story_id", "match_score",
+        "duplicate_of", "duplicate_kind", "story_id", "match_score", "cuts",
     )
 ) + ", (SELECT payload FROM analyses WHERE analyses.article_id = a.id) AS payload"
 # A story's articles: by publication day (undated last), then arrival.
@@ -577,6 +580,7 @@ def _article(row: sqlite3.Row) -> Article:
         duplicate_kind=row["duplicate_kind"],
         story_id=row["story_id"],
         match_score=row["match_score"],
+        cuts=cuts_from_json(row["cuts"]),
     )
     return load_analysis(article, row["payload"])
 
