@@ -470,7 +470,7 @@ def cluster(
     if problems:
         raise InputError(problems[0].message, source=problems[0].source)
     if not files or path.suffix.lower() not in {".jsonl", ".ndjson"}:
-        raise InputError("cluster reads a JSONL file (one article per line)", source=str(path))
+        raise InputError("is not a JSONL file; cluster reads one article per line of a .jsonl file", source=str(path))
     with tempfile.TemporaryDirectory(prefix="storyline-cluster-") as tmp:
         store = SQLiteStore(Path(tmp) / "cluster.db")
         pool = ArticleWorkers(workers, seconds_per_article=seconds_per_article) if workers else None

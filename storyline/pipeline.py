@@ -187,7 +187,7 @@ class ArticleWorkers:
 
     def __init__(self, processes: int, *, seconds_per_article: float = DEFAULT_ARTICLE_SECONDS) -> None:
         if seconds_per_article <= 0:
-            raise ConfigError(f"seconds_per_article={seconds_per_article:g}: give an article more than 0 seconds")
+            raise ConfigError(f"seconds_per_article={seconds_per_article:g} leaves no time; give an article more than 0 seconds")
         self.seconds_per_article = seconds_per_article
         self._closing = False
         self._tasks: queue.SimpleQueue[tuple[list[RawDocument], Future[Prepared]] | None] = queue.SimpleQueue()
@@ -253,7 +253,7 @@ class ArticleWorkers:
                 "if it is a real article, raise --max-article-seconds"
             )
         else:
-            reason = f"stopped the cleaning and analysis of it: {answer}"
+            reason = f"could not be cleaned and analyzed: {answer}; check that it is a news article Storyline can read"
         LOGGER.warning("%s: %s", document.source, reason)
         return [InputProblem(document.source, reason, document.given.external_id)], {}
 

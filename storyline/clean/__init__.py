@@ -60,7 +60,10 @@ def clean(document: RawDocument) -> Article:
         warnings.append(f"published {given.published!r} is not a date (write ISO 8601 like 2021-07-24); the date found in the page is used")
     if given.language is not None and language is None:
         warnings.append(f"language {given.language!r} is not a language code (write ISO 639-1 like en); the language is detected from the text")
-    warnings += [f"is too long to read whole: its {c.what} was cut at {c.kept:,} of {c.total:,} characters" for c in cuts]
+    warnings += [
+        f"is too long to read whole: its {c.what} was cut at {c.kept:,} of {c.total:,} characters; if it holds several articles, split it"
+        for c in cuts
+    ]
     return Article(
         id=document.id,
         source=document.source,

@@ -139,7 +139,7 @@ def find_files(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[InputFile]
         elif path.exists() or path.is_symlink():
             add(path, path, explicit=True, skipped=skipped)
         else:
-            problems.append(InputProblem(str(path), "no such file or directory"))
+            problems.append(InputProblem(str(path), "no such file or directory; check the path"))
     return found, problems
 
 
@@ -176,7 +176,7 @@ def read_file(file: InputFile, *, max_article_bytes: int = DEFAULT_MAX_ARTICLE_B
     except OSError as exc:
         yield InputProblem(source, f"cannot be read ({exc.strerror or exc}); check that it exists and is readable")
         return
-    with raw, (CappedGzip(raw) if file.compressed else raw) as handle:
+    with raw, (io.BufferedReader(CappedGzip(raw)) if file.compressed else raw) as handle:
         yield from _read_stream(handle, source, file.suffix, max_article_bytes)
 
 
@@ -193,7 +193,7 @@ def read_upload(
         yield InputProblem(name, _unsupported(path))
         return
     raw = io.BytesIO(content)
-    with CappedGzip(raw, max_bytes=max_bytes) if path.suffix.lower() == GZIP_SUFFIX else raw as handle:
+    with io.BufferedReader(CappedGzip(raw, max_bytes=max_bytes)) if path.suffix.lower() == GZIP_SUFFIX else raw as handle:
         yield from _read_stream(handle, name, suffix, max_article_bytes)
 
 
@@ -222,7 +222,8 @@ class CappedGzip(io.RawIOBase):
     """Decompresses a gzip stream, refusing to expand it more than MAX_GZIP_RATIO times, or past ``max_bytes``.
 
     Python's gzip module has no such cap: a 100 KB file of zeros expands to 100 MB.
-    Raises ``ExpansionError`` from ``read`` once a cap is passed.
+    Raises ``ExpansionError`` from ``read`` once a cap is passed. A raw stream: wrap it
+    in ``io.BufferedReader`` to read it whole.
     """
 
     def __init__(self, compressed: BinaryIO, *, max_bytes: int | None = None) -> None:
@@ -235,7 +236,8 @@ class CappedGzip(io.RawIOBase):
         return True
 
     def readinto(self, buffer: Any) -> int:
-        data = self._gzip.read(len(buffer))
+        # read1: what was decompressed before a truncation is returned, not lost with the error
+        data = self._gzip.read1(len(buffer))
         buffer[: len(data)] = data
         self.expanded += len(data)
         if self.max_bytes is not None and self.expanded > self.max_bytes:
@@ -298,7 +300,11 @@ def check_body(body: bytes) -> str | None:
     if not body.strip():
         return "is empty; nothing to ingest"
     head = body[:8192]
-    if b"\0" in head and not _looks_like_utf16(head):
+    if _looks_like_utf16(head):  # NUL bytes are half of UTF-16 text: judge the characters
+        head = head.decode("utf-16", errors="replace").encode("utf-8")
+        if not head.strip(b"\r\n\t \xef\xbb\xbf"):
+            return "is empty; nothing to ingest"
+    if b"\0" in head:
         return "looks binary (NUL bytes), not text or HTML; convert it to text first"
     control = sum(head.count(bytes([b])) for b in _BINARY_BYTES)
     if control > len(head) * 0.05:
@@ -317,7 +323,7 @@ def _lines(handle: BinaryIO, max_bytes: int) -> Iterator[tuple[int, bytes | None
     number = 0
     pending = bytearray()  # the start of a line that continues in the next block
     oversized = False  # the pending line is over the limit: its rest is skipped
-    while block := handle.read(_BLOCK):
+    while block := handle.read1(_BLOCK):  # type: ignore[attr-defined]  # one read: lines before a damaged part are kept
         pieces = block.split(b"\n")
         for piece in pieces[:-1]:
             number += 1
@@ -377,7 +383,7 @@ def document_from_record(record: Any, source: str) -> RawDocument | InputProblem
     null). A field of another type is a problem: a value is never stored changed.
     """
     if not isinstance(record, dict):
-        return InputProblem(source, f"is a JSON {_json_type(record)}, not an object with a 'text' or 'html' field")
+        return InputProblem(source, f"is a JSON {_json_type(record)}, not an object with a 'text' or 'html' field; give one article as an object")
     given_id = record.get("id")
     external_id = given_id if isinstance(given_id, str) else None
     values: dict[str, str | None] = {}
@@ -388,7 +394,9 @@ def document_from_record(record: Any, source: str) -> RawDocument | InputProblem
         if value is not None and not isinstance(value, str):
             return InputProblem(source, f"field {key!r} is a JSON {_json_type(value)}; give a string or leave the field out", external_id)
         if value is not None and len(value) > MAX_FIELD_CHARS:
-            return InputProblem(source, f"field {key!r} is {len(value):,} characters long, over the {MAX_FIELD_CHARS:,} a value may have", external_id)
+            return InputProblem(
+                source, f"field {key!r} is {len(value):,} characters long, over the {MAX_FIELD_CHARS:,} a value may have; shorten it", external_id
+            )
         values[name] = _optional_str(value)
     given = Given(**values)
     for key in ("html", "text"):
