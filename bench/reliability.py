@@ -276,7 +276,7 @@ def package_patterns() -> dict[str, re.Pattern[str]]:
         module = importlib.import_module(module_info.name)
         for name, value in vars(module).items():
             collect(f"{module_info.name}.{name}", value)
-    for code in (*_time_rules.LANGUAGES, "xx"):
+    for code in _time_rules.LANGUAGES:
         collect("times", _time_rules.grammar(code))
         collect("times", _time_rules.rule_patterns(code))
         collect("times", _time_rules.tense_markers(code))
@@ -318,10 +318,14 @@ def _time_pattern(pattern: re.Pattern[str], subject: str, budget: float) -> floa
     return time.perf_counter() - start
 
 
-def regex_audit(*, small: int = 20_000, large: int = 200_000, budget: float = 5.0) -> dict[str, Any]:
-    """Each pattern on each subject at two sizes: superlinear growth (10x the text, >40x the time) or a
-    scan over the budget is reported. The 10 MB one-line subject is run for the patterns the reading
-    of one article applies to whole lines."""
+def regex_audit(*, small: int = 20_000, large: int = 200_000, budget: float = 5.0, one_line_sizes: tuple[int, ...] = (2**20, 10 * 2**20)) -> dict[str, Any]:
+    """Each pattern on each pathological subject at two sizes, and on one line of words of 1 MB and 10 MB.
+
+    A pattern is flagged when its time grows much faster than the text (10x the text, over 40x
+    the time, once it takes 50 ms at least): it backtracks. A scan of the 10 MB line is also
+    timed against the budget (a linear scan of 10 MB by a complex alternation takes seconds;
+    Storyline never hands one article's 10 MB to a pattern, the clean stage cuts it first).
+    """
     patterns = package_patterns()
     flagged = []
     slowest = []
@@ -332,21 +336,23 @@ def regex_audit(*, small: int = 20_000, large: int = 200_000, budget: float = 5.
             t_long = _time_pattern(pattern, long_, budget)
             slowest.append((t_long, shape, text[:80]))
             if t_long > budget or (t_long > 0.05 and t_long > 40 * max(t_short, 1e-4)):
-                flagged.append({"pattern": text[:200], "subject": shape, "seconds_20k": round(t_short, 4), "seconds_200k": round(t_long, 4)})
-    ten_mb = SUBJECTS["one-line-words"](10 * 2**20)[: 10 * 2**20]
-    over_10mb = []
+                flagged.append({"pattern": text[:200], "subject": shape, f"seconds_{small}": round(t_short, 4), f"seconds_{large}": round(t_long, 4)})
+    one_line = SUBJECTS["one-line-words"](one_line_sizes[-1])
+    growth = []
     for text, pattern in patterns.items():
-        seconds = _time_pattern(pattern, ten_mb, budget)
-        if seconds > budget:
-            over_10mb.append({"pattern": text[:200], "seconds": round(seconds, 2)})
+        times = [_time_pattern(pattern, one_line[:size], 10 * budget) for size in one_line_sizes]
+        growth.append((times[-1], text[:80], times))
+        if times[-1] > 0.05 and times[-1] > 40 * max(times[0], 1e-4) * one_line_sizes[-1] / one_line_sizes[0] / 10:
+            flagged.append({"pattern": text[:200], "subject": "one-line-words", **{f"seconds_{s}": round(t, 3) for s, t in zip(one_line_sizes, times)}})
     slowest.sort(reverse=True)
+    growth.sort(reverse=True)
     return {
         "patterns": len(patterns),
         "subjects": sorted(SUBJECTS),
-        "sizes": [small, large, 10 * 2**20],
-        "superlinear_or_over_budget": flagged,
-        "over_budget_on_10mb_one_line": over_10mb,
-        "slowest_200k": [{"seconds": round(t, 4), "subject": s, "pattern": p} for t, s, p in slowest[:5]],
+        "sizes": [small, large, *one_line_sizes],
+        "flagged": flagged,
+        "slowest": [{"seconds": round(t, 4), "subject": s, "pattern": p} for t, s, p in slowest[:5]],
+        "slowest_on_one_line": [{"pattern": p, **{f"seconds_{s}": round(t, 3) for s, t in zip(one_line_sizes, times)}} for _, p, times in growth[:5]],
     }
 
 
@@ -555,7 +561,7 @@ def hostile_requests(base: str, token: str, secrets: list[str]) -> dict[str, Any
         ("extreme offset (pages)", lambda h: h.get("/", params={"offset": str(2**63)})),
         ("negative limit", lambda h: h.get("/api/search", params={"q": "a", "limit": "-1"})),
         ("huge limit", lambda h: h.get("/api/stories", params={"limit": str(10**12)})),
-        ("long query", lambda h: h.get("/api/search", params={"q": "a" * 100_000})),
+        ("long query", lambda h: h.get("/api/search", params={"q": "a " * 30_000})),
         ("fts syntax", lambda h: h.get("/api/search", params={"q": 'NEAR("a" "b") OR * AND ^'})),
         ("unknown route", lambda h: h.get("/api/../../etc/passwd")),
         ("wrong method", lambda h: h.delete("/api/stories")),
@@ -632,22 +638,33 @@ def healthz_during_upload(base: str, token: str) -> dict[str, Any]:
 
 
 def kill_during_posts(work: Path, db: Path, token: str, *, rounds: int = 3, posters: int = 4) -> dict[str, Any]:
-    """kill -9 of the server while clients POST, then a restart; every POST answered 2xx must be stored exactly once."""
+    """kill -9 of the server while clients POST, then a restart; every POST answered 2xx must be stored exactly once.
+
+    Each round starts the server, sends one article and waits for its answer (the worker has then loaded
+    its models), lets ``posters`` clients POST for a random 3 to 10 s, and kills the server.
+    """
     answered: list[str] = []
     rng = random.Random(5)
     port = free_port()
+    auth = {"Authorization": f"Bearer {token}"}
     for round_number in range(rounds):
         with server(db, token, port=port) as (base, process):
+            first = f"k{round_number}-first"
+            response = httpx.post(f"{base}/api/articles", json={"id": first, "text": f"{ARTICLE} Round {round_number}."}, headers=auth, timeout=600)
+            if response.status_code in (200, 201):
+                answered.append(first)
             stop = threading.Event()
             threads = [threading.Thread(target=_post_stream, args=(base, token, f"k{round_number}-{n}", answered, stop)) for n in range(posters)]
             for thread in threads:
                 thread.start()
-            time.sleep(rng.uniform(5, 15))
+            time.sleep(rng.uniform(3, 10))
             process.send_signal(signal.SIGKILL)
             process.wait()
             stop.set()
             for thread in threads:
                 thread.join()
+    with server(db, token, port=port) as (base, _process):  # the killed store opens and serves again
+        restarted = httpx.get(f"{base}/api/stories?limit=1", timeout=60).status_code
     with contextlib.closing(sqlite3.connect(db)) as raw:
         stored = [row[0] for row in raw.execute("SELECT external_id FROM articles WHERE external_id LIKE 'k%'")]
         integrity = raw.execute("PRAGMA integrity_check").fetchone()[0]
@@ -658,6 +675,7 @@ def kill_during_posts(work: Path, db: Path, token: str, *, rounds: int = 3, post
         "lost": sum(1 for n in counts.values() if n == 0),
         "doubled": sum(1 for n in counts.values() if n > 1) + len(stored) - len(set(stored)),
         "integrity": integrity,
+        "status_after_restart": restarted,
     }
 
 
@@ -680,7 +698,7 @@ def main() -> None:
         if "regex" in parts:
             print("regex audit")
             payload["regex"] = regex_audit()
-            print(f"  {payload['regex']['patterns']} patterns, flagged: {payload['regex']['superlinear_or_over_budget']}")
+            print(f"  {payload['regex']['patterns']} patterns, flagged: {payload['regex']['flagged']}")
         if "files" in parts:
             print("file probes")
             payload["files"] = file_campaign(work / "files", fast=args.fast)

@@ -370,6 +370,9 @@ def _read_jsonl(handle: BinaryIO, path: str, max_article_bytes: int) -> Iterator
         except json.JSONDecodeError as exc:
             yield InputProblem(source, f"is not valid JSON ({exc.msg} at column {exc.colno}); fix or remove the line")
             continue
+        except RecursionError:
+            yield InputProblem(source, "nests arrays or objects too deeply to be an article; fix or remove the line")
+            continue
         yield document_from_record(record, source)
     if number == 0:
         yield InputProblem(path, "holds no article (it is empty or has only blank lines); nothing to ingest")

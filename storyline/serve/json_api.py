@@ -199,6 +199,8 @@ def _records(body: bytes) -> list[dict[str, Any]]:
         raise HTTPProblem(400, "invalid_json", f"the body is not UTF-8 (byte {exc.start}); send JSON encoded as UTF-8") from None
     except json.JSONDecodeError as exc:
         raise HTTPProblem(400, "invalid_json", f"the body is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
+    except RecursionError:
+        raise HTTPProblem(400, "invalid_json", "the body nests arrays or objects too deeply; send articles as flat objects") from None
     single = isinstance(parsed, dict)
     if not single and not isinstance(parsed, list):
         kind = "null" if parsed is None else {str: "string", bool: "boolean"}.get(type(parsed), "number")
