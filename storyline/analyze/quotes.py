@@ -67,7 +67,7 @@ _BOUNDARY_CHARS = ",;:()[]\"“”«»„—–\n"
 _SPACES = " \t\u00a0\u202f\u2009"
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’»“)\]]*[ \t\u00a0]+(?=[^\w\s]{0,2}\s*[A-ZÀ-ÖØ-ÞА-ЯЁ0-9¿¡])|\n+")
 _LEAD_PUNCTUATION = re.compile(r"[\s,;]*(?:[—–-]+\s*)?")
-_DIALOGUE_LEAD = re.compile(r"[ \t\u00a0]*[—–][ \t\u00a0]*")
+_DIALOGUE_LEAD = re.compile(r"[ \t\u00a0]{0,10}[—–][ \t\u00a0]*")  # bounded before the dash: linear on any line
 _FRENCH_INVERSION = re.compile(r"-(?:t-)?(il|elle)s?\b")  # "a-t-il déclaré", "dit-elle"
 MIN_CONTENT_WORDS = 3  # indirect content and cue-less quotations: "a "killer"" is a word, not a quotation
 
