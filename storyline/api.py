@@ -93,7 +93,7 @@ class Storyline:
         Safe to re-run: articles already stored are skipped, an interrupted run is completed.
         """
         files, problems = find_files(paths)
-        archives = _ArchiveProgress(self.store)
+        archives = _ArchiveProgress(self.store, save_every=self.batch_size)
         with self._writing() as pipeline:
             counter = _Progress(files, progress)
 
@@ -159,26 +159,24 @@ class Storyline:
         checked = list(dict.fromkeys(source_url(url) for url in urls))
         now = utc()
         sources = []
-        with self._write_lock:
-            for url in checked:
-                source = self.store.source(url) or Source(url, every or DEFAULT_EVERY, now, now)
-                source.every = every or source.every
-                source.name = name or source.name
-                if source.dead:
-                    source.dead, source.errors_in_row, source.next_poll = False, 0, now
-                self.store.save_source(source)
-                sources.append(source)
+        for url in checked:
+            source = self.store.source(url) or Source(url, every or DEFAULT_EVERY, now, now)
+            source.every = every or source.every
+            source.name = name or source.name
+            if source.dead:
+                source.dead, source.errors_in_row, source.next_poll = False, 0, now
+            self.store.save_source(source)
+            sources.append(source)
         return sources
 
     def remove_sources(self, urls: Sequence[str]) -> list[str]:
         """Stop watching these URLs; the articles already stored stay. Returns the URLs that were watched."""
         removed = []
-        with self._write_lock:
-            for url in urls:
-                for candidate in dict.fromkeys((url.strip(), _tidy(url))):
-                    if self.store.remove_source(candidate):
-                        removed.append(candidate)
-                        break
+        for url in urls:
+            for candidate in dict.fromkeys((url.strip(), _tidy(url))):
+                if self.store.remove_source(candidate):
+                    removed.append(candidate)
+                    break
         return removed
 
     def sources(self) -> list[Source]:
@@ -226,7 +224,7 @@ class Storyline:
         return self._watcher(settings, on_event).run(once=False, stop=stop)
 
     def _watcher(self, settings: WatchSettings, on_event: EventCallback | None) -> _ClosingWatcher:
-        return _ClosingWatcher(self.store, self._ingest, settings=settings, write_lock=self._write_lock, on_event=on_event)
+        return _ClosingWatcher(self.store, self._ingest, settings=settings, on_event=on_event)
 
     def article_versions(self, article_id: str) -> list[tuple[str, int, str]]:
         """(article id, version, when fetched) of each version of an article whose page changed; empty when it has one."""
@@ -326,9 +324,13 @@ class Storyline:
         return self.store.entity_stories(entity_id, limit=limit)
 
     def article_export(self, article: Article) -> dict[str, Any]:
-        """An article in its export form, analysis included."""
+        """An article in its export form, analysis included, and its versions when its page changed."""
         ids = {m.entity_id for m in article.mentions if m.entity_id}
-        return {**article_record(article), **analysis_record(article, {e.id: e for e in self.store.entities_by_ids(ids)})}
+        record = {**article_record(article), **analysis_record(article, {e.id: e for e in self.store.entities_by_ids(ids)})}
+        versions = self.store.article_versions(article.id)
+        if versions:
+            record["versions"] = [{"id": i, "version": n, "fetched": at} for i, n, at in versions]
+        return record
 
 
 def story_summary(story: Story) -> dict[str, Any]:
@@ -684,10 +686,9 @@ class _ArchiveProgress:
     at its offset (the file may have been replaced), else the archive is read from the start.
     """
 
-    SAVE_EVERY = 64
-
-    def __init__(self, store: SQLiteStore) -> None:
+    def __init__(self, store: SQLiteStore, *, save_every: int) -> None:
         self.store = store
+        self.save_every = save_every  # records stored between two checkpoints: about one per batch
         self.stats = ArchiveStats()
         self._read: deque[tuple[str, str, int, str]] = deque()  # (source, file key, offset, record id), in reading order
         self._unsaved: dict[str, tuple[int, str]] = {}
@@ -712,7 +713,7 @@ class _ArchiveProgress:
         _, key, offset, record_id = self._read.popleft()
         self._unsaved[key] = (offset, record_id)
         self._since_save += 1
-        if self._since_save >= self.SAVE_EVERY:
+        if self._since_save >= self.save_every:
             self.flush()
 
     def flush(self) -> None:

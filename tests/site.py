@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import re
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 _URL = re.compile(rb"https?://([A-Za-z0-9.-]+(?::\d+)?)")
@@ -50,6 +52,11 @@ class Reply:
 
 
 Handler = Callable[[Asked], Reply]
+
+
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that hangs up early (a size limit reached) is what some tests check
 
 
 class LoopbackSite:
@@ -89,7 +96,7 @@ class LoopbackSite:
             def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self.server = _QuietServer(("127.0.0.1", 0), _Handler)
         self.server.daemon_threads = True
         self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
         self._thread = threading.Thread(target=self.server.serve_forever, name="loopback-site", daemon=True)
@@ -111,8 +118,9 @@ class LoopbackSite:
         return self.url(path)
 
     def requests_for(self, path: str) -> list[Asked]:
+        """The requests for ``path``, whatever their query string."""
         with self._lock:
-            return [a for a in self.asked if a.path == path]
+            return [a for a in self.asked if a.path.split("?", 1)[0] == path]
 
     def rewrite(self, body: bytes) -> bytes:
         """``body`` with every absolute link pointing at this site (gzip bodies are rewritten inside)."""
@@ -131,3 +139,24 @@ def links_in(body: bytes) -> Iterator[str]:
     """Every absolute http(s) URL in ``body`` (to check that none leaves the site)."""
     for match in _URL.finditer(body):
         yield match.group(0).decode("ascii", errors="replace")
+
+
+def write_warc(path: Path, pages: list[tuple[str, bytes, str]], *, revisit_every: int = 0) -> None:
+    """A gzipped WARC (one gzip member per record, as crawlers write them) of real pages, with warcio:
+    per page (url, html, capture time "YYYY-MM-DDTHH:MM:SSZ") a request and a response record, and
+    every ``revisit_every``-th page captured again as a revisit record."""
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    with path.open("wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        writer.write_record(writer.create_warcinfo_record(path.name, {"software": "tests/site.py write_warc", "format": "WARC File Format 1.0"}))
+        for i, (url, html, captured) in enumerate(pages):
+            request = StatusAndHeaders("GET / HTTP/1.1", [("Host", url.split("/")[2])], is_http_request=True)
+            writer.write_record(writer.create_warc_record(url, "request", http_headers=request, warc_headers_dict={"WARC-Date": captured}))
+            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html"), ("Content-Length", str(len(html)))], protocol="HTTP/1.1")
+            response = writer.create_warc_record(url, "response", payload=io.BytesIO(html), http_headers=headers, warc_headers_dict={"WARC-Date": captured})
+            writer.write_record(response)
+            if revisit_every and i % revisit_every == revisit_every - 1:
+                digest = response.rec_headers.get_header("WARC-Payload-Digest")
+                writer.write_record(writer.create_revisit_record(url, digest, url, captured, http_headers=headers))

@@ -59,7 +59,8 @@ def parse_feed(body: bytes, url: str, *, content_type: str | None = None) -> Lis
                 title=_text(entry.get("title")),
                 author=_author(entry),
                 published=feed_date(entry.get("published"), entry.get("published_parsed")),
-                updated=feed_date(entry.get("updated"), entry.get("updated_parsed")),
+                # Read as stored: feedparser answers "updated" with the published date when there is none.
+                updated=feed_date(dict.get(entry, "updated"), dict.get(entry, "updated_parsed")),
                 summary=(_text(entry.get("summary")) or "")[:MAX_SUMMARY_CHARS] or None,
             )
         )

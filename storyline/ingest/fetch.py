@@ -36,13 +36,15 @@ class FetchSettings:
 
     ``contact``: an e-mail or URL put in the User-Agent, so a site owner can reach you.
     ``allow_private_addresses``: also fetch from loopback, private, link-local addresses
-    (intranets, tests). ``delay``: seconds between two requests to one host.
+    (intranets, tests); ``allowed_networks`` lifts the rule for some networks only
+    (``("10.20.0.0/16",)``: one intranet). ``delay``: seconds between two requests to one host.
     ``timeout``: seconds for a whole request, body included. ``obey_robots``: off only
     for benchmarks against a local server.
     """
 
     contact: str | None = None
     allow_private_addresses: bool = False
+    allowed_networks: tuple[str, ...] = ()
     delay: float = 1.0
     timeout: float = 30.0
     max_page_bytes: int = 10 * 1024 * 1024
@@ -104,6 +106,18 @@ class Refused(FetchError):
     """Storyline will not fetch this: robots.txt forbids it, or the answer is too large or of the wrong type."""
 
 
+_STATUS_MEANINGS = {
+    401: "the page needs a login; Storyline fetches only public pages",
+    403: "the site refuses Storyline; it may block crawlers",
+    404: "nothing at this address; check the URL",
+    410: "the page is gone for good",
+    451: "unavailable for legal reasons",
+    500: "the server failed; it will be asked again later",
+    502: "a gateway failed; it will be asked again later",
+    504: "a gateway timed out; it will be asked again later",
+}
+
+
 def now_iso() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
@@ -115,7 +129,9 @@ class Fetcher:
         self.settings = settings
         limits = httpx.Limits(max_connections=64, max_keepalive_connections=16)
         self.client = httpx.Client(
-            transport=GuardedTransport(allow_private=settings.allow_private_addresses, limits=limits),
+            transport=GuardedTransport(
+                allow_private=settings.allow_private_addresses, allowed_networks=settings.allowed_networks, limits=limits
+            ),
             headers={"User-Agent": settings.user_agent},
             timeout=httpx.Timeout(min(10.0, settings.timeout)),
             follow_redirects=False,
@@ -155,7 +171,8 @@ class Fetcher:
             check_url(current)
             refusal = self.robots.refusal(current) if self.settings.obey_robots else None
             if refusal:
-                raise Refused(refusal, source=current)
+                message, passing = refusal
+                raise (Unreachable if passing else Refused)(message, source=current)
             host = host_of(current)
             with self.gate.turn(host):
                 response = self._request(url, current, headers, deadline, max_bytes)
@@ -172,7 +189,8 @@ class Fetcher:
                     source=current, status=response.status, retry_after=wait,
                 )
             if response.status >= 400 or response.status < 200 or (response.status >= 300 and response.status != 304):
-                raise HTTPFailure(f"HTTP {response.status}", source=current, status=response.status)
+                meaning = _STATUS_MEANINGS.get(response.status, "the server answered with an error")
+                raise HTTPFailure(f"HTTP {response.status}: {meaning}", source=current, status=response.status)
             LOGGER.info("GET %s: %d, %d bytes", current, response.status, len(response.body))
             return response
         raise Unreachable(f"more than {self.settings.max_redirects} redirects; the URL loops or moved too often", source=url)

@@ -108,14 +108,14 @@ class RobotsRules:
         self._answers: dict[str, RobotsAnswer] = {}
         self._lock = threading.Lock()
 
-    def refusal(self, url: str) -> str | None:
-        """Why the host's robots.txt keeps Storyline from ``url`` (None: allowed)."""
+    def refusal(self, url: str) -> tuple[str, bool] | None:
+        """Why the host's robots.txt keeps Storyline from ``url``, and whether only for now; None: allowed."""
         host = host_of(url)
         answer = self._answer(host)
         if answer.refusal is not None:
-            return answer.refusal
+            return answer.refusal, True
         if answer.rules is not None and not answer.rules.can_fetch(url, self.agent):
-            return f"robots.txt of {host} does not allow {self.agent} to fetch it"
+            return f"robots.txt of {host} does not allow {self.agent} to fetch it", False
         return None
 
     def _answer(self, host: str) -> RobotsAnswer:
@@ -129,10 +129,11 @@ class RobotsRules:
         except self.passthrough:
             raise
         except Exception as exc:  # noqa: BLE001 - any failure to get robots.txt means "not now", never a crash
-            answer = RobotsAnswer(None, now + ROBOTS_RETRY, f"robots.txt of {host} cannot be fetched ({exc}); asked nothing else for now")
+            reason = getattr(exc, "message", None) or str(exc)
+            answer = RobotsAnswer(None, now + ROBOTS_RETRY, f"its robots.txt cannot be fetched ({reason}); nothing else is asked of {host} for now")
         else:
             if status >= 500:
-                answer = RobotsAnswer(None, now + ROBOTS_RETRY, f"robots.txt of {host} answers HTTP {status}; asked nothing else for now")
+                answer = RobotsAnswer(None, now + ROBOTS_RETRY, f"its robots.txt answers HTTP {status}; nothing else is asked of {host} for now")
             elif status >= 400 or status < 200:
                 answer = RobotsAnswer(None, now + ROBOTS_TTL)
             else:

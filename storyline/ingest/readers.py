@@ -27,7 +27,7 @@ LOGGER = logging.getLogger(__name__)
 TEXT_SUFFIXES = {".txt", ".text"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
-ARCHIVE_SUFFIXES = {".warc", ".arc"}  # web archives, read by ingest.warc
+ARCHIVE_SUFFIXES = {".warc", ".arc", ".wet"}  # web archives (.wet: Common Crawl's extracted text), read by ingest.warc
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES | ARCHIVE_SUFFIXES
 GZIP_SUFFIX = ".gz"  # any supported file may be gzipped: page.html.gz, feed.jsonl.gz
 

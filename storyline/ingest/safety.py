@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit
 
 import httpcore
@@ -21,6 +21,7 @@ import httpx
 from storyline.errors import FetchError
 
 ALLOWED_SCHEMES = {"http", "https"}
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 FLAG = "--allow-private-addresses"
 
 
@@ -65,9 +66,12 @@ def refusal(address: str) -> str | None:
     return None
 
 
-def check_addresses(host: str, addresses: Iterable[str]) -> None:
-    """Refuse the host when any address it resolves to is not public (one bad answer is enough to refuse)."""
+def check_addresses(host: str, addresses: Iterable[str], allowed: Sequence[IPNetwork] = ()) -> None:
+    """Refuse the host when any address it resolves to is not public, nor in an ``allowed`` network
+    (one bad answer is enough to refuse)."""
     for address in addresses:
+        if any(ipaddress.ip_address(address.split("%", 1)[0]) in network for network in allowed):
+            continue
         reason = refusal(address)
         if reason:
             shown = host if host == address else f"{host} ({address})"
@@ -81,8 +85,9 @@ def check_addresses(host: str, addresses: Iterable[str]) -> None:
 class _GuardedBackend(httpcore.NetworkBackend):
     """Resolves the host itself, refuses non-public addresses, and connects to the address it checked."""
 
-    def __init__(self, *, allow_private: bool) -> None:
+    def __init__(self, *, allow_private: bool, allowed_networks: Sequence[str] = ()) -> None:
         self.allow_private = allow_private
+        self.allowed = [ipaddress.ip_network(n, strict=False) for n in allowed_networks]
         self._backend = httpcore.SyncBackend()
 
     def connect_tcp(
@@ -99,7 +104,7 @@ class _GuardedBackend(httpcore.NetworkBackend):
             raise httpcore.ConnectError(f"cannot resolve {host} ({exc.strerror})") from exc
         addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
         if not self.allow_private:
-            check_addresses(host, addresses)
+            check_addresses(host, addresses, self.allowed)
         failure: Exception | None = None
         for address in addresses:
             try:
@@ -126,12 +131,12 @@ class GuardedTransport(httpx.HTTPTransport):
     (a proxy would connect on our behalf, out of reach of the check).
     """
 
-    def __init__(self, *, allow_private: bool, limits: httpx.Limits) -> None:
+    def __init__(self, *, allow_private: bool, allowed_networks: Sequence[str] = (), limits: httpx.Limits) -> None:
         super().__init__(trust_env=False, limits=limits)
         self._pool = httpcore.ConnectionPool(
             ssl_context=httpx.create_ssl_context(trust_env=False),
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
-            network_backend=_GuardedBackend(allow_private=allow_private),
+            network_backend=_GuardedBackend(allow_private=allow_private, allowed_networks=allowed_networks),
         )

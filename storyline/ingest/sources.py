@@ -148,8 +148,8 @@ def read_opml(data: bytes, source: str) -> Iterator[OutlineEntry]:
     for outline in root.iter("outline"):
         url = (outline.get("xmlUrl") or outline.get("xmlurl") or outline.get("url") or "").strip()
         if url:
-            name = (outline.get("title") or outline.get("text") or "").strip() or None
-            yield OutlineEntry(url, name, outline.get("storylineEvery"))
+            name = (outline.get("title") or outline.get("text") or "").strip()
+            yield OutlineEntry(url, name if name and name != url else None, outline.get("storylineEvery"))
 
 
 def write_opml(sources: Iterable[Source], title: str = "Storyline sources") -> str:

@@ -32,12 +32,11 @@ from fastwarc.stream_io import BrotliReader, ChunkedReader, GzipReader
 from fastwarc.warc import ArchiveIterator, WarcRecord, WarcRecordType
 
 from storyline.ingest.pages import is_html, page_document
-from storyline.ingest.readers import check_body, content_id
+from storyline.ingest.readers import ARCHIVE_SUFFIXES, check_body, content_id
 from storyline.model import Given, InputProblem, RawDocument
 
 LOGGER = logging.getLogger(__name__)
 
-ARCHIVE_SUFFIXES = {".warc", ".arc"}
 # HTTP headers before a page's payload are rarely over a few kB; this much is read to find them.
 HEAD_BYTES = 64 * 1024
 
@@ -197,7 +196,7 @@ def _http_head(block: bytes) -> tuple[int, Message, int] | None:
         return None
     first, _, rest = block[:end].partition(b"\n")
     parts = first.split()
-    if len(parts) < 2 or not parts[0].upper().startswith(b"HTTP/") or not parts[1].isdigit():
+    if len(parts) < 2 or not parts[0].upper().startswith(b"HTTP") or not parts[1].isdigit():
         return None
     headers = email.message_from_bytes(rest.lstrip(b"\r\n") + b"\r\n\r\n", policy=email.policy.compat32)
     return int(parts[1]), headers, end + gap

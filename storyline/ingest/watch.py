@@ -1,9 +1,10 @@
 """Following sources: poll each when due, fetch the pages its items link to, hand them to the pipeline.
 
-One coordinating thread (the caller's) owns the store and the pipeline. A pool of threads
-does the waiting on the network and the parsing, and never touches the store. The
-coordinator sends at most one task per host at a time and takes a few due pages of each
-source per round, so a slow, hostile or backlogged source never holds up the others;
+One coordinating thread (the caller's) records what happens in the store. A pool of threads
+does the waiting on the network and the parsing, and never touches the store; another
+thread runs the pipeline on the pages fetched, a batch at a time, while fetching goes on.
+The coordinator sends at most one task per host at a time and takes a few due pages of
+each source per round, so a slow, hostile or backlogged source never holds up the others;
 every task is bounded in time and bytes by the fetcher.
 
 Crash safety, step by step (each step one transaction):
@@ -25,8 +26,8 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from typing import Any
 
 from storyline.analyze.fingerprint import text_hash
 from storyline.clean import clean
@@ -116,25 +117,20 @@ class Watcher:
     """Polls due sources and fetches their pages into the store; ``run`` once (fetch) or until stopped (watch)."""
 
     def __init__(
-        self,
-        store: Store,
-        ingest: Ingest,
-        *,
-        settings: WatchSettings = WatchSettings(),
-        write_lock: AbstractContextManager[object] | None = None,
-        on_event: EventCallback | None = None,
+        self, store: Store, ingest: Ingest, *, settings: WatchSettings = WatchSettings(), on_event: EventCallback | None = None
     ) -> None:
         self.store = store
         self.ingest = ingest
         self.settings = settings
-        self.write_lock = write_lock or threading.Lock()
         self.on_event = on_event or (lambda line: None)
         self.fetcher = Fetcher(settings.fetch)
         self._in_flight: dict[Future[object], str] = {}  # task -> the host it asks
         self._polling: set[str] = set()
         self._fetching: set[str] = set()
-        self._ready: list[tuple[WatchedPage, RawDocument]] = []
+        self._ready: list[tuple[WatchedPage, RawDocument]] = []  # fetched, waiting for the pipeline
         self._ready_since = 0.0
+        self._storing: Future[list[Outcome]] | None = None  # the batch in the pipeline
+        self._stored_batch: list[tuple[WatchedPage, RawDocument]] = []
         self._store_retry_at = 0.0
 
     def close(self) -> None:
@@ -152,25 +148,37 @@ class Watcher:
         if once:
             round_ = {s.url: s for s in (self.store.sources() if everything else self.store.due_sources(utc())) if not s.dead}
         pool = ThreadPoolExecutor(self.settings.threads, thread_name_prefix="storyline-fetch")
+        storer = ThreadPoolExecutor(1, thread_name_prefix="storyline-store")
         try:
-            self._replay_fetched(report)
+            self._replay_fetched()
             while not stop.is_set():
                 self._dispatch(pool, round_)
-                if self._ready and (
-                    len(self._ready) >= self.settings.batch_size
-                    or time.monotonic() - self._ready_since >= self.settings.store_after
-                    or (once and not self._in_flight and self._finished(round_))
+                finishing = once and not self._in_flight and self._finished(round_)
+                if self._ready and self._storing is None and time.monotonic() >= self._store_retry_at and (
+                    finishing or len(self._ready) >= self.settings.batch_size or time.monotonic() - self._ready_since >= self.settings.store_after
                 ):
-                    self._store_ready(report)
-                if once and not self._in_flight and not self._ready and self._finished(round_):
+                    self._start_storing(storer)
+                if finishing and self._storing is None and not self._ready:
                     break
-                done, _ = wait(list(self._in_flight), timeout=self._pause(), return_when=FIRST_COMPLETED)
+                waiting: list[Future[Any]] = [*self._in_flight, *([self._storing] if self._storing else [])]
+                done, _ = wait(waiting, timeout=self._pause(), return_when=FIRST_COMPLETED)
                 for future in done:
-                    self._in_flight.pop(future)
-                    self._apply(future.result(), report)  # tasks catch their own failures
-            self._store_ready(report)  # a clean stop stores what was fetched
+                    if future is self._storing:
+                        self._finish_storing(report)
+                    else:
+                        self._in_flight.pop(future)
+                        self._apply(future.result(), report)  # tasks catch their own failures
+            # a clean stop: the batch in the pipeline finishes, and what was fetched is stored
+            if self._storing is not None:
+                wait([self._storing])
+                self._finish_storing(report)
+            if self._ready:
+                self._start_storing(storer)
+                wait([self._storing])  # type: ignore[list-item]
+                self._finish_storing(report)
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
+            storer.shutdown(wait=False)
         return report
 
     def _finished(self, round_: dict[str, Source] | None) -> bool:
@@ -321,13 +329,11 @@ class Watcher:
     def _apply(self, result: object, report: FetchReport) -> None:
         if isinstance(result, _PollAnswer):
             self._polling.discard(result.source.url)
-            with self.write_lock:
-                self._apply_poll(result, report)
+            self._apply_poll(result, report)
         else:
             page, answer = result  # type: ignore[misc]
             self._fetching.discard(page.url)
-            with self.write_lock:
-                self._apply_page(page, answer, report)
+            self._apply_page(page, answer, report)
 
     def _apply_poll(self, answer: _PollAnswer, report: FetchReport) -> None:
         source = self.store.source(answer.source.url)
@@ -410,12 +416,9 @@ class Watcher:
         self.store.save_page(page)
 
     def _same_text(self, page: WatchedPage, new_hash: str | None) -> bool:
-        """Whether the article text of a page fetched again is the stored one (its markup may have changed)."""
-        if new_hash is None:
-            return False
-        known = self.store.find_exact(new_hash)
-        versions = {v[0] for v in self.store.article_versions(page.article_id or "")} | {page.article_id}
-        return known is not None and known.id in versions
+        """Whether the article text of a page fetched again is its latest version's (only its markup changed)."""
+        latest = self.store.article(page.article_id or "")
+        return new_hash is not None and latest is not None and text_hash(latest.text) == new_hash
 
     def _page_failed(self, page: WatchedPage, error: FetchError, report: FetchReport) -> None:
         page.error = error.message
@@ -439,39 +442,42 @@ class Watcher:
             self._ready_since = time.monotonic()
         self._ready.append((page, document))
 
-    def _replay_fetched(self, report: FetchReport) -> None:
-        """Pages a stopped run fetched but did not store: into the pipeline from their saved bytes."""
+    def _replay_fetched(self) -> None:
+        """Pages a stopped run fetched but did not store: to the pipeline from their saved bytes."""
         for page, body in self.store.fetched_pages():
             self._add_ready(page, _document_of(page, body))
         if self._ready:
             self.on_event(f"{len(self._ready)} pages fetched by an earlier run go to the pipeline")
-            self._store_ready(report)
 
-    def _store_ready(self, report: FetchReport) -> None:
-        """Run the fetched pages through the pipeline, then mark each page with its article."""
-        if not self._ready or time.monotonic() < self._store_retry_at:
-            return
-        ready, self._ready = self._ready, []
+    def _start_storing(self, storer: ThreadPoolExecutor) -> None:
+        """Run the fetched pages through the pipeline, in the storing thread, while fetching goes on."""
+        self._stored_batch, self._ready = self._ready, []
+        self._storing = storer.submit(self.ingest, [document for _, document in self._stored_batch])
+
+    def _finish_storing(self, report: FetchReport) -> None:
+        """Mark each page of the batch just stored with its article."""
+        assert self._storing is not None
+        batch, future = self._stored_batch, self._storing
+        self._storing, self._stored_batch = None, []
         try:
-            outcomes = self.ingest([document for _, document in ready])
+            outcomes = future.result()
         except StoreError as exc:  # another process holds the store: the pages are saved, try again soon
-            self._ready = ready + self._ready
+            self._ready = batch + self._ready
             self._store_retry_at = time.monotonic() + 10
             self.on_event(f"cannot store yet: {exc}")
             return
         now = utc()
         added: dict[str, int] = {}
-        with self.write_lock:
-            for (page, _), outcome in zip(ready, outcomes):
-                self._page_stored(page, outcome, now, report)
-                if outcome.status == "added":
-                    added[page.source] = added.get(page.source, 0) + 1
-            for url, count in added.items():
-                source = self.store.source(url)
-                if source is not None:
-                    source.new_articles += count
-                    self.store.save_source(source)
-        self.on_event(f"stored {sum(added.values())} new articles from {len(ready)} pages")
+        for (page, _), outcome in zip(batch, outcomes):
+            self._page_stored(page, outcome, now, report)
+            if outcome.status == "added":
+                added[page.source] = added.get(page.source, 0) + 1
+        for url, count in added.items():
+            source = self.store.source(url)
+            if source is not None:
+                source.new_articles += count
+                self.store.save_source(source)
+        self.on_event(f"stored {sum(added.values())} new articles from {len(batch)} pages")
 
     def _page_stored(self, page: WatchedPage, outcome: Outcome, now: str, report: FetchReport) -> None:
         if outcome.status == "failed":

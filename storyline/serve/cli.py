@@ -91,9 +91,10 @@ def cli() -> None:
 def ingest(paths: tuple[str, ...], db: str, batch_size: int, max_article_mb: float, workers: int | None, quiet: bool) -> None:
     """Read articles from files and directories into the store.
 
-    PATHS are .txt (scraped text), .html/.htm pages, or .jsonl files with one
+    PATHS are .txt (scraped text), .html/.htm pages, .jsonl files with one
     article per line (fields: id, text or html, and optionally title, url,
-    outlet, published, language). Directories are read recursively.
+    outlet, published, language), or web archives (.warc, .arc: each HTML
+    page captured is an article). Directories are read recursively.
 
     Running the same command again adds nothing new and finishes an
     interrupted run. Inputs that cannot be read are listed at the end; the
@@ -121,7 +122,8 @@ def _print_report(report: IngestReport, db: str, counts: dict[str, int]) -> None
     err.print(
         f"{report.added} new articles ({report.duplicates} exact and {report.near_duplicates} near duplicates), "
         f"{report.new_stories} new stories, {report.already_stored} already stored. "
-        f"{escape(db)} now holds {counts['articles']} articles in {counts['stories']} stories."
+        + (f"{report.skipped} web archive records hold no article (requests, metadata, revisits, other types). " if report.skipped else "")
+        + f"{escape(db)} now holds {counts['articles']} articles in {counts['stories']} stories."
     )
     if report.problems:
         err.print(f"[bold red]{len(report.problems)} input(s) could not be ingested:[/]")

@@ -71,6 +71,8 @@ class SQLiteStore:
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
+        self._watch_db: sqlite3.Connection | None = None
+        self._watch_lock = threading.Lock()
         try:
             if self.path != MEMORY and Path(self.path).parent != Path(""):
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
@@ -487,8 +489,10 @@ class SQLiteStore:
         return str(self._db.execute("PRAGMA integrity_check").fetchone()[0])
 
     # ---- watched sources, their pages, article versions, archive checkpoints (issue 12) ----
-    # Reads go through this thread's read connection; writes through the writer's connection,
-    # each in one short transaction (the caller keeps them from overlapping a batch being saved).
+    # Reads go through this thread's read connection. Writes go through a connection of their
+    # own, one short transaction each, taken in turn by a lock: a watch records what it fetches
+    # while a batch is being analysed and saved through the writer's connection (SQLite makes
+    # the two transactions take turns on the file).
 
     def save_source(self, source: Source) -> None:
         """Insert or replace a watched source with all its state."""
@@ -624,6 +628,7 @@ class SQLiteStore:
         return (int(row[0]), str(row[1])) if row else None
 
     def save_archive_checkpoint(self, file_key: str, offset: int, record_id: str) -> None:
+        """Remember where an archive ingest stands (on the writer's connection: it is part of the ingest)."""
         at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
         self._db.execute(
             "INSERT INTO archive_checkpoints (file_key, offset, record_id, at) VALUES (?, ?, ?, ?) "
@@ -633,23 +638,29 @@ class SQLiteStore:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        db = self._db
-        try:
-            db.execute("BEGIN IMMEDIATE")
-            yield db
-            db.execute("COMMIT")
-        except BaseException as exc:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            if isinstance(exc, sqlite3.Error):
-                raise StoreError(f"could not save the state of watched sources ({exc}); nothing of it was stored", source=self.path) from exc
-            raise
+        with self._watch_lock:
+            if self._watch_db is None:  # in memory there is one database per connection: share the writer's
+                self._watch_db = self._db if self.path == MEMORY else self._connect()
+                self._watch_db.execute("PRAGMA busy_timeout = 60000")  # a batch being saved takes well under a minute
+            db = self._watch_db
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                yield db
+                db.execute("COMMIT")
+            except BaseException as exc:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    raise StoreError(f"could not save the state of watched sources ({exc}); nothing of it was stored", source=self.path) from exc
+                raise
 
     def close(self) -> None:
         with self._readers_lock:
             for reader in self._readers:
                 reader.close()
             self._readers.clear()
+        if self._watch_db is not None and self._watch_db is not self._db:
+            self._watch_db.close()
         self._db.close()
 
 
