@@ -65,9 +65,11 @@ def _open_existing(db: str) -> api.Storyline:
 def cli() -> None:
     """Storyline turns news articles into stories.
 
-    Ingest scraped text, HTML and JSONL files; Storyline cleans each article,
-    finds duplicates and groups articles about the same event into stories,
-    across outlets, days and languages. Everything is kept in one SQLite file.
+    Ingest scraped text, HTML, JSONL files and web archives, or let Storyline
+    follow feeds and sitemaps (`sources`, `fetch`, `watch`); it cleans each
+    article, finds duplicates and groups articles about the same event into
+    stories, across outlets, days and languages. Everything is kept in one
+    SQLite file.
 
     \b
     Start here:
