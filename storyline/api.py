@@ -39,7 +39,8 @@ from storyline.errors import ConfigError, InputError
 from storyline.ingest import DEFAULT_MAX_ARTICLE_BYTES, InputFile, document_from_record, find_files, read_file, read_upload
 from storyline.ingest.pairs import ArticlePair, read_pairs
 from storyline.ingest.sources import DEFAULT_EVERY, read_opml, source_url, write_opml
-from storyline.ingest.warc import ARCHIVE_SUFFIXES, ArchiveStats, read_archive, record_id_at
+from storyline.ingest.readers import ARCHIVE_SUFFIXES
+from storyline.ingest.warc import ArchiveStats, read_archive, record_id_at
 from storyline.ingest.watch import EventCallback, Watcher, WatchSettings, utc
 from storyline.match import MatchSettings, TermStatistics
 from storyline.match.similarity import DIMENSIONS, ArticleTraits, Similarity, SimilarityModel, article_traits, compare_traits
@@ -135,11 +136,9 @@ class Storyline:
     def _read(self, files: list[InputFile], counter: _Progress, archives: _ArchiveProgress) -> Iterator[RawDocument | InputProblem]:
         for file in files:
             if file.suffix in ARCHIVE_SUFFIXES:  # read from where an interrupted ingest of it stopped
-                key, start = archives.resume(file)
+                start = archives.resume(file)
                 yield from read_archive(
-                    file.path, str(file.path), start=start, max_article_bytes=self.max_article_bytes,
-                    on_document=lambda offset, record_id, key=key, name=str(file.path): archives.read(f"{name}:{offset}", key, offset, record_id),
-                    stats=archives.stats,
+                    file.path, str(file.path), start=start, max_article_bytes=self.max_article_bytes, on_document=archives.read, stats=archives.stats
                 )
             else:
                 yield from read_file(file, max_article_bytes=self.max_article_bytes)
@@ -655,7 +654,7 @@ def _tidy(url: str) -> str:
 
 def source_record(source: Source, pages: Mapping[str, int] | None = None) -> dict[str, Any]:
     """A watched source and its health as JSON (``sources list --json``, ``GET /api/sources``)."""
-    record = {
+    record: dict[str, Any] = {
         "url": source.url,
         "name": source.name,
         "kind": source.kind,
@@ -693,18 +692,20 @@ class _ArchiveProgress:
         self._read: deque[tuple[str, str, int, str]] = deque()  # (source, file key, offset, record id), in reading order
         self._unsaved: dict[str, tuple[int, str]] = {}
         self._since_save = 0
+        self._name = self._key = ""
 
-    def resume(self, file: InputFile) -> tuple[str, int]:
-        """The file's key and the byte offset to start reading it from."""
+    def resume(self, file: InputFile) -> int:
+        """The byte offset to start reading this archive from; the archive read next is this one."""
         status = file.path.stat()
-        key = f"{file.path.resolve()}|{status.st_size}|{status.st_mtime_ns}"
-        checkpoint = self.store.archive_checkpoint(key)
+        self._name, self._key = str(file.path), f"{file.path.resolve()}|{status.st_size}|{status.st_mtime_ns}"
+        checkpoint = self.store.archive_checkpoint(self._key)
         if checkpoint is None or record_id_at(file.path, checkpoint[0]) != checkpoint[1]:
-            return key, 0
-        return key, checkpoint[0]
+            return 0
+        return checkpoint[0]
 
-    def read(self, source: str, key: str, offset: int, record_id: str) -> None:
-        self._read.append((source, key, offset, record_id))
+    def read(self, offset: int, record_id: str) -> None:
+        """A document was read from the current archive, at ``offset``."""
+        self._read.append((f"{self._name}:{offset}", self._key, offset, record_id))
 
     def stored(self, outcome: Outcome) -> None:
         """The pipeline is done with one input: if it is the oldest archive record waiting, the checkpoint moves."""

@@ -16,19 +16,11 @@ from pathlib import Path
 import storyline
 from storyline.ingest.fetch import FetchSettings
 from storyline.ingest.watch import WatchSettings
-from tests.conftest import REPO, SHARED, need
+from tests.conftest import REPO, SHARED, kill_when, need, stored_urls
 from tests.site import Asked, LoopbackSite, Reply
 
 FUNDUS = SHARED / "data" / "pages" / "fundus"
 PAGES = 24
-
-
-def _stored(db: Path) -> set[str]:
-    try:
-        with sqlite3.connect(db) as raw:
-            return {row[0] for row in raw.execute("SELECT url FROM articles")}
-    except sqlite3.Error:
-        return set()
 
 
 def _watch(db: Path) -> subprocess.Popen[bytes]:
@@ -36,13 +28,6 @@ def _watch(db: Path) -> subprocess.Popen[bytes]:
         [sys.executable, "-m", "storyline", "watch", "--db", str(db), "--allow-private-addresses", "--delay", "0"],
         env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
-
-
-def _wait_for(db: Path, count: int, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 300
-    while len(_stored(db)) < count and time.monotonic() < deadline and process.poll() is None:
-        time.sleep(0.05)
-    assert process.poll() is None, "watch ended on its own"
 
 
 def test_watch_killed_then_stopped_then_finished(tmp_path: Path) -> None:
@@ -64,17 +49,17 @@ def test_watch_killed_then_stopped_then_finished(tmp_path: Path) -> None:
             sl.add_sources([site.url("/feed.xml")])
 
         first = _watch(db)
-        _wait_for(db, 4, first)
-        os.kill(first.pid, signal.SIGKILL)
-        first.wait()
-        before_kill = _stored(db)
+        kill_when(first, lambda: len(stored_urls(db)) >= 4)
+        before_kill = set(stored_urls(db))
         with sqlite3.connect(db) as raw:
             assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
             fetched = {row[0] for row in raw.execute("SELECT fetched_url FROM watched_pages WHERE state = 'fetched'")}
         asked_at_kill = Counter(a.path for a in site.asked)
 
         second = _watch(db)  # starts with the pages fetched but not stored, then goes on
-        _wait_for(db, len(before_kill) + 4, second)
+        deadline = time.monotonic() + 300
+        while len(stored_urls(db)) < len(before_kill) + 4 and time.monotonic() < deadline and second.poll() is None:
+            time.sleep(0.05)
         second.send_signal(signal.SIGTERM)
         assert second.wait(timeout=120) == 0  # a clean stop
         assert b"stopping" in (second.stderr.read() if second.stderr else b"")

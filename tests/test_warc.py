@@ -7,11 +7,9 @@ import gzip
 import io
 import json
 import os
-import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +18,7 @@ import pytest
 import storyline
 from storyline.ingest import find_files, read_file
 from storyline.model import InputProblem, RawDocument
-from tests.conftest import REPO, SHARED, need, run_cli
+from tests.conftest import REPO, SHARED, kill_when, need, run_cli, stored_urls
 from tests.site import write_warc
 
 WARCS = SHARED / "data" / "sources" / "warc"
@@ -119,13 +117,8 @@ def test_kill_minus_nine_during_an_archive_ingest_then_rerun(news_warc: tuple[Pa
         [sys.executable, "-m", "storyline", "ingest", str(path), "--db", str(crashed), "--batch-size", "2", "--workers", "0", "-q"],
         env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 300
-    while _stored(crashed) < 6 and time.monotonic() < deadline and process.poll() is None:
-        time.sleep(0.05)
-    assert process.poll() is None, "the ingest finished before it could be killed; write a larger archive"
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait()
-    partial = _stored(crashed)
+    kill_when(process, lambda: len(stored_urls(crashed)) >= 6)
+    partial = len(stored_urls(crashed))
     assert 6 <= partial < len(pages)
     with sqlite3.connect(crashed) as raw:
         assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -146,11 +139,3 @@ def _export(db: Path) -> dict[str, Any]:
     with storyline.open(db) as sl:
         sl.export(out)
     return json.loads(out.getvalue())
-
-
-def _stored(db: Path) -> int:
-    try:
-        with sqlite3.connect(db) as raw:
-            return int(raw.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
-    except sqlite3.Error:
-        return 0

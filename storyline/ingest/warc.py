@@ -32,7 +32,7 @@ from fastwarc.stream_io import BrotliReader, ChunkedReader, GzipReader
 from fastwarc.warc import ArchiveIterator, WarcRecord, WarcRecordType
 
 from storyline.ingest.pages import is_html, page_document
-from storyline.ingest.readers import ARCHIVE_SUFFIXES, check_body, content_id
+from storyline.ingest.readers import check_body, content_id
 from storyline.model import Given, InputProblem, RawDocument
 
 LOGGER = logging.getLogger(__name__)

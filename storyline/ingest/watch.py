@@ -124,7 +124,7 @@ class Watcher:
         self.settings = settings
         self.on_event = on_event or (lambda line: None)
         self.fetcher = Fetcher(settings.fetch)
-        self._in_flight: dict[Future[object], str] = {}  # task -> the host it asks
+        self._in_flight: dict[Future[Any], str] = {}  # task -> the host it asks
         self._polling: set[str] = set()
         self._fetching: set[str] = set()
         self._ready: list[tuple[WatchedPage, RawDocument]] = []  # fetched, waiting for the pipeline
@@ -326,12 +326,12 @@ class Watcher:
 
     # ---- results (coordinator: the store) ----------------------------------------
 
-    def _apply(self, result: object, report: FetchReport) -> None:
+    def _apply(self, result: _PollAnswer | tuple[WatchedPage, _PageAnswer], report: FetchReport) -> None:
         if isinstance(result, _PollAnswer):
             self._polling.discard(result.source.url)
             self._apply_poll(result, report)
         else:
-            page, answer = result  # type: ignore[misc]
+            page, answer = result
             self._fetching.discard(page.url)
             self._apply_page(page, answer, report)
 
