@@ -444,3 +444,29 @@ def test_fetcher_errors_say_what_happened(site: LoopbackSite) -> None:
             fetcher.get(site.url("/big"), max_bytes=1000)
     finally:
         fetcher.close()
+
+
+def test_a_sitemap_index_is_followed_to_its_changed_sitemaps(site: LoopbackSite, tmp_path: Path) -> None:
+    """A news sitemap and a gzipped urlset behind an index, served over HTTP: kind found from the bytes,
+    children read, and on the next poll only the child whose lastmod changed is asked for again."""
+    folder = need(SOURCES / "sitemaps")
+    news = site.add("/sitemaps/news.xml", site.rewrite((folder / "advertools" / "news_sitemap.xml").read_bytes()), "application/xml")
+    # served as application/octet-stream under a name that says nothing: gzip is told by its bytes
+    packed = site.add("/sitemaps/archive", site.rewrite((folder / "trafilatura" / "sitemap.xml.gz").read_bytes()), "application/octet-stream")
+    lastmod = {"news": "2020-05-19", "archive": "2019-01-01"}
+
+    def index(asked: Asked) -> Reply:
+        entries = "".join(f"<sitemap><loc>{url}</loc><lastmod>{lastmod[key]}</lastmod></sitemap>" for key, url in (("news", news), ("archive", packed)))
+        return Reply(f'<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</sitemapindex>'.encode(), "text/xml")
+
+    site.add("/sitemap_index.xml", index)
+    settings = WatchSettings(LOOPBACK, page_attempts=1)
+    with storyline.open(tmp_path / "sitemaps.db") as sl:
+        sl.add_sources([site.url("/sitemap_index.xml")])
+        report = sl.fetch(settings)
+        (source,) = sl.sources()
+        assert source.kind == "sitemap index" and source.items_seen == 6 + 84 and report.new_items == 6 + 84
+        assert set(source.children) == {news, packed}
+        lastmod["news"] = "2020-05-20"
+        sl.fetch(settings, everything=True)
+    assert len(site.requests_for("/sitemaps/news.xml")) == 2 and len(site.requests_for("/sitemaps/archive")) == 1
