@@ -345,6 +345,19 @@ def test_429_with_retry_after_is_honoured(site: LoopbackSite, tmp_path: Path) ->
     assert report.added == 1
 
 
+def test_a_long_retry_after_puts_the_host_off_without_holding_fetch(site: LoopbackSite, tmp_path: Path) -> None:
+    site.add("/first.html", Reply(b"", "text/plain", 429, {"Retry-After": "3600"}))
+    site.add("/second.html", b"<html><body><p>never asked</p></body></html>")
+    site.add("/feed.xml", _rss([f"<item><link>{site.url(p)}</link></item>" for p in ("/first.html", "/second.html")]), "application/rss+xml")
+    with storyline.open(tmp_path / "later.db") as sl:
+        sl.add_sources([site.url("/feed.xml")])
+        started = time.monotonic()
+        report = sl.fetch(FAST)
+        assert time.monotonic() - started < 30 and report.ok and report.added == 0
+        assert sl.source_pages()[site.url("/feed.xml")] == {"pending": 2}  # both wait for the host's hour, in the store
+    assert site.requests_for("/second.html") == []
+
+
 def test_failing_source_backs_off_and_dies_after_days(site: LoopbackSite, tmp_path: Path) -> None:
     site.add("/gone.xml", Reply(b"", "text/plain", 503, {"Retry-After": "3600"}))
     with storyline.open(tmp_path / "dead.db") as sl:

@@ -18,7 +18,7 @@ from urllib.parse import urljoin
 import httpx
 
 from storyline.errors import FetchError
-from storyline.ingest.politeness import HostGate, RobotsRules, host_of, retry_after
+from storyline.ingest.politeness import HostGate, HostPaused, RobotsRules, host_of, retry_after
 from storyline.ingest.safety import RefusedAddress, GuardedTransport, check_url
 
 LOGGER = logging.getLogger(__name__)
@@ -102,6 +102,14 @@ class Unreachable(FetchError):
     """No answer: DNS, connection, TLS, a timeout, a broken stream. Worth trying again later."""
 
 
+class Paused(FetchError):
+    """Not asked: the host asked for a pause (Retry-After, Crawl-delay) that is not over."""
+
+    def __init__(self, message: str, *, source: str, retry_after: float) -> None:
+        super().__init__(message, source=source)
+        self.retry_after = retry_after
+
+
 class Refused(FetchError):
     """Storyline will not fetch this: robots.txt forbids it, or the answer is too large or of the wrong type."""
 
@@ -158,6 +166,7 @@ class Fetcher:
             RefusedAddress: the URL or a redirect leads to a non-public address, or is not http(s).
             Refused: robots.txt forbids it, or the body is over ``max_bytes``.
             HTTPFailure: an error status (429 and 503 also pause the host for their Retry-After).
+            Paused: the host asked for a pause longer than the request's time limit.
             Unreachable: no usable answer in time.
         """
         headers = {"Accept": accept}
@@ -174,8 +183,11 @@ class Fetcher:
                 message, passing = refusal
                 raise (Unreachable if passing else Refused)(message, source=current)
             host = host_of(current)
-            with self.gate.turn(host):
-                response = self._request(url, current, headers, deadline, max_bytes)
+            try:
+                with self.gate.turn(host, patience=self.settings.timeout):
+                    response = self._request(url, current, headers, deadline, max_bytes)
+            except HostPaused as exc:
+                raise Paused(f"not asked: {exc} (Retry-After or Crawl-delay); tried again after it", source=current, retry_after=exc.seconds) from None
             location = response.headers.get("location")
             if response.status in REDIRECTS and location:
                 current = urljoin(current, location.strip())
@@ -230,7 +242,7 @@ class Fetcher:
         current = url
         for _ in range(self.settings.max_redirects + 1):
             check_url(current)
-            with self.gate.turn(host_of(current)):
+            with self.gate.turn(host_of(current), patience=self.settings.timeout):
                 response = self._request(url, current, {"Accept": "text/plain"}, time.monotonic() + self.settings.timeout, MAX_ROBOTS_BYTES)
             location = response.headers.get("location")
             if response.status in REDIRECTS and location:

@@ -54,11 +54,14 @@ class HostGate:
         with self._lock:
             self._free_at[host] = max(self._free_at.get(host, 0.0), time.monotonic() + seconds)
 
-    def turn(self, host: str) -> _Turn:
-        """``with gate.turn(host):`` waits for the host's turn, and starts its pause when done."""
+    def turn(self, host: str, *, patience: float) -> _Turn:
+        """``with gate.turn(host, patience=30):`` waits for the host's turn, and starts its pause when done.
+
+        Raises (on entering) ``HostPaused`` when the host asked for a pause longer than ``patience``.
+        """
         with self._lock:
             lock = self._hosts.setdefault(host, threading.Lock())
-        return _Turn(self, host, lock)
+        return _Turn(self, host, lock, patience)
 
     def _release(self, host: str) -> None:
         with self._lock:
@@ -66,13 +69,24 @@ class HostGate:
             self._free_at[host] = max(self._free_at.get(host, 0.0), time.monotonic() + delay)
 
 
+class HostPaused(Exception):
+    """The host asked for a pause longer than the caller is willing to wait."""
+
+    def __init__(self, host: str, seconds: float) -> None:
+        super().__init__(f"{host} asked for a pause of {seconds:.0f} s")
+        self.host, self.seconds = host, seconds
+
+
 class _Turn:
-    def __init__(self, gate: HostGate, host: str, lock: threading.Lock) -> None:
-        self.gate, self.host, self.lock = gate, host, lock
+    def __init__(self, gate: HostGate, host: str, lock: threading.Lock, patience: float) -> None:
+        self.gate, self.host, self.lock, self.patience = gate, host, lock, patience
 
     def __enter__(self) -> None:
         self.lock.acquire()
         wait = self.gate.ready_in(self.host)
+        if wait > self.patience:
+            self.lock.release()
+            raise HostPaused(self.host, wait)
         if wait > 0:
             time.sleep(wait)
 

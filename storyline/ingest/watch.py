@@ -33,7 +33,7 @@ from storyline.analyze.fingerprint import text_hash
 from storyline.clean import clean
 from storyline.errors import FetchError, InputError, StoreError
 from storyline.ingest.feeds import Listing, parse_feed
-from storyline.ingest.fetch import Fetcher, FetchSettings, HTTPFailure, Refused, Response
+from storyline.ingest.fetch import Fetcher, FetchSettings, HTTPFailure, Paused, Refused, Response
 from storyline.ingest.pages import is_html, page_document
 from storyline.ingest.politeness import backoff, host_of
 from storyline.ingest.safety import RefusedAddress
@@ -47,6 +47,8 @@ LOGGER = logging.getLogger(__name__)
 
 SOURCE_ACCEPT = "application/rss+xml, application/atom+xml, application/rdf+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
+# A page whose host asked for a pause longer than this is put off in the store, not looked at each round.
+PUT_OFF = 5.0
 
 # Stores documents and says what became of each, in order (the pipeline, under the store's write lock).
 Ingest = Callable[[list[RawDocument]], list[Outcome]]
@@ -205,7 +207,12 @@ class Watcher:
         now = utc()
         for source in list(round_.values()) if round_ is not None else self.store.due_sources(now):
             host = host_of(source.url)
-            if free <= 0 or source.url in self._polling or host in busy or self.fetcher.gate.ready_in(host) > 0:
+            paused = self.fetcher.gate.ready_in(host)
+            if round_ is not None and paused > self.settings.max_wait:  # fetch does not wait that long: the next run polls it
+                del round_[source.url]
+                self.on_event(f"{_label(source)}: put off, its host asked for a pause of {paused:.0f} s")
+                continue
+            if free <= 0 or source.url in self._polling or host in busy or paused > 0:
                 continue
             if round_ is not None:
                 del round_[source.url]
@@ -215,7 +222,12 @@ class Watcher:
             free -= 1
         for page in self.store.due_pages(now, per_source=2, limit=max(64, 8 * self.settings.threads)):
             host = host_of(page.link.url)
-            if free <= 0 or page.url in self._fetching or host in busy or self.fetcher.gate.ready_in(host) > 0:
+            paused = self.fetcher.gate.ready_in(host)
+            if paused > PUT_OFF and page.url not in self._fetching:  # its host asked for a pause: the page waits in the store
+                page.next_attempt = later(paused)
+                self.store.save_page(page)
+                continue
+            if free <= 0 or page.url in self._fetching or host in busy or paused > 0:
                 continue
             self._fetching.add(page.url)
             self._in_flight[pool.submit(self._fetch_page, page)] = host
@@ -376,7 +388,7 @@ class Watcher:
         source.error = error.message
         source.status = error.status if isinstance(error, HTTPFailure) else None
         wait_seconds = backoff(source.errors_in_row, source.every, limit=self.settings.max_backoff)
-        if isinstance(error, HTTPFailure) and error.retry_after:
+        if isinstance(error, (HTTPFailure, Paused)) and error.retry_after:
             wait_seconds = max(wait_seconds, error.retry_after)
         source.next_poll = later(wait_seconds)
         since = dt.datetime.fromisoformat(source.last_success or source.added)
@@ -433,8 +445,10 @@ class Watcher:
             self.on_event(f"{page.link.url}: {error.message}")
         else:
             retry = backoff(page.attempts, self.settings.page_retry, limit=self.settings.max_backoff)
-            if isinstance(error, HTTPFailure) and error.retry_after is not None:
+            if isinstance(error, (HTTPFailure, Paused)) and error.retry_after is not None:
                 retry = error.retry_after
+            if isinstance(error, Paused):
+                page.attempts -= 1  # not asked: not a failure of the page
             page.next_attempt = later(retry)
 
     def _add_ready(self, page: WatchedPage, document: RawDocument) -> None:
