@@ -321,11 +321,14 @@ def test_robots_txt_is_obeyed_and_the_user_agent_names_a_contact(site: LoopbackS
     site.add("/public/a.html", page)
     site.add("/private/b.html", page.replace(b"public", b"private"))
     site.add("/feed.xml", _rss([f"<item><link>{site.url(p)}</link></item>" for p in ("/private/b.html", "/public/a.html")]), "application/rss+xml")
-    settings = WatchSettings(FetchSettings(allow_private_addresses=True, delay=0, contact="news-desk@example.org"))
+    # the default pause between two requests to a host
+    settings = WatchSettings(FetchSettings(allow_private_addresses=True, delay=1.0, contact="news-desk@example.org"))
     with storyline.open(tmp_path / "robots.db") as sl:
         sl.add_sources([site.url("/feed.xml")])
         report = sl.fetch(settings)
     assert report.added == 1
+    assert [a.path for a in site.asked] == ["/robots.txt", "/feed.xml", "/public/a.html"]
+    assert all(later.at - earlier.at >= 1.0 for earlier, later in zip(site.asked, site.asked[1:]))
     assert site.requests_for("/private/b.html") == []
     assert any("robots.txt" in p.message for p in report.failed_pages)
     assert all("news-desk@example.org" in a.headers["user-agent"] and a.headers["user-agent"].startswith("Storyline/") for a in site.asked)

@@ -196,7 +196,9 @@ class Watcher:
             return 0.2
         waits = [_seconds_until(self.store.next_source_poll()), _seconds_until(self.store.next_page_attempt())]
         soonest = min((w for w in waits if w is not None), default=5.0)
-        return max(0.05, min(soonest, 0.5 if self._in_flight or soonest <= 0 else 5.0))
+        if soonest <= 0:  # work is due, its host is resting (--delay) or busy: look again shortly
+            return 0.1 if self._in_flight else 0.25
+        return max(0.05, min(soonest, 0.5 if self._in_flight else 5.0))
 
     def _dispatch(self, pool: ThreadPoolExecutor, round_: dict[str, Source] | None) -> None:
         """Start tasks for due sources, then due pages: one per host at a time, only hosts whose turn it is."""

@@ -54,9 +54,9 @@ db_option = click.option(
 )
 
 
-def _open_existing(db: str) -> api.Storyline:
+def _open_existing(db: str, first: str = "ingest PATH") -> api.Storyline:
     if not Path(db).exists():
-        raise click.ClickException(f"{db}: no store here yet; run `storyline ingest PATH --db {db}` first")
+        raise click.ClickException(f"{db}: no store here yet; run `storyline {first} --db {db}` first")
     return api.open(db)
 
 
@@ -377,7 +377,7 @@ def sources_add(urls: tuple[str, ...], db: str, every: str | None, name: str | N
 def sources_list(db: str, as_json: bool) -> None:
     """List the watched sources and their health: kind, last poll and success,
     HTTP status, items seen, new articles, errors in a row, next poll."""
-    with _open_existing(db) as sl:
+    with _open_existing(db, "sources add URL") as sl:
         found, pages = sl.sources(), sl.source_pages()
     if as_json:
         click.echo(json.dumps([api.source_record(s, pages.get(s.url, {})) for s in found], ensure_ascii=False, indent=2))
@@ -409,7 +409,7 @@ def _when(moment: str | None) -> str:
 @_errors_as_messages
 def sources_remove(urls: tuple[str, ...], db: str) -> None:
     """Stop watching sources; the articles already stored from them stay."""
-    with _open_existing(db) as sl:
+    with _open_existing(db, "sources add URL") as sl:
         removed = sl.remove_sources(list(urls))
     for url in removed:
         err.print(f"no longer watching {escape(url)}")
@@ -439,7 +439,7 @@ def sources_import(file: str, db: str, every: str | None) -> None:
 @_errors_as_messages
 def sources_export(db: str) -> None:
     """Print the watched sources as OPML, which any feed reader imports."""
-    with _open_existing(db) as sl:
+    with _open_existing(db, "sources add URL") as sl:
         click.echo(sl.export_opml(), nl=False)
 
 
@@ -455,7 +455,7 @@ def fetch(db: str, allow_private_addresses: bool, contact: str | None, delay: fl
     Pages go through the same cleaning, analysis and matching as ingested
     files. Exit code 1 when a source could not be polled.
     """
-    with _open_existing(db) as sl:
+    with _open_existing(db, "sources add URL") as sl:
         report = sl.fetch(_watch_settings(allow_private_addresses, contact, delay), everything=everything, on_event=None if quiet else _event)
         counts = sl.count()
     _print_fetch_report(report, db, counts)
@@ -483,7 +483,7 @@ def watch(db: str, allow_private_addresses: bool, contact: str | None, delay: fl
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
-    with _open_existing(db) as sl:
+    with _open_existing(db, "sources add URL") as sl:
         err.print(f"Watching the {len(sl.sources())} sources of {escape(db)} · Ctrl-C to stop")
         report = sl.watch(_watch_settings(allow_private_addresses, contact, delay), stop=stop, on_event=_event)
         counts = sl.count()

@@ -140,7 +140,7 @@ class Store(Protocol):
         ...
 
     def next_page_attempt(self) -> str | None:
-        """When the earliest page put off for later may be tried again."""
+        """When the earliest page waiting may be tried (a time past for a page due now); None when none waits."""
         ...
 
     def fetched_pages(self) -> Iterator[tuple[WatchedPage, bytes]]:

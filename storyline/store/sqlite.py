@@ -572,8 +572,8 @@ class SQLiteStore:
         return _watched_page(row) if row else None
 
     def next_page_attempt(self) -> str | None:
-        """When the earliest page put off for later (backoff, Retry-After) may be tried again."""
-        return self._reads.execute("SELECT MIN(next_attempt) FROM watched_pages WHERE state = 'pending'").fetchone()[0]
+        """When the earliest page waiting may be tried (a time past for a page due now); None when none waits."""
+        return self._reads.execute("SELECT MIN(COALESCE(next_attempt, found)) FROM watched_pages WHERE state = 'pending'").fetchone()[0]
 
     def fetched_pages(self) -> Iterator[tuple[WatchedPage, bytes]]:
         """Pages fetched but not yet stored as articles (a run stopped in between), with their bytes."""
