@@ -33,7 +33,7 @@ __all__ = ["analyze"]
 
 def analyze(articles: Sequence[Article]) -> Sequence[Article]:
     """Fill each article's representations and analysis (embeddings in one batch)."""
-    spans = [embedded_sentences(a.text) for a in articles]
+    spans = [embedded_sentences(a.text, a.language) for a in articles]
     sentence_vectors = embed_sentences([a.text for a in articles], spans)
     titles = embed_texts([a.title or "" for a in articles])
     mentions = find_mentions_in([a.text for a in articles], [a.language for a in articles])

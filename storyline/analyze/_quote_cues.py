@@ -37,7 +37,6 @@ class LanguageCues:
     definite: frozenset[str]  # "the", "le", "der": a description that points back to someone ("his lawyer" does not)
     indefinite: frozenset[str]  # "a", "un", "ein": "a senior official" is nobody in particular
     anonymous_roles: frozenset[str]  # "the source", "the official": anonymous by trade, never resolved to a name
-    abbreviations: frozenset[str]  # words whose period does not end a sentence: "Mr.", "M.", "Dr."
     roles: frozenset[str]  # title and role nouns: "minister", "porte-parole", "sprecher", "министр"
     role_match: str  # "word" (role or role + plural ending), "part" (inside compounds: German), "prefix" (Russian cases)
     capitalized_demonyms: bool  # "Russian" is capitalized, so a capitalized qualifier can clash ("US" vs "Russian")
@@ -185,10 +184,6 @@ ENGLISH = LanguageCues(
     definite=frozenset({"the", "this", "that"}),
     indefinite=frozenset({"a", "an", "one", "another", "some", "several", "many", "two", "three", "other", "unnamed", "anonymous"}),
     anonymous_roles=frozenset({"source", "official", "witness", "insider"}),
-    abbreviations=frozenset(
-        "mr mrs ms dr st jr sr gen sen rep gov lt col prof u.s u.n inc corp co no vs jan feb aug sept oct nov dec mt "
-        "ft rev hon pres sgt capt maj adm cmdr gens reps sens govs".split()
-    ),
     roles=frozenset(
         {
             "minister", "secretary", "spokesman", "spokeswoman", "spokesperson", "president", "chancellor", "premier",
@@ -297,7 +292,6 @@ FRENCH = LanguageCues(
     definite=frozenset({"le", "la", "les", "l'", "ce", "cet", "cette"}),
     indefinite=frozenset({"un", "une", "des", "plusieurs", "certains", "certaines", "deux", "trois"}),
     anonymous_roles=frozenset({"source", "responsable", "témoin"}),
-    abbreviations=frozenset({"m", "mme", "mlle", "dr", "me", "mgr", "st", "av", "etc"}),
     roles=frozenset(
         {
             "ministre", "vice-ministre", "porte-parole", "président", "présidente", "chef", "cheffe", "secrétaire",
@@ -351,7 +345,6 @@ GERMAN = LanguageCues(
     definite=frozenset({"der", "die", "das", "den", "dem", "des", "dieser", "diese", "dieses"}),
     indefinite=frozenset({"ein", "eine", "einer", "einem", "einen", "eines", "mehrere", "zwei", "drei"}),
     anonymous_roles=frozenset({"quelle", "insider"}),
-    abbreviations=frozenset({"hr", "fr", "dr", "prof", "bzw", "ca", "nr", "st", "vgl", "z.b", "u.a"}),
     roles=frozenset(
         {
             "minister", "sprecher", "präsident", "kanzler", "botschafter", "diplomat", "chef", "leiter", "vorsitzend",
@@ -401,7 +394,6 @@ SPANISH = LanguageCues(
     definite=frozenset({"el", "la", "los", "las", "este", "esta"}),
     indefinite=frozenset({"un", "una", "unos", "unas", "varios", "varias", "dos", "tres"}),
     anonymous_roles=frozenset({"fuente", "fuentes", "testigo"}),
-    abbreviations=frozenset({"sr", "sra", "srta", "dr", "dra", "dña", "d", "ud", "uds"}),
     roles=frozenset(
         {
             "ministro", "ministra", "viceministro", "viceministra", "portavoz", "presidente", "presidenta", "canciller",
@@ -454,7 +446,6 @@ RUSSIAN = LanguageCues(
     definite=frozenset(),
     indefinite=frozenset({"один", "одна", "одного", "одной", "некий", "некая", "несколько"}),
     anonymous_roles=frozenset({"источник", "собеседник"}),
-    abbreviations=frozenset({"г", "гг", "т", "д", "т.е", "т.д", "им", "ул", "св"}),
     roles=frozenset(
         {
             "министр", "замминистр", "заместител", "пресс-секретар", "представител", "президент", "глав", "посол",

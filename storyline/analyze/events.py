@@ -143,7 +143,7 @@ def find_events(
     """The article's events, one per kind and date (see the module docstring)."""
     found = []
     tenses = TenseReader(text, language)
-    for start, end in split_sentences(text):
+    for start, end in split_sentences(text, language):
         found.extend(_in_sentence(text, start, end, language or "en", published, mentions, places, times, tenses))
     return [_event(group) for group in _merge(found)]
 
@@ -196,10 +196,10 @@ def _trigger_pattern(language: str) -> tuple[re.Pattern[str], dict[str, str]]:
     return re.compile(rf"(?<!\w)(?:{'|'.join(groups)})"), kinds
 
 
-def date_near(text: str, position: int, times: Sequence[TimeExpression]) -> str | None:
+def date_near(text: str, position: int, times: Sequence[TimeExpression], language: str | None = None) -> str | None:
     """The date of whatever the word at ``position`` names, as events date theirs: the resolved
     date nearest it in its clause, else in its sentence; None when its sentence has none."""
-    start, end = next(((a, b) for a, b in split_sentences(text) if a <= position < b), (position, position + 1))
+    start, end = next(((a, b) for a, b in split_sentences(text, language) if a <= position < b), (position, position + 1))
     dated = [t for t in times if start <= t.start < end and _is_date(t)]
     return _nearest_date(dated, _clause_of(_clauses(text[start:end], start), position), position)
 

@@ -7,7 +7,8 @@ entity mentions the NER already found: 3-5 ms for a 750-word article.
 1. Quoted spans. Quotation marks are paired within each paragraph ("…", “…”,
    ‘…’, ''…'', «…», „…“, »…«), outermost pairs only. An unpaired mark at a
    paragraph's edge opens or closes a span running to the other edge; such a span
-   is kept only when an attribution confirms it. Sentences are split outside spans.
+   is kept only when an attribution confirms it. Sentences are the project's (``sentences``), less
+   the breaks inside quoted spans.
 2. Cues. Reporting verbs ("said", "a déclaré", "sagte", "afirmó", "заявил"),
    "according to" forms ("selon", "laut", "según", "по словам", "X zufolge") and
    participles ("adding"), found by a token scan with dict look-ups.
@@ -52,6 +53,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from storyline.analyze._quote_cues import CUES_BY_LANGUAGE, LanguageCues
+from storyline.analyze.sentences import split_sentences
 from storyline.model import Mention, Quote, QuoteKind
 
 __all__ = ["find_quotes"]
@@ -64,7 +66,6 @@ _QUOTE_MARK = re.compile("''|``|[\"“”«»„‘’‚']")
 _DOUBLED_MARKS = {"''": '"', "``": '"'}  # typewriter quotation marks: ''Wow,'' she said
 _BOUNDARY_CHARS = ",;:()[]\"“”«»„—–\n"
 _SPACES = " \t\u00a0\u202f\u2009"
-_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’»“)\]]*[ \t\u00a0]+(?=[^\w\s]{0,2}\s*[A-ZÀ-ÖØ-ÞА-ЯЁ0-9¿¡])|\n+")
 _LEAD_PUNCTUATION = re.compile(r"[\s,;]*(?:[—–-]+\s*)?")
 _DIALOGUE_LEAD = re.compile(r"[ \t\u00a0]*[—–][ \t\u00a0]*")
 _FRENCH_INVERSION = re.compile(r"-(?:t-)?(il|elle)s?\b")  # "a-t-il déclaré", "dit-elle"
@@ -355,16 +356,13 @@ class _Finder:
         return _Span(open_, close, start, self._trim_end(start, end, ",;:"), unopened, unclosed)
 
     def _sentence_starts(self) -> list[int]:
+        """Where sentences start, but not inside a quotation: "He said: "We are ready. We will go."" is one."""
         starts = [0]
-        for match in _SENTENCE_END.finditer(self.text):
-            index = bisect.bisect_right(self.span_opens, match.start()) - 1
-            if index >= 0 and self.spans[index].open < match.start() < self.spans[index].close - 1:
+        for start, _ in split_sentences(self.text, self.lexicon.language)[1:]:
+            index = bisect.bisect_right(self.span_opens, start - 1) - 1
+            if index >= 0 and self.spans[index].open < start - 1 < self.spans[index].close - 1:
                 continue
-            word = re.search(r"[\w.]*$", self.text[max(0, match.start() - 12) : match.start()])
-            folded = word.group().lower() if word else ""
-            if match.group()[0] == "." and (folded in self.words.abbreviations or len(folded) == 1 and folded.isalpha()):
-                continue  # "Mr. Tribe", "J. Smith"
-            starts.append(match.end())
+            starts.append(start)
         return starts
 
     # -- 2. cues ------------------------------------------------------------------------------
