@@ -56,7 +56,7 @@ from storyline.analyze._quote_cues import CUES_BY_LANGUAGE, LanguageCues
 from storyline.analyze.sentences import split_sentences
 from storyline.model import Mention, Quote, QuoteKind
 
-__all__ = ["find_quotes"]
+__all__ = ["find_quotes", "role_of"]
 
 CueKind = Literal["verb", "participle", "according_before", "according_after", "after_quote_only"]
 Speaker = tuple[str | None, str | None]  # resolved: (surface, entity key)
@@ -174,7 +174,7 @@ def _all_languages() -> LanguageCues:
 
 
 @functools.lru_cache(maxsize=100_000)
-def _role(word: str, language: str | None) -> str | None:
+def role_of(word: str, language: str | None) -> str | None:
     """The title or role a word names, as listed ("ministerin" -> "minister" in German, "министра" -> "министр")."""
     cues = _lexicon(language).cues
     if word in cues.role_abbreviations:
@@ -877,7 +877,7 @@ class _Finder:
         return self.text[mention.end : mention.end + 2] in ("'s", "’s") or self.text[mention.end - 2 : mention.end] in ("'s", "’s")
 
     def _role(self, word: str) -> str | None:
-        return _role(word, self.lexicon.language)
+        return role_of(word, self.lexicon.language)
 
     # -- 5. speakers --------------------------------------------------------------------------
 
