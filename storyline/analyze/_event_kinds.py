@@ -46,11 +46,11 @@ class Kind:
 KINDS: tuple[Kind, ...] = (
     # -- Contact ---------------------------------------------------------------------------------
     Kind("meeting", "ACE Contact:Meet", False, {
-        "en": "meet !goal; meeting; =talks; negotiation; negotiate; negotiator; consultation; convene; =discussions",
-        "fr": "rencontrer; rencontre; réunion; réunir; entretien; =pourparlers; négociation; négocier; négociateur; =consultations; =discussions",
-        "de": "treffen !goal; =gespräche; verhandlung [talks_de]; verhandeln; unterhändler; =konsultationen; zusammenkommen; =beratungen",
-        "es": "reunión; reunir; reunirse; encuentro; =conversaciones; negociación; negociar; negociador; =consultas; entrevistarse",
-        "ru": "встреча; встретиться; встречаться; переговорщик; =переговоры; =переговорах; =переговоров; =переговорам; =переговорами; "
+        "en": "meet !goal; meeting; =talks; negotiation; negotiate; negotiator; consultation; convene; =discussions; conference",
+        "fr": "rencontrer; rencontre; réunion; se réunir; =réunis; =réunies; conférence; entretien; =pourparlers; négociation; négocier; négociateur; =consultations; =discussions",
+        "de": "treffen !goal; =gespräche; verhandlung [talks_de]; verhandeln; unterhändler; =konsultationen; zusammenkommen; =beratungen; konferenz",
+        "es": "reunión; reunir; reunirse; encuentro; =conversaciones; negociación; negociar; negociador; =consultas; entrevistarse; conferencia",
+        "ru": "встреча; встретиться; встречаться; переговорщик; конференция; =переговоры; =переговорах; =переговоров; =переговорам; =переговорами; "
               "консультация; провести переговоры",
     }),
     Kind("summit", "ACE Contact:Meet (a meeting of leaders)", False, {
@@ -62,29 +62,29 @@ KINDS: tuple[Kind, ...] = (
     }),
     # -- Conflict --------------------------------------------------------------------------------
     Kind("attack", "ACE Conflict:Attack; CAMEO 18-20", True, {
-        "en": "attack; assault; bombing; bomb; airstrike; air strike; missile strike; drone strike; shelling; shooting; "
+        "en": "attack; assault; bombing; bomb; blast [bomb]; explosion [bomb]; shoot; gun down; assassination; assassinate; airstrike; air strike; missile strike; drone strike; shelling; shooting; "
               "gunfire; open fire; massacre; ambush; stabbing; invade; invasion; offensive [military]",
-        "fr": "attaque; attaquer; attentat; bombardement; bombarder; =frappe; =frappes; fusillade; assaut; massacre; tuerie; "
+        "fr": "explosion [bomb]; attaque; attaquer; attentat; bombardement; bombarder; =frappe [military]; =frappes [military]; frappe aérienne; tirer sur; fusillade; assaut; massacre; tuerie; "
               "embuscade; invasion; envahir; ouvrir le feu; offensive [military]",
-        "de": "angriff; angreifen; anschlag; bombardierung; bombardieren; beschuss; beschießen; schießerei; massaker; "
+        "de": "explosion [bomb]; angriff; angreifen; anschlag; bombardierung; bombardieren; beschuss; beschießen; schießerei; erschießen; niederschießen; massaker; "
               "überfall; überfallen; invasion; einmarsch; amoklauf; offensive [military]",
-        "es": "ataque; atacar; atentado; bombardeo; bombardear; tiroteo; masacre; emboscada; asalto; invasión; invadir; "
+        "es": "explosión [bomb]; ataque; atacar; atentado; bombardeo; bombardear; tiroteo; balacera; disparar [victim]; =balazos; masacre; emboscada; asalto; invasión; invadir; "
               "abrir fuego; ofensiva [military]",
-        "ru": "атака; атаковать; нападение; напасть; теракт; обстрел; обстрелять; бомбардировка; бомбить; удар [military]; "
+        "ru": "взрыв [bomb]; атака; атаковать; нападение; напасть; теракт; застрелить; обстрел; обстрелять; бомбардировка; бомбить; удар [military]; "
               "стрельба; расстрел; вторжение; открыть огонь; штурм; наступление [military]",
     }),
     Kind("protest", "ACE Conflict:Demonstrate; CAMEO 14", False, {
         "en": "protest; demonstration [protest_en]; demonstrate [protest_en]; demonstrator; protester; protestor; rally [protest_en]; riot",
         "fr": "manifestation; manifester; manifestant; protestation; protester; rassemblement [protest_fr]; émeute",
         "de": "protest; protestieren; demonstration; demonstrieren; demonstrant; kundgebung; krawall; =ausschreitungen",
-        "es": "protesta; protestar; manifestación; manifestante; manifestarse; disturbio; =disturbios",
+        "es": "protesta; protestar; manifestación; manifestante; manifestarse; disturbio; =disturbios; movilización",
         "ru": "протест; протестовать; митинг; демонстрация [protest_ru]; манифестация; =беспорядки; =беспорядков; акция протеста",
     }),
     Kind("strike", "CAMEO 143 conduct strike or boycott", False, {
         "en": "strike [labour]; on strike; walkout; stoppage [labour]",
         "fr": "grève; gréviste; débrayage",
         "de": "streik; streiken; arbeitsniederlegung; ausstand",
-        "es": "huelga; huelguista",
+        "es": "huelga; huelguista; paro [labour]; medidas de fuerza",
         "ru": "забастовка; бастовать; стачка",
     }),
     # -- Disasters (no ACE or CAMEO class; WEC's event types) -------------------------------------
@@ -110,14 +110,14 @@ KINDS: tuple[Kind, ...] = (
         "ru": "ураган; тайфун; циклон; шторм; буря; торнадо; смерч",
     }),
     Kind("fire", "disaster: WEC Wildfire", False, {
-        "en": "wildfire; bushfire; blaze; =fire !det; =fires !det; forest fire; inferno",
-        "fr": "incendie; incendier; feu de forêt; =feux de forêt",
-        "de": "brand; waldbrand; großbrand; feuer !det",
-        "es": "incendio; incendiar; incendio forestal",
-        "ru": "пожар; возгорание; лесной пожар",
+        "en": "wildfire; bushfire; blaze; =fire !det; =fires !det; forest fire; inferno; burn down; arson; arsonist; =burned [building]; =burnt [building]",
+        "fr": "incendie; incendier; feu de forêt; =feux de forêt; incendiaire",
+        "de": "brand; waldbrand; großbrand; feuer !det; brandstiftung; niederbrennen; abbrennen",
+        "es": "incendio; incendiar; incendio forestal; =calcinado; =calcinada",
+        "ru": "пожар; возгорание; лесной пожар; поджог; сгореть",
     }),
     Kind("accident", "disaster: WEC Airliner Accident (and other accidents)", False, {
-        "en": "crash; accident; collision; collide; derailment; derail; capsize; shipwreck; explosion; explode; blast",
+        "en": "crash; accident; collision; collide; derailment; derail; capsize; shipwreck; explosion; explode; blast; hit-and-run; hit and run",
         "fr": "accident; collision; déraillement; dérailler; explosion; exploser; =crash; écrasement; écraser [vehicle]; naufrage",
         "de": "unfall; absturz; abstürzen; zusammenstoß; kollision; explosion; explodieren; entgleisung; entgleisen",
         "es": "accidente; choque; colisión; chocar; estrellarse; estrellar; siniestro [vehicle]; explosión; explotar; "
@@ -126,11 +126,11 @@ KINDS: tuple[Kind, ...] = (
     }),
     # -- Life ------------------------------------------------------------------------------------
     Kind("death", "ACE Life:Die", True, {
-        "en": "die; death; kill; =dead; fatality",
-        "fr": "mourir; =mort; =morts; décès; décéder; tuer; périr",
-        "de": "sterben; tod; =tote; =toten; töten; umkommen; ums leben",
-        "es": "morir; muerte; fallecer; fallecimiento; matar; =muertos; =muerto",
-        "ru": "умереть; погибнуть; смерть; гибель; убить; скончаться; погибший",
+        "en": "die; death; kill; killing; =dead; fatality; murder; homicide; slay; =slaying; manslaughter; suicide",
+        "fr": "mourir; =mort; =morts; décès; décéder; tuer; périr; meurtre; homicide; assassinat; assassiner; suicide",
+        "de": "sterben; tod; =tote; =toten; töten; umkommen; ums leben; mord; ermorden; tötung; totschlag; suizid; selbstmord",
+        "es": "morir; muerte; fallecer; fallecimiento; matar; =muertos; =muerto; asesinato; asesinar; homicidio; suicidio",
+        "ru": "умереть; погибнуть; смерть; гибель; убить; скончаться; погибший; убийство; самоубийство",
     }),
     # -- Personnel -------------------------------------------------------------------------------
     Kind("resignation", "ACE Personnel:End-Position (leaving)", False, {
@@ -141,14 +141,14 @@ KINDS: tuple[Kind, ...] = (
         "ru": "уйти в отставку; подать в отставку; =отставке; =отставку [resign_ru]",
     }),
     Kind("dismissal", "ACE Personnel:End-Position (removed)", True, {
-        "en": "fire @object; sack @object; dismiss @object; oust; depose; remove from office",
+        "en": "fire @object !weapon; sack @object; dismiss @object; oust; depose; remove from office; relieve [office]; =let go [office]",
         "fr": "limoger; limogeage; révoquer; révocation; destituer; destitution; congédier",
         "de": "entlassen @object; entlassung; absetzen @object; absetzung; feuern @object; abberufen",
         "es": "destituir; destitución; cesar @object; despedir @object; despido",
         "ru": "уволить; увольнение; снять с должности; отправить в отставку; отстранить",
     }),
     Kind("appointment", "ACE Personnel:Start-Position, Personnel:Nominate", True, {
-        "en": "appoint; appointment; nominate; nomination; sworn in; take office; inauguration; inaugurate",
+        "en": "appoint; appointment; nominate; nomination; sworn in; take office; inauguration; inaugurate; hire @object",
         "fr": "nommer; nomination; désigner; prêter serment; investiture",
         "de": "ernennen; ernennung; nominieren; nominierung; vereidigen; vereidigung; amtsantritt",
         "es": "nombrar; nombramiento; designar; designación; investidura; tomar posesión",
@@ -166,7 +166,7 @@ KINDS: tuple[Kind, ...] = (
         "en": "arrest; detain; detention; apprehend; taken into custody",
         "fr": "arrestation; =arrêté [police]; =arrêtés [police]; interpeller; interpellation; garde à vue; écrouer; incarcérer",
         "de": "festnehmen; festnahme; verhaften; verhaftung; inhaftieren; inhaftierung",
-        "es": "detener; detención; arrestar; arresto; =capturado; =capturados",
+        "es": "detener; detención; arrestar; arresto; =capturado; =capturados; =detenido; =detenida; =detenidos; =detenidas",
         "ru": "задержать; задержание; арестовать; арест; взять под стражу",
     }),
     Kind("release", "ACE Justice:Release-Parole; CAMEO 0841 release persons", True, {
@@ -184,11 +184,11 @@ KINDS: tuple[Kind, ...] = (
         "ru": "обмен [captive]; обменять [captive]; обменяться [captive]",
     }),
     Kind("charge", "ACE Justice:Charge-Indict", True, {
-        "en": "indict; indictment; =charged with; press charges",
+        "en": "indict; indictment; =charged with; press charges; =charges [crime]",
         "fr": "inculper; inculpation; mettre en examen; mise en examen",
         "de": "anklagen; anklage; anklage erheben",
         "es": "imputar; imputación; =acusado de; =acusada de",
-        "ru": "предъявить обвинение; обвинить [court]",
+        "ru": "предъявить обвинение; обвинить [crime]",
     }),
     Kind("trial", "ACE Justice:Trial-Hearing", True, {
         "en": "trial [court]; stand trial; court hearing",
@@ -198,22 +198,22 @@ KINDS: tuple[Kind, ...] = (
         "ru": "=процесс [court]; судебный процесс; судебное заседание",
     }),
     Kind("verdict", "ACE Justice:Convict, Justice:Sentence, Justice:Acquit", True, {
-        "en": "convict; conviction [court]; =sentenced; verdict; acquit; acquittal; found guilty; =jailed",
+        "en": "convict; conviction [court]; =sentenced; verdict; acquit; acquittal; found guilty; =guilty; =jailed",
         "fr": "condamner; condamnation; verdict; acquitter; acquittement",
         "de": "verurteilen; verurteilung; urteil; freisprechen; freispruch",
         "es": "condenar; condena; sentencia [court]; veredicto; absolver; absolución",
-        "ru": "приговорить; приговор; осудить; оправдать",
+        "ru": "приговорить; приговор; осудить; оправдать; заключить в тюрьму",
     }),
     Kind("lawsuit", "ACE Justice:Sue", True, {
         "en": "sue; lawsuit", "fr": "porter plainte; plainte", "de": "verklagen; klage [court]",
         "es": "demandar [court]; demanda [court]; querella", "ru": "иск; подать в суд",
     }),
     Kind("investigation", "CAMEO 09 investigate", True, {
-        "en": "investigation; investigate; probe; inquiry; enquiry",
-        "fr": "enquête; enquêter; investigation",
-        "de": "ermittlung; ermitteln; =ermittlungen; untersuchung; untersuchen",
+        "en": "investigation; investigate; investigator; probe; inquiry; enquiry",
+        "fr": "enquête; enquêter; enquêteur; investigation",
+        "de": "ermittlung; ermitteln; =ermittlungen; ermittler",
         "es": "investigación; investigar; pesquisa",
-        "ru": "расследование; расследовать; следствие",
+        "ru": "расследование; расследовать; следствие; следователь",
     }),
     # -- Cooperation, pressure, business ---------------------------------------------------------
     Kind("agreement", "CAMEO 057 sign formal agreement", False, {
@@ -225,15 +225,15 @@ KINDS: tuple[Kind, ...] = (
               "erzielen [document]; schließen [document]",
         "es": "firmar [document]; ratificar; ratificación; alcanzar [document]; llegar [document]; cerrar [document]; "
               "sellar [document]; pactar",
-        "ru": "подписать [document]; подписание [document]; ратифицировать; ратификация; достичь [document]; заключить [document]; "
+        "ru": "подписать [document]; подписание [document]; церемония подписания; ратифицировать; ратификация; достичь [document]; заключить [document]; "
               "договориться",
     }),
     Kind("sanctions", "CAMEO 163 impose embargo, boycott or sanctions", True, {
         "en": "sanction; embargo; blacklist",
-        "fr": "sanction; sanctionner; embargo",
-        "de": "sanktion; sanktionieren; embargo",
-        "es": "sanción; sancionar; embargo",
-        "ru": "санкция; =санкции; =санкций; эмбарго",
+        "fr": "sanction; sanctionner; embargo; liste noire",
+        "de": "sanktion; sanktionieren; embargo; schwarze liste",
+        "es": "sanción; sancionar; embargo; lista negra",
+        "ru": "санкция; =санкции; =санкций; эмбарго; чёрный список; черный список",
     }),
     Kind("launch", "CAMEO 1? none; WEC Weapons Test: rocket, missile and satellite launches", False, {
         "en": "launch [launcher]; liftoff; lift off [launcher]; test-fire; =launches [launcher]",
@@ -255,6 +255,15 @@ KINDS: tuple[Kind, ...] = (
     }),
 )
 
+# Phrases that hold a trigger word but name no event of its kind: read first, they report nothing.
+NOT_EVENTS: dict[str, str] = {
+    "en": "heart attack; panic attack; asthma attack; house arrest; cardiac arrest",
+    "fr": "crise cardiaque; résidence surveillée",
+    "de": "herzinfarkt; hausarrest",
+    "es": "ataque cardíaco; ataque al corazón; arresto domiciliario",
+    "ru": "сердечный приступ; домашний арест",
+}
+
 # Word groups the triggers and the status refer to, per language, as lemmas (or "=forms").
 GROUPS: dict[str, dict[str, str]] = {
     # documents one signs or reaches: a signature is an agreement only with one of these
@@ -273,8 +282,21 @@ GROUPS: dict[str, dict[str, str]] = {
         "ru": "ракета; спутник; зонд; корабль; носитель; ракета-носитель",
     },
     "labour": {
-        "en": "worker; union; employee; staff; pay; wage; docker; driver; teacher; nurse; pilot; picket; walkout; general; =strikers; industrial",
+        "en": "worker; union; employee; staff; pay; wage; docker; picket; walkout; general; =strikers; industrial",
+        "es": "sindicato; trabajador; obrero; gremio; gremial; docente; transporte",
     },
+    "crime": {
+        "en": "murder; fraud; corruption; assault; manslaughter; theft; drug; terrorism; killing; rape; bribery; homicide; criminal",
+        "ru": "преступление; убийство; мошенничество; коррупция; наркотик; кража; терроризм",
+    },
+    "weapon": {"en": "bomb; rocket; missile; shot; round; gun; weapon; shell; bullet; gas; =bombs; =shots; =rounds; =rockets; =missiles"},
+    "bomb": {
+        "en": "bomb; bomber; bombing; terrorist; suicide; car bomb; ied; militant",
+        "fr": "bombe; kamikaze; terroriste", "de": "bombe; sprengsatz; terrorist; selbstmordattentäter",
+        "es": "bomba; coche bomba; terrorista", "ru": "бомба; смертник; террорист; самодельный",
+    },
+    "victim": {"es": "=contra; víctima; hombre; mujer; policía; agente; persona"},
+    "building": {"en": "church; house; home; building; school; mosque; store; shop; car; vehicle; office; hotel; plant"},
     "captive": {
         "en": "prisoner; detainee; hostage; captive; =pows; spy; inmate; =prisoners",
         "fr": "prisonnier; détenu; otage; captif; espion",
@@ -306,7 +328,7 @@ GROUPS: dict[str, dict[str, str]] = {
     },
     "weather": {"es": "viento; lluvia; nieve; ola; temporal; inundación"},
     "office": {
-        "en": "office; post; job; position; role; government; cabinet; board",
+        "en": "office; post; job; position; role; government; cabinet; board; duty; =duties; command",
         "es": "cargo; puesto; presidencia; gobierno",
     },
     "resign_ru": {"ru": "подать; уйти; отправить"},
@@ -324,7 +346,7 @@ GROUPS: dict[str, dict[str, str]] = {
     },
     # after "fire"/"feuer": the verb ("fired his ...", "fire a warning shot"), not a blaze
     "det": {
-        "en": "his; her; their; its; the; a; an; him; them; at; on; back; off; warning; shot; =shots; rocket; =rockets; missile; =missiles",
+        "en": "his; her; their; its; the; a; an; him; them; back; off; warning; shot; =shots; rocket; =rockets; missile; =missiles",
         "de": "frei; =eröffnet; =eröffnen; =eröffneten",
     },
     # "meet" a deadline, target or demand is no meeting
@@ -337,7 +359,7 @@ GROUPS: dict[str, dict[str, str]] = {
         "en": "cancel; postpone; delay; call off; suspend; scrap; scrapped; =called off; put off; abandon",
         "fr": "annuler; reporter; suspendre; ajourner; annulation; report; repousser",
         "de": "absagen; verschieben; aussetzen; abblasen; absage; verschiebung; vertagen",
-        "es": "cancelar; aplazar; suspender; posponer; cancelación; aplazamiento; postergar",
+        "es": "cancelar; aplazar; suspender; posponer; cancelación; aplazamiento; postergar; desistir",
         "ru": "отменить; отложить; перенести; приостановить; отмена; отсрочить",
     },
     "modal": {
@@ -404,4 +426,5 @@ def parse(entries: str) -> list[Pattern]:
 def lemmas_used(language: str) -> set[str]:
     """Every lemma the triggers and groups of a language name (what the forms table must cover)."""
     texts = [kind.triggers.get(language, "") for kind in KINDS] + [group.get(language, "") for group in GROUPS.values()]
+    texts.append(NOT_EVENTS.get(language, ""))
     return {word for text in texts for pattern in parse(text) for word in pattern.words if not word.startswith("=")}

@@ -38,7 +38,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from storyline.analyze._event_kinds import GROUPS, KINDS, LANGUAGES, Pattern, parse
+from storyline.analyze._event_kinds import GROUPS, KINDS, LANGUAGES, NOT_EVENTS, Pattern, parse
 from storyline.analyze._quote_cues import CUES_BY_LANGUAGE
 from storyline.analyze._time_rules import words_for as _words_for
 from storyline.analyze.quotes import role_of
@@ -55,8 +55,9 @@ _MODIFIER_LETTERS = 3
 # German texts: "Auswahl" is a choice, "Ansturm" a rush, "Weinbrand" a brandy).
 _NOT_COMPOUNDS = frozenset({"auswahl", "ansturm", "weinbrand", "voranschlag", "kostenvoranschlag", "wahlkampf"})
 # Words after a trigger among which a "@object" trigger looks for who is acted on.
-_OBJECT_WINDOW = 5
+_OBJECT_WINDOW = 3
 _VETO_WINDOW = 3
+_REQUIRES_REACH = 8  # words either side of a trigger where the word its condition needs must be ("signed ... the agreement")
 _DEADLINE_REACH = 30  # characters from "expires" / "deadline" to the date it gives
 _NEGATION_WINDOW = 3
 # Kinds whose object is another event still to come ("talks on an exchange", "agreed to release"),
@@ -137,8 +138,11 @@ def _lexicon(language: str) -> _Lexicon:
     for kind in KINDS:
         for pattern in parse(kind.triggers.get(language, "")):
             triggers.setdefault(pattern.words[0], []).append((pattern, kind.name))
+    for pattern in parse(NOT_EVENTS.get(language, "")):
+        triggers.setdefault(pattern.words[0], []).append((pattern, ""))
     for entries in triggers.values():
-        entries.sort(key=lambda entry: -len(entry[0].words))
+        # longest first, then the ones with conditions: "fire @object" (a dismissal) before "=fire" (a blaze)
+        entries.sort(key=lambda entry: (-len(entry[0].words), not (entry[0].needs_object or entry[0].requires)))
     groups = {name: parse(by_language.get(language, "")) for name, by_language in GROUPS.items()}
     cues = CUES_BY_LANGUAGE[language]
     attribution = frozenset(cues.verbs | {w for phrase in cues.according_before | cues.according_after for w in phrase.lower().split()[:1]})
@@ -221,7 +225,7 @@ def _triggers(tokens: list[_Token], lexicon: _Lexicon, actors: Sequence[Mention]
                 if not _matches(pattern, tokens, index):
                     continue
                 after = index + len(pattern.words)
-                if pattern.requires and not _group_at(lexicon.groups[pattern.requires], tokens, 0, len(tokens)):
+                if pattern.requires and not _group_at(lexicon.groups[pattern.requires], tokens, index - _REQUIRES_REACH, after + _REQUIRES_REACH):
                     continue
                 if pattern.vetoed_by and _group_at(lexicon.groups[pattern.vetoed_by], tokens, after, after + _VETO_WINDOW):
                     continue
@@ -234,7 +238,7 @@ def _triggers(tokens: list[_Token], lexicon: _Lexicon, actors: Sequence[Mention]
         if chosen is None:
             index += 1
             continue
-        if not _negated(tokens, index, lexicon):
+        if chosen[1] and not _negated(tokens, index, lexicon):  # "" : a phrase that names no event ("heart attack")
             found.append((index, token.start, chosen[1]))
         index += len(chosen[0].words)
     return found
