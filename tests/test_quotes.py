@@ -370,3 +370,12 @@ def test_a_700_word_article_takes_milliseconds(english: MentionMaker) -> None:
     for _ in range(20):
         find_quotes(paragraphs, language="en", mentions=mentions)
     assert (time.perf_counter() - start) / 20 < 0.05
+
+
+def test_a_speaker_is_someone_never_a_stray_phrase() -> None:
+    # issue 15: a chunk after a reporting verb that names nobody is no speaker
+    text = "L'entreprise, qui a financé le projet, s'est dite prête à recommencer l'an prochain."
+    assert all(q.speaker is None or q.speaker[0].isupper() for q in find_quotes(text, language="fr", mentions=[]))
+    text = "Nach Angaben des bayerischen Innenministeriums landeten drei Hubschrauber am Abend kurz nacheinander."
+    speakers = [q.speaker for q in find_quotes(text, language="de", mentions=[]) if q.speaker]
+    assert speakers and all("landeten" not in s and "Hubschrauber" not in s for s in speakers)

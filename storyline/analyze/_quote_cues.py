@@ -53,6 +53,8 @@ class LanguageCues:
     comma_clause: bool = False  # German "Er sagte, die Gespräche seien nützlich": a clause after a comma, no "dass"
     role_abbreviations: Mapping[str, str] = field(default_factory=dict)  # "gov" -> "governor": "Gov. Mike Pence" is "the governor"
     office_words: frozenset[str] = frozenset()  # capitalized in titles without saying whose: "Foreign" in "Foreign Minister"
+    # groups that speak without a name and are no role: "police said", "les autorités ont indiqué"
+    collective_speakers: frozenset[str] = frozenset()
 
 
 def _english(*lemmas: str, past_only: bool = False) -> set[str]:
@@ -124,6 +126,7 @@ def _russian(*stems: str) -> set[str]:
 
 
 ENGLISH = LanguageCues(
+    collective_speakers=frozenset("police authorities government governments ministry department prosecutors investigators agency court army military administration company firm campaign committee union residents witnesses critics officials reports report statement media".split()),
     verbs=frozenset(
         _english(
             "add", "explain", "insist", "argue", "warn", "declare", "announce", "ask", "specify", "clarify", "confirm",
@@ -238,6 +241,7 @@ ENGLISH = LanguageCues(
 )
 
 FRENCH = LanguageCues(
+    collective_speakers=frozenset("police autorités gouvernement ministère parquet enquêteurs armée justice syndicat syndicats entreprise société habitants témoins médias".split()),
     verbs=frozenset(
         _french(
             "déclar", "affirm", "expliqu", "ajout", "soulign", "indiqu", "précis", "assur", "estim", "annonc", "confi",
@@ -309,6 +313,7 @@ FRENCH = LanguageCues(
 )
 
 GERMAN = LanguageCues(
+    collective_speakers=frozenset("polizei behörden behörde regierung ministerium staatsanwaltschaft ermittler armee gewerkschaft unternehmen konzern anwohner zeugen medien".split()),
     verbs=frozenset(
         _german(
             "sag", "erklär", "beton", "mein", "ergänz", "warn", "forder", "behaupt", "bericht", "versicher", "bestätig",
@@ -360,6 +365,7 @@ GERMAN = LanguageCues(
 )
 
 SPANISH = LanguageCues(
+    collective_speakers=frozenset("policía autoridades gobierno ministerio fiscalía investigadores ejército sindicato sindicatos empresa vecinos testigos medios".split()),
     verbs=frozenset(
         _spanish(
             "afirm-ar", "asegur-ar", "declar-ar", "explic-ar", "agreg-ar", "señal-ar", "indic-ar", "subray-ar",
@@ -410,6 +416,7 @@ SPANISH = LanguageCues(
 )
 
 RUSSIAN = LanguageCues(
+    collective_speakers=frozenset("полиция полиции власти правительство министерство минобороны прокуратура следователи армия профсоюз компания жители свидетели".split()),
     verbs=frozenset(
         _russian(
             "заяви", "сказа", "отмети", "подчеркну", "добави", "сообщи", "поясни", "рассказа", "призна", "уточни",

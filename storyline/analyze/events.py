@@ -296,7 +296,8 @@ def _in_sentence(
             published,
             cancelled=cancelled,
             deadline=_group_at(lexicon.groups["deadline"], tokens, first, last),
-            modal=_group_at(lexicon.groups["modal"], tokens, first, last) or _is_topic(found, index, tokens, clause, lexicon),
+            # modality before the trigger or right after it ("talks would ...", not "talks on a possible exchange")
+            modal=_group_at(lexicon.groups["modal"], tokens, first, min(last, index + 3)) or _is_topic(found, index, tokens, clause, lexicon),
         )
         if status is None:
             continue

@@ -13,6 +13,7 @@ entities of the article that the candidate was mentioned with before.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
@@ -29,14 +30,17 @@ from storyline.analyze.names import (
     sound_key,
     surname,
 )
+from storyline.analyze.places import country_of_word
 from storyline.model import Article, Entity, EntityType, Event, Mention, Place, Quote
 
 # A candidate scoring below this is not the same entity: a new one is created.
 ACCEPT = 0.75
 NEIGHBORS_KEPT = 30
 PREFIX_LETTERS = 4
-# Demonym and article words that qualify an organisation without naming it ("US State Department").
-_QUALIFIERS = frozenset("us u s american russian russia french german british uk the".split())
+# Articles that qualify an organisation without naming it; countries and nationalities do too
+# ("US State Department", "Russian Foreign Ministry"): ``places.country_of_word`` knows them all.
+_ARTICLES = frozenset("the le la les l der die das el los las".split())
+_NAME_WORD = re.compile(r"\w+(?:\.\w+)*\.?")
 
 LookupKeys = Callable[[Sequence[str]], list[Entity]]
 
@@ -53,7 +57,8 @@ def entity_keys(entity_type: EntityType, name: str, language: str | None, place:
         # n: folded surname, m: surname as spelled, x: its first letters (near spellings), k: its consonants.
         keys += [f"n:{last}", f"m:{surname(plain)}", f"x:{last[:PREFIX_LETTERS]}", f"k:{skeleton(surname(plain))}"]
     elif entity_type == "ORG":
-        core = " ".join(w for w in plain.split() if w not in _QUALIFIERS)
+        kept = [w for w in _NAME_WORD.findall(name) if w.lower() not in _ARTICLES and not country_of_word(w, language)]
+        core = plain_key(" ".join(kept), False) if kept else ""
         if core:
             keys.append(f"c:{core}")  # "US State Department" and "State Department" meet here
         acronym = as_acronym(name)
@@ -210,12 +215,20 @@ def _agreement(entity_type: EntityType, name: str, language: str | None, keys: l
         return _person_agreement(name, language, keys, candidate, support) + bonus
     core = next((k for k in keys if k.startswith("c:")), None)
     if core is not None and (core in candidate.keys or f"p:{core[2:]}" in candidate.keys):
+        mine, theirs = _countries(name, language), {c for alias in candidate.aliases for c in _countries(alias, language)}
+        if mine and theirs and not mine & theirs:
+            return 0.0  # "Russian Foreign Ministry" is not the "Turkish Foreign Ministry"
         return 0.8 + bonus
     if support and any(k.startswith("a:") and k in candidate.keys for k in keys):
         return 0.8 + bonus  # an acronym is ambiguous on its own: "AU" needs the company it keeps
     sound = sound_key(name, language)
     best = max((similarity(sound, k[2:]) for k in candidate.keys if k.startswith("s:")), default=0.0)
     return (0.8 if best >= 0.95 else 0.0) + bonus
+
+
+def _countries(name: str, language: str | None) -> set[str]:
+    """The countries an organisation's name is qualified by ("US State Department" -> {"US"})."""
+    return {code for word in _NAME_WORD.findall(name) if (code := country_of_word(word, language))}
 
 
 def _person_agreement(name: str, language: str | None, keys: list[str], candidate: Entity, support: int) -> float:

@@ -819,7 +819,7 @@ class _Finder:
                 break
         if end <= start:
             return None
-        if self._word_count(start, end) > 6 and not self._mentions_in(start, end, ("PERSON", "ORG")):
+        if self._word_count(start, end) > 3 and not self._mentions_in(start, end, ("PERSON", "ORG")):
             end = self._capitalized_run_end(start, end)
         if self.text[end:limit].lstrip(_SPACES).startswith(","):  # "a déclaré le ministre, Sergueï Lavrov"
             after = self._trim_start(self.text.index(",", end) + 1, limit)
@@ -828,15 +828,19 @@ class _Finder:
         return _Phrase("phrase", start, end)
 
     def _capitalized_run_end(self, start: int, end: int) -> int:
-        """"Laut Regierungssprecher Hebestreit sollen …": no comma ends the name, its capitals do."""
-        run_end = start
+        """Where a speaker with no name the NER knows ends: "Laut Regierungssprecher Hebestreit sollen …",
+        "Nach Angaben des türkischen Außenministeriums landeten …": no comma ends it, its head does (a
+        capitalized word or a role, after its determiner and adjectives); the words after it are the clause."""
+        run_end, head = start, False
         for index in self._tokens_in(start, end):
             token_start, token_end, word = self.tokens[index]
-            if self.text[token_start].isupper() or word in self.words.definite | self.words.indefinite or self._role(word):
-                run_end = token_end
-            elif run_end > start:
+            if self.text[token_start].isupper() or self._role(word):
+                run_end, head = token_end, True
+            elif word in self.words.definite | self.words.indefinite or not head:
+                continue  # a determiner, or an adjective before the head
+            else:
                 break
-        return run_end if run_end > start else end
+        return run_end if head else end
 
     def _mentions_in(self, start: int, end: int, types: Iterable[str]) -> list[Mention]:
         """Mentions within the offsets that can be a speaker: not a possessor nor a complement."""
@@ -935,7 +939,20 @@ class _Finder:
             resolved = self._description(speaker.start, speaker.end, folded[determiner:], named)
             if resolved[1]:
                 return resolved
-        return (self.text[speaker.start : speaker.end], None) if len(folded) <= 6 else (None, None)
+        return (self.text[speaker.start : speaker.end], None) if len(folded) <= 6 and self._names_someone(speaker) else (None, None)
+
+    def _names_someone(self, phrase: _Phrase) -> bool:
+        """Whether an unresolved speaker phrase can be someone: it holds a role ("a senior official",
+        "sources", "police") or a capitalized word past the sentence's start (a name the NER missed, an
+        institution). Other phrases ("prête", "landeten zwei Maschinen") are chunking errors: no speaker."""
+        sentence_start = self._sentence_of(phrase.start)[0]
+        for index in self._tokens_in(phrase.start, phrase.end):
+            token_start, _, word = self.tokens[index]
+            if self._role(word) or word in self.words.anonymous_roles or word in self.words.collective_speakers:
+                return True
+            if self.text[token_start].isupper() and token_start > sentence_start:
+                return True
+        return False
 
     def _named(self, mention: Mention) -> tuple[str, str]:
         key = self._entity(mention)
