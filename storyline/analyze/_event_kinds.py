@@ -235,7 +235,7 @@ KINDS: tuple[Kind, ...] = (
         "es": "sanción; sancionar; embargo; lista negra",
         "ru": "санкция; =санкции; =санкций; эмбарго; чёрный список; черный список",
     }),
-    Kind("launch", "CAMEO 1? none; WEC Weapons Test: rocket, missile and satellite launches", False, {
+    Kind("launch", "no ACE or CAMEO class; WEC Weapons Test: rocket, missile and satellite launches", False, {
         "en": "launch [launcher]; liftoff; lift off [launcher]; test-fire; =launches [launcher]",
         "fr": "lancement [launcher]; lancer [launcher]; décoller [launcher]; décollage [launcher]; tir [launcher]",
         "de": "start [launcher]; starten [launcher]; abheben [launcher]; raketenstart; abschuss [launcher]",
