@@ -21,7 +21,11 @@ Scores, for direct (gold content inside quotation marks), indirect (the rest) an
 - speaker: an overlap match whose predicted speaker shares a word with the gold
   source (precision over all predictions, recall over all gold attributions). A
   pronoun source ("he") only matches a pronoun, so Storyline, which resolves "he" to
-  a name, is also scored on the attributions whose source is not a pronoun.
+  a name, is also scored on the attributions whose source is not a pronoun;
+- speaker_given: the speakers named, judged on the content matches only: precision
+  is the share of named speakers that are right (an invented speaker lowers it, a
+  quotation left without one does not), recall the share of matched attributions
+  whose speaker was named right.
 Predictions that match no gold are counted in the class of their own span.
 Timing excludes the shared spaCy parse, which is reported on its own.
 
@@ -226,7 +230,10 @@ class Tally:
 
 def score(articles: list[Article], predictions: list[list[Attribution]]) -> dict[str, Any]:
     """Precision, recall and F1 of each measure, for direct, indirect and all attributions."""
-    measures = {name: Tally() for name in ("content_overlap", "content_exact", "speaker", "speaker_nonpronoun_sources")}
+    measures = {
+        name: Tally()
+        for name in ("content_overlap", "content_exact", "speaker", "speaker_nonpronoun_sources", "speaker_given", "speaker_given_nonpronoun_sources")
+    }
     for article, predicted in zip(articles, predictions):
         gold = article.gold
         for exact, name in ((False, "content_overlap"), (True, "content_exact")):
@@ -234,6 +241,7 @@ def score(articles: list[Article], predictions: list[list[Attribution]]) -> dict
             record(measures[name], predicted, gold, pairs, lambda i, j: True)
         pairs = match(predicted, gold, False)
         record(measures["speaker"], predicted, gold, pairs, lambda i, j: same_speaker(predicted[i].speaker, gold[j].speaker))
+        record_given(measures["speaker_given"], predicted, gold, pairs)
         nonpronoun = [j for j, g in enumerate(gold) if not is_pronoun(g.speaker)]
         kept_gold = tuple(gold[j] for j in nonpronoun)
         pronoun_matched = {i for i, j in pairs if is_pronoun(gold[j].speaker)}
@@ -243,7 +251,17 @@ def score(articles: list[Article], predictions: list[list[Attribution]]) -> dict
             measures["speaker_nonpronoun_sources"], kept_predicted, kept_gold, kept_pairs,
             lambda i, j: same_speaker(kept_predicted[i].speaker, kept_gold[j].speaker),
         )
+        record_given(measures["speaker_given_nonpronoun_sources"], kept_predicted, kept_gold, kept_pairs)
     return {name: tally.scores() for name, tally in measures.items()}
+
+
+def record_given(tally: Tally, predicted: list[Attribution], gold: tuple[Attribution, ...], pairs: list[tuple[int, int]]) -> None:
+    """Speakers given, judged: of the predictions matching a gold attribution and naming a speaker, those naming
+    its source (precision); of the gold attributions matched, those whose speaker was named right (recall). An
+    invented speaker lowers the precision; a quotation left without one does not."""
+    for i, j in pairs:
+        given = bool(predicted[i].speaker.strip())
+        tally.add(gold[j].direct, tp=int(given and same_speaker(predicted[i].speaker, gold[j].speaker)), predicted=int(given), gold=1)
 
 
 def record(
@@ -260,8 +278,13 @@ def record(
 
 
 def f1_summary(scores: dict[str, Any]) -> dict[str, dict[str, dict[str, float]]]:
-    measures = ("content_exact", "content_overlap", "speaker", "speaker_nonpronoun_sources")
-    return {system: {m: {c: scores[system][m][c]["f1"] for c in CLASSES} for m in measures} for system in ("storyline", "textacy_direct_quotations")}
+    """F1 of each measure; for the speakers given, their precision (what the measure is for)."""
+    measures = {m: "f1" for m in ("content_exact", "content_overlap", "speaker", "speaker_nonpronoun_sources")}
+    measures |= {"speaker_given_nonpronoun_sources (precision)": "precision"}
+    return {
+        system: {m: {c: scores[system][m.split(" ")[0]][c][value] for c in CLASSES} for m, value in measures.items()}
+        for system in ("storyline", "textacy_direct_quotations")
+    }
 
 
 def spacy_mentions(doc: object) -> list[Mention]:

@@ -55,6 +55,12 @@ class LanguageCues:
     office_words: frozenset[str] = frozenset()  # capitalized in titles without saying whose: "Foreign" in "Foreign Minister"
     # groups that speak without a name and are no role: "police said", "les autorités ont indiqué"
     collective_speakers: frozenset[str] = frozenset()
+    # what tells a chunking error from a speaker phrase (``quotes._names_someone``): a speaker never starts
+    # with a preposition nor holds a finite auxiliary; without determiners (English, Russian) a bare noun
+    # speaks ("respondents said"), elsewhere a noun phrase has a determiner or a capital
+    speaker_prepositions: frozenset[str] = frozenset()
+    auxiliaries: frozenset[str] = frozenset()
+    bare_nouns: bool = True
 
 
 def _english(*lemmas: str, past_only: bool = False) -> set[str]:
@@ -126,6 +132,8 @@ def _russian(*stems: str) -> set[str]:
 
 
 ENGLISH = LanguageCues(
+    speaker_prepositions=frozenset("in on at during to from with after before via about for by of into through over under against without within across around".split()),
+    auxiliaries=frozenset("is are was were am be been being has have had do does did will would can could may might must shall should".split()),
     collective_speakers=frozenset("police authorities government governments ministry department prosecutors investigators agency court army military administration company firm campaign committee union residents witnesses critics officials reports report statement media".split()),
     verbs=frozenset(
         _english(
@@ -241,6 +249,9 @@ ENGLISH = LanguageCues(
 )
 
 FRENCH = LanguageCues(
+    speaker_prepositions=frozenset("à au aux dans en sur pour par avec sans sous chez vers pendant avant après depuis contre entre".split()),
+    auxiliaries=frozenset("est sont était étaient a ont avait avaient sera seront serait seraient peut peuvent doit doivent".split()),
+    bare_nouns=False,
     collective_speakers=frozenset("police autorités gouvernement ministère parquet enquêteurs armée justice syndicat syndicats entreprise société habitants témoins médias".split()),
     verbs=frozenset(
         _french(
@@ -313,6 +324,9 @@ FRENCH = LanguageCues(
 )
 
 GERMAN = LanguageCues(
+    speaker_prepositions=frozenset("in im an am auf bei mit zu zum zur von vom für gegen ohne unter über vor nach seit durch aus".split()),
+    auxiliaries=frozenset("ist sind war waren hat haben hatte hatten wird werden wurde wurden kann können konnte konnten muss müssen soll sollen".split()),
+    bare_nouns=False,
     collective_speakers=frozenset("polizei behörden behörde regierung ministerium staatsanwaltschaft ermittler armee gewerkschaft unternehmen konzern anwohner zeugen medien".split()),
     verbs=frozenset(
         _german(
@@ -365,6 +379,9 @@ GERMAN = LanguageCues(
 )
 
 SPANISH = LanguageCues(
+    speaker_prepositions=frozenset("en a al con para por sin sobre entre desde hasta durante tras ante contra".split()),
+    auxiliaries=frozenset("es son era eran fue fueron está están estaba estaban ha han había habían será serán puede pueden debe deben".split()),
+    bare_nouns=False,
     collective_speakers=frozenset("policía autoridades gobierno ministerio fiscalía investigadores ejército sindicato sindicatos empresa vecinos testigos medios".split()),
     verbs=frozenset(
         _spanish(
@@ -416,6 +433,8 @@ SPANISH = LanguageCues(
 )
 
 RUSSIAN = LanguageCues(
+    speaker_prepositions=frozenset("в во на с со к ко по о об от до из за для без под над при через после перед между".split()),
+    auxiliaries=frozenset("был была было были будет будут может могут должен должна должны".split()),
     collective_speakers=frozenset("полиция полиции власти правительство министерство минобороны прокуратура следователи армия профсоюз компания жители свидетели".split()),
     verbs=frozenset(
         _russian(
