@@ -4,7 +4,8 @@ Runs in the main process, article by article in arrival order, because every
 article may create entities the next one links to. Candidates come from the
 store by key (``analyze.names``): the plain spelling, the folded sound of the
 name, the surname, a surname prefix for near spellings, or a GeoNames id for
-places. A candidate is accepted when the name agrees closely enough for its
+places (with their name: a place one article could not locate still meets the
+same name another article located; two different GeoNames ids never meet). A candidate is accepted when the name agrees closely enough for its
 type; for persons, different given names veto ("Thomas Reardon" is not
 "Claire Reardon"), and near spellings or a bare surname need context: other
 entities of the article that the candidate was mentioned with before.
@@ -47,10 +48,11 @@ LookupKeys = Callable[[Sequence[str]], list[Entity]]
 
 def entity_keys(entity_type: EntityType, name: str, language: str | None, place: Place | None = None) -> list[str]:
     """Lookup keys of a name; see the module docstring."""
-    if place is not None and place.geonames_id is not None:
-        return [f"g:{place.geonames_id}"]
     person = entity_type == "PERSON"
     plain, sound = plain_key(name, person), sound_key(name, language, person)
+    if place is not None and place.geonames_id is not None:
+        # The name too: an article whose context does not place "Chala" must still meet the Chala another placed
+        return [f"g:{place.geonames_id}", f"p:{plain}", f"s:{sound}"]
     keys = [f"p:{plain}", f"s:{sound}"]
     if entity_type == "PERSON":
         last = surname(sound)
@@ -135,6 +137,8 @@ class EntityLinker:
                 best, best_score = candidate, score
         if best is not None and best_score >= ACCEPT:
             entity = best
+            if entity.place is None and place is not None:  # first placed here: it is that place
+                entity.place = place
         elif entity_type == "OTHER":
             return None
         else:
@@ -207,6 +211,9 @@ def _agreement(entity_type: EntityType, name: str, language: str | None, keys: l
         return 0.0
     support = len(context & candidate.neighbors.keys())
     bonus = 0.05 * min(support, 2)
+    mine, theirs = {k for k in keys if k.startswith("g:")}, {k for k in candidate.keys if k.startswith("g:")}
+    if mine and theirs and not mine & theirs:
+        return 0.0  # two places of one name: Paris, France is not Paris, Texas
     if any(k in candidate.keys for k in exact):
         if entity_type != "PERSON" or _given_names_agree(keys, candidate):
             return 1.0 + bonus
