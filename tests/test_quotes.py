@@ -397,6 +397,9 @@ def test_a_speaker_phrase_without_a_name_is_kept_when_it_is_a_noun_phrase() -> N
     text = "Asked about the plan, he fully supports the compromise, said that the vote would pass. By pointing a finger, argued that it was over."
     quotes = find_quotes(text, language="en", mentions=[])
     assert len(quotes) == 2 and all(q.speaker is None for q in quotes)
+    text = "La Confederación Nacional de Trabajadores y de Funcionarios (CNTF) ha explicado que la reforma llegará demasiado tarde."
+    (quote,) = find_quotes(text, language="es", mentions=[])
+    assert quote.speaker is None or not quote.speaker.startswith("de ")
 
 
 def test_a_description_far_from_any_name_stays_as_written() -> None:

@@ -963,7 +963,7 @@ class _Finder:
         if not folded or any(self._role(w) or w in words.anonymous_roles or w in words.collective_speakers for w in folded):
             return bool(folded)
         first = folded[0]
-        if first in words.speaker_prepositions or first in words.clause_words or all(w.isdigit() for w in folded):
+        if first in words.speaker_prepositions | words.complement_words | words.clause_words or all(w.isdigit() for w in folded):
             return False
         if any((w in words.auxiliaries or w.endswith("n't")) and self.text[self.tokens[i][0]].islower() for i, w in zip(indexes, folded)):
             return False  # lower case only: "Will" is George Will
