@@ -79,7 +79,7 @@ class _Token:
 class _Lexicon:
     language: str
     triggers: dict[str, list[tuple[Pattern, str]]]  # first word ("lemma" or "=form") -> (pattern, kind), longest first
-    groups: dict[str, list[Pattern]]
+    groups: dict[str, dict[str, list[Pattern]]]  # group -> first word ("lemma" or "=form") -> its patterns
     forms: dict[str, tuple[str, ...]]
     directed: frozenset[str]
     attribution_verbs: frozenset[str]  # reporting verbs and "according to" words: a clause of these names no participant
@@ -143,10 +143,15 @@ def _lexicon(language: str) -> _Lexicon:
     for entries in triggers.values():
         # longest first, then the ones with conditions: "fire @object" (a dismissal) before "=fire" (a blaze)
         entries.sort(key=lambda entry: (-len(entry[0].words), not (entry[0].needs_object or entry[0].requires)))
-    groups = {name: parse(by_language.get(language, "")) for name, by_language in GROUPS.items()}
+    groups: dict[str, dict[str, list[Pattern]]] = {}
+    for name, by_language in GROUPS.items():
+        for pattern in parse(by_language.get(language, "")):
+            groups.setdefault(name, {}).setdefault(pattern.words[0], []).append(pattern)
     cues = CUES_BY_LANGUAGE[language]
     attribution = frozenset(cues.verbs | {w for phrase in cues.according_before | cues.according_after for w in phrase.lower().split()[:1]})
-    group_words = frozenset(p.words[0] for patterns in groups.values() for p in patterns if len(p.words) == 1 and not p.words[0].startswith("="))
+    group_words = frozenset(
+        p.words[0] for index in groups.values() for patterns in index.values() for p in patterns if len(p.words) == 1 and not p.words[0].startswith("=")
+    )
     directed = frozenset(k.name for k in KINDS if k.directed)
     return _Lexicon(language, triggers, groups, _forms().get(language, {}), directed, attribution, group_words)
 
@@ -155,12 +160,20 @@ def _tokens(text: str, start: int, end: int, lexicon: _Lexicon) -> list[_Token]:
     tokens = []
     for match in _WORD.finditer(text, start, end):
         form = match.group().lower()
-        lemmas, parts = {form, *lexicon.forms.get(form, ())}, frozenset[str]()
-        if lexicon.language == "de" and match.group()[0].isupper() and form not in lexicon.forms:
-            heads, parts = _compound(form, lexicon.language)
-            lemmas |= heads
-        tokens.append(_Token(match.start(), match.end(), form, frozenset(lemmas), parts))
+        lemmas, parts = _lemmas(form, match.group()[0].isupper(), lexicon.language)
+        tokens.append(_Token(match.start(), match.end(), form, lemmas, parts))
     return tokens
+
+
+@functools.lru_cache(maxsize=100_000)
+def _lemmas(form: str, capitalized: bool, language: str) -> tuple[frozenset[str], frozenset[str]]:
+    """A word's lemmas (itself included), and a German compound's modifier."""
+    forms = _lexicon(language).forms
+    lemmas = frozenset({form, *forms.get(form, ())})
+    if language == "de" and capitalized and form not in forms:
+        heads, parts = _compound(form, language)
+        return lemmas | heads, parts
+    return lemmas, frozenset()
 
 
 @functools.lru_cache(maxsize=20_000)
@@ -193,14 +206,19 @@ def _matches(pattern: Pattern, tokens: list[_Token], index: int, *, parts: bool 
     return True
 
 
-def _group_at(group: list[Pattern], tokens: list[_Token], first: int, last: int) -> bool:
+def _group_at(group: dict[str, list[Pattern]], tokens: list[_Token], first: int, last: int) -> bool:
     """Whether a word (or phrase) of the group starts among tokens[first:last] ("Gefangenenaustausch" names prisoners)."""
-    return any(_matches(p, tokens, i, parts=True) for i in range(max(first, 0), min(last, len(tokens))) for p in group)
+    for i in range(max(first, 0), min(last, len(tokens))):
+        token = tokens[i]
+        for key in (f"={token.form}", *token.lemmas, *token.parts):
+            if any(_matches(p, tokens, i, parts=True) for p in group.get(key, ())):
+                return True
+    return False
 
 
 def _negated(tokens: list[_Token], index: int, lexicon: _Lexicon) -> bool:
     before = range(max(0, index - _NEGATION_WINDOW), index)
-    return any(tokens[i].form.endswith(("n't", "n’t")) for i in before) or _group_at(lexicon.groups["negation"], tokens, before.start, index)
+    return any(tokens[i].form.endswith(("n't", "n’t")) for i in before) or _group_at(lexicon.groups.get("negation", {}), tokens, before.start, index)
 
 
 def _has_object(tokens: list[_Token], index: int, actors: Sequence[Mention], lexicon: _Lexicon) -> bool:
@@ -225,9 +243,9 @@ def _triggers(tokens: list[_Token], lexicon: _Lexicon, actors: Sequence[Mention]
                 if not _matches(pattern, tokens, index):
                     continue
                 after = index + len(pattern.words)
-                if pattern.requires and not _group_at(lexicon.groups[pattern.requires], tokens, index - _REQUIRES_REACH, after + _REQUIRES_REACH):
+                if pattern.requires and not _group_at(lexicon.groups.get(pattern.requires, {}), tokens, index - _REQUIRES_REACH, after + _REQUIRES_REACH):
                     continue
-                if pattern.vetoed_by and _group_at(lexicon.groups[pattern.vetoed_by], tokens, after, after + _VETO_WINDOW):
+                if pattern.vetoed_by and _group_at(lexicon.groups.get(pattern.vetoed_by, {}), tokens, after, after + _VETO_WINDOW):
                     continue
                 if pattern.needs_object and not _has_object(tokens, after - 1, actors, lexicon):
                     continue
@@ -261,7 +279,7 @@ def _in_sentence(
     if not found:
         return []
     located = [p for p in places if p.start is not None and start <= p.start < end]
-    deadlines = [tokens[i].end for i in range(len(tokens)) if _group_at(lexicon.groups["deadline"], tokens, i, i + 1)]
+    deadlines = [tokens[i].end for i in range(len(tokens)) if _group_at(lexicon.groups.get("deadline", {}), tokens, i, i + 1)]
     since = _words_for(lexicon.language).since
     # a date right after "expires", "deadline" dates the deadline, one after "since" the start of
     # what goes on ("negotiated since 1999"): neither dates an event of the sentence
@@ -270,7 +288,7 @@ def _in_sentence(
         if start <= t.start < end and _is_date(t) and not any(0 <= t.start - d <= _DEADLINE_REACH for d in deadlines)
         and _word_before(text, t.start) not in since
     ]
-    cancelled = _group_at(lexicon.groups["cancel"], tokens, 0, len(tokens))
+    cancelled = _group_at(lexicon.groups.get("cancel", {}), tokens, 0, len(tokens))
     clauses = _clauses(text[start:end], start)
     # a clause that only reports ("observe un diplomate en poste à Vienne") gives no place either
     reporting = [
@@ -295,9 +313,9 @@ def _in_sentence(
             report.when,
             published,
             cancelled=cancelled,
-            deadline=_group_at(lexicon.groups["deadline"], tokens, first, last),
+            deadline=_group_at(lexicon.groups.get("deadline", {}), tokens, first, last),
             # modality before the trigger or right after it ("talks would ...", not "talks on a possible exchange")
-            modal=_group_at(lexicon.groups["modal"], tokens, first, min(last, index + 3)) or _is_topic(found, index, tokens, clause, lexicon),
+            modal=_group_at(lexicon.groups.get("modal", {}), tokens, first, min(last, index + 3)) or _is_topic(found, index, tokens, clause, lexicon),
         )
         if status is None:
             continue
@@ -388,7 +406,7 @@ def _is_topic(found: list[tuple[int, int, str]], index: int, tokens: list[_Token
     earlier = [(i, k) for i, position, k in found if i < index and clause[0] <= position and k != kind]
     if any(k in _DELIBERATIONS and index - i <= _TOPIC_REACH for i, k in earlier):
         return True  # "pactan un canje", "agreed to release"
-    return bool(earlier) and _group_at(lexicon.groups["topic"], tokens, index - 2, index)  # "on a possible exchange"
+    return bool(earlier) and _group_at(lexicon.groups.get("topic", {}), tokens, index - 2, index)  # "on a possible exchange"
 
 
 def _word_before(text: str, position: int) -> str:

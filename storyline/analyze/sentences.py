@@ -93,7 +93,7 @@ def _segments(line: str) -> list[tuple[int, int]]:
 
 def _goes_on(sentence: str, following: str, abbreviations: frozenset[str], ordinals: bool) -> bool:
     """Whether a break razdel made after ``sentence`` is only an abbreviation's (or an initial's) stop."""
-    last = _LAST_WORD.search(sentence)
+    last = _LAST_WORD.search(sentence[-60:])  # the tail only: searching a whole sentence costs more than the split
     if last is None:
         return False
     word = last.group(1)
