@@ -8,7 +8,7 @@ entity mentions the NER already found: 3-5 ms for a 750-word article.
    ‘…’, ''…'', «…», „…“, »…«), outermost pairs only. An unpaired mark at a
    paragraph's edge opens or closes a span running to the other edge; such a span
    is kept only when an attribution confirms it. Sentences are the project's (``sentences``), less
-   the breaks inside quoted spans.
+   the breaks inside quoted spans and after a quoted question or exclamation ("“Why?” she asked").
 2. Cues. Reporting verbs ("said", "a déclaré", "sagte", "afirmó", "заявил"),
    "according to" forms ("selon", "laut", "según", "по словам", "X zufolge") and
    participles ("adding"), found by a token scan with dict look-ups.
@@ -33,10 +33,12 @@ entity mentions the NER already found: 3-5 ms for a 750-word article.
    else the subject of, the latest sentence naming a person of a fitting gender
    ("Mr.", "Mme" tell). A definite description ("the spokesman", "le vice-ministre
    russe") resolves to the person whose titles elsewhere share its role word, else
-   to the nearest person quoted by name, else to the latest person named; a
-   clashing nationality ("US" vs "Russian") rules a person out. Anything else
-   ("the Americans", "a senior official", "sources") stays as written with no
-   entity. Mentions inside quoted words never speak.
+   to a person quoted by name, else named, in the sentences around it; a clashing
+   nationality ("US" vs "Russian") rules a person out. Anything else ("the
+   Americans", "a senior official", "the summary", "the candidate" with no one
+   near) stays as written with no entity, when it is a noun phrase: a chunk that
+   starts with a preposition or holds a clause ("he told the group") is no
+   speaker. Mentions inside quoted words never speak.
 
 A quotation split around its attribution is one ``Quote`` whose ``text`` joins
 the parts with a space; ``start``/``end`` then cover the whole, attribution included.
