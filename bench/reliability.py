@@ -7,6 +7,8 @@ files   every probe of bench/probes.py (input kind x defect), each beside a good
         under a time limit proportional to its size: hangs, tracebacks, unclear errors
         (exit code 0 for a bad input, an error that does not name the input or say what
         to do), controls lost, store integrity.
+sources every probe of bench/probes.py's source_probes (hostile feeds and sitemaps, and pages
+        behind a feed) served on loopback beside a good feed, through the real `storyline fetch`.
 regex   every regular expression of the package (module globals, and those compiled while
         the pipeline runs) against pathological subjects at two sizes: a pattern whose
         time grows faster than its subject backtracks.
@@ -18,7 +20,7 @@ http    a real `storyline serve` on loopback: read load and mixed read/write loa
         stored exactly once); hostile requests (no 500, no traceback, no server path,
         security headers on every answer).
 
-    python bench/reliability.py [--only files,regex,kill,http] [--kills 100] [--seconds 20] [--fast]
+    python bench/reliability.py [--only files,sources,regex,kill,http] [--kills 100] [--seconds 20] [--fast]
 
 --fast skips the slow probes (10 MB and more) and runs fewer kills: what the tests run.
 """
@@ -53,7 +55,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import REPO, write_result  # noqa: E402
-from bench.probes import ARTICLE, CONTROL, Probe, control_files, is_root, probes  # noqa: E402
+from bench.probes import ARTICLE, CONTROL, HOSTILE, Probe, SourceProbe, control_files, is_root, page, probes, rss, source_probes  # noqa: E402
 
 PYTHON = sys.executable
 ENV = {**os.environ, "PYTHONPATH": str(REPO)}
@@ -229,9 +231,17 @@ def file_campaign(work: Path, *, fast: bool) -> dict[str, Any]:
     for probe in chosen:
         result = run_probe(probe, work / probe.name)
         results.append(result)
-        print(f"  {'ok  ' if result.ok else 'FAIL'} {probe.name:34} {result.seconds:7.1f} s (limit {result.limit:.0f})"
-              + ("" if result.ok else f"  {result.unclear or ''} hang={result.hang} tb={result.traceback} lost={result.controls_lost}"))
+        _print_probe(probe.name, result)
         shutil.rmtree(work / probe.name, ignore_errors=True)
+    return _summary(results, kinds={p.kind for p in chosen}, defects={p.defect for p in chosen})
+
+
+def _print_probe(name: str, result: ProbeResult) -> None:
+    print(f"  {'ok  ' if result.ok else 'FAIL'} {name:34} {result.seconds:7.1f} s (limit {result.limit:.0f})"
+          + ("" if result.ok else f"  {result.unclear or ''} hang={result.hang} tb={result.traceback} lost={result.controls_lost}"), flush=True)
+
+
+def _summary(results: list[ProbeResult], *, kinds: set[str], defects: set[str]) -> dict[str, Any]:
     return {
         "probes_tried": len(results),
         "hangs": sum(r.hang for r in results),
@@ -241,9 +251,63 @@ def file_campaign(work: Path, *, fast: bool) -> dict[str, Any]:
         "integrity_failures": sum(r.integrity != "ok" for r in results),
         "slowest": sorted(({"probe": r.name, "seconds": r.seconds, "limit": r.limit} for r in results), key=lambda r: -r["seconds"])[:5],
         "failures": [asdict(r) for r in results if not r.ok],
-        "kinds": sorted({p.kind for p in chosen}),
-        "defects": sorted({p.defect for p in chosen}),
+        "kinds": sorted(kinds),
+        "defects": sorted(defects),
     }
+
+
+# ---- feeds and sitemaps ------------------------------------------------------------------
+
+
+def run_source_probe(probe: SourceProbe, folder: Path, *, workers: int = 1, article_seconds: float = 60.0) -> ProbeResult:
+    """One hostile feed or sitemap beside a good feed (one control article) on a loopback site, through the real
+    `storyline fetch`: what a correct run must show is checked as for the files."""
+    import storyline as package
+    from tests.site import LoopbackSite
+
+    folder.mkdir(parents=True)
+    db = folder / "store.db"
+    limit = START_SECONDS + 60 + SECONDS_PER_MB * probe.served_mb  # 60: a request may take fetch's 30 s, twice
+    with LoopbackSite() as site:
+        control_page = site.add("/control/harvest.html", page(CONTROL, "Rice harvest starts early").encode())
+        control_feed = site.add("/control/feed.xml", rss([control_page]), "application/rss+xml")
+        hostile = probe.serve(site)
+        with package.open(db) as sl:
+            sl.add_sources([control_feed, hostile])
+        run, seconds = storyline(
+            "fetch", "--db", str(db), "--now", "--allow-private-addresses", "--delay", "0", "--workers", str(workers),
+            "--max-article-seconds", str(article_seconds), timeout=limit,
+        )
+    result = ProbeResult(probe.name, round(seconds, 2), round(limit), run.returncode if run else None, hang=run is None)
+    result.integrity = _integrity(db)
+    result.controls_lost = 0 if control_page in _stored_urls(db) else 1
+    if run is None:
+        return result
+    result.traceback = TRACEBACK in run.stdout + run.stderr
+    problems = [line.strip() for line in run.stderr.splitlines() if line.startswith("  ")]
+    if any("; " not in line and "HTTP" not in line for line in problems):
+        result.unclear.append("a problem line says not what to do: " + next(line for line in problems if "; " not in line))
+    if probe.expect == "error" and not any(HOSTILE in line for line in problems):
+        result.unclear.append("no problem names the hostile source or its page")
+    return result
+
+
+def _stored_urls(db: Path) -> set[str]:
+    if not db.exists():
+        return set()
+    with contextlib.closing(sqlite3.connect(db)) as raw:
+        return {row[0] for row in raw.execute("SELECT url FROM articles WHERE url IS NOT NULL")}
+
+
+def source_campaign(work: Path, *, fast: bool) -> dict[str, Any]:
+    chosen = [p for p in source_probes() if not (fast and p.slow)]
+    results = []
+    for probe in chosen:
+        result = run_source_probe(probe, work / probe.name)
+        results.append(result)
+        _print_probe(probe.name, result)
+        shutil.rmtree(work / probe.name, ignore_errors=True)
+    return _summary(results, kinds={p.kind for p in chosen}, defects={p.defect for p in chosen})
 
 
 # ---- regex -------------------------------------------------------------------------------
@@ -320,6 +384,11 @@ SUBJECTS: dict[str, Callable[[int], str]] = {
 }
 
 
+# Below this a time says nothing on a machine shared by several busy processes (a pause of the
+# process is tens of milliseconds); a quadratic pattern on the large subjects takes seconds.
+NOISE_SECONDS = 0.25
+
+
 class _OverBudget(Exception):
     pass
 
@@ -346,15 +415,15 @@ def _time_pattern(pattern: re.Pattern[str], subject: str, budget: float) -> floa
 
 
 def _backtracks(t_short: float, t_long: float, budget: float) -> bool:
-    """10x the text, over 40x the time (once it takes 50 ms at least), or over the budget."""
-    return t_long > budget or (t_long > 0.05 and t_long > 40 * max(t_short, 1e-4))
+    """10x the text, over 40x the time (once past the noise of a shared machine), or over the budget."""
+    return t_long > budget or (t_long > NOISE_SECONDS and t_long > 40 * max(t_short, 1e-4))
 
 
 def regex_audit(*, small: int = 20_000, large: int = 200_000, budget: float = 5.0, one_line_sizes: tuple[int, ...] = (2**20, 10 * 2**20)) -> dict[str, Any]:
     """Each pattern on each pathological subject at two sizes, and on one line of words of 1 MB and 10 MB.
 
     A pattern is flagged when its time grows much faster than the text (10x the text, over 40x
-    the time, once it takes 50 ms at least): it backtracks. A scan of the 10 MB line is also
+    the time, once it takes NOISE_SECONDS at least): it backtracks. A scan of the 10 MB line is also
     timed against the budget (a linear scan of 10 MB by a complex alternation takes seconds;
     Storyline never hands one article's 10 MB to a pattern, the clean stage cuts it first).
     """
@@ -367,17 +436,22 @@ def regex_audit(*, small: int = 20_000, large: int = 200_000, budget: float = 5.
             t_short = _time_pattern(pattern, short, budget)
             t_long = _time_pattern(pattern, long_, budget)
             if _backtracks(t_short, t_long, budget):  # timed again, the best of three: a shared machine pauses a process now and then
-                t_short = min(_time_pattern(pattern, short, budget) for _ in range(3))
+                t_short = min(t_short, *(_time_pattern(pattern, short, budget) for _ in range(2)))
                 t_long = min(t_long, *(_time_pattern(pattern, long_, budget) for _ in range(2)))
             slowest.append((t_long, shape, text[:80]))
             if _backtracks(t_short, t_long, budget):
                 flagged.append({"pattern": text[:200], "subject": shape, f"seconds_{small}": round(t_short, 4), f"seconds_{large}": round(t_long, 4)})
     one_line = SUBJECTS["one-line-words"](one_line_sizes[-1])
     growth = []
+    def too_fast(times: list[float]) -> bool:
+        return times[-1] > NOISE_SECONDS and times[-1] > 40 * max(times[0], 1e-4) * one_line_sizes[-1] / one_line_sizes[0] / 10
+
     for text, pattern in patterns.items():
         times = [_time_pattern(pattern, one_line[:size], 10 * budget) for size in one_line_sizes]
+        if too_fast(times):  # timed again, the best of three (see above)
+            times = [min(t, *(_time_pattern(pattern, one_line[:size], 10 * budget) for _ in range(2))) for t, size in zip(times, one_line_sizes)]
         growth.append((times[-1], text[:80], times))
-        if times[-1] > 0.05 and times[-1] > 40 * max(times[0], 1e-4) * one_line_sizes[-1] / one_line_sizes[0] / 10:
+        if too_fast(times):
             flagged.append({"pattern": text[:200], "subject": "one-line-words", **{f"seconds_{s}": round(t, 3) for s, t in zip(one_line_sizes, times)}})
     slowest.sort(reverse=True)
     growth.sort(reverse=True)
@@ -719,7 +793,7 @@ def kill_during_posts(work: Path, db: Path, token: str, *, rounds: int = 3, post
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--only", default="files,regex,kill,http", help="comma-separated parts: files, regex, kill, http")
+    parser.add_argument("--only", default="files,sources,regex,kill,http", help="comma-separated parts: files, sources, regex, kill, http")
     parser.add_argument("--kills", type=int, default=100)
     parser.add_argument("--seconds", type=float, default=20.0, help="seconds of each HTTP load")
     parser.add_argument("--clients", type=int, default=8)
@@ -737,6 +811,9 @@ def main() -> None:
         if "files" in parts:
             print("file probes")
             payload["files"] = file_campaign(work / "files", fast=args.fast)
+        if "sources" in parts:
+            print("feed and sitemap probes")
+            payload["sources"] = source_campaign(work / "sources", fast=args.fast)
         if "kill" in parts:
             print("kill -9 campaign")
             (work / "kill").mkdir()

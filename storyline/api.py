@@ -742,7 +742,7 @@ class _ArchiveProgress:
     def resume(self, file: InputFile) -> int:
         """The byte offset to start reading this archive from; the archive read next is this one."""
         status = file.path.stat()
-        self._name, self._key = str(file.path), f"{file.path.resolve()}|{status.st_size}|{status.st_mtime_ns}"
+        self._name, self._key = file.source, f"{file.path.resolve()}|{status.st_size}|{status.st_mtime_ns}"
         checkpoint = self.store.archive_checkpoint(self._key)
         if checkpoint is None or record_id_at(file.path, checkpoint[0]) != checkpoint[1]:
             return 0

@@ -590,6 +590,7 @@ class FetchReport:
     pages_fetched: int = 0
     failed_pages: list[InputProblem] = field(default_factory=list)
     skipped_pages: list[InputProblem] = field(default_factory=list)  # refused by robots.txt, not HTML, ...
+    put_off_pages: list[InputProblem] = field(default_factory=list)  # failed for a passing reason: tried again later
     added: int = 0
     duplicates: int = 0
     already_stored: int = 0

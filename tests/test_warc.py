@@ -27,6 +27,8 @@ DAMAGED = {
     "resiliparse/clipped.warc.gz": "in the record at byte offset 0",
     "warcio/example-trunc.warc": "after the record at byte offset 1197",
     "warcio.js/example-bad-length.warc": "after the record at byte offset 1197",
+    # its lines end in \r\r\n: FastWARC finds none of the bytes the record declares after its header
+    "pywb/missing-status-text.warc": "the record holds 0 of the 107 bytes it declares",
 }
 
 
@@ -66,13 +68,13 @@ def test_every_archive_fixture_is_read_or_refused_clearly() -> None:
         failures = [i for i in items if isinstance(i, InputProblem)]
         damage = DAMAGED.get(row["file"])
         if damage:
-            assert failures and damage in failures[-1].message and failures[-1].source.startswith(str(path)), row["file"]
+            assert failures and damage in failures[-1].message and failures[-1].source.startswith(files[0].source), row["file"]
             assert "records before were read" in failures[-1].message
         else:
             assert all("is empty" in f.message or "limit" in f.message for f in failures), (row["file"], failures)
         assert len(documents) >= _html_pages(path) - len(failures), row["file"]
         for document in documents:
-            assert document.kind in {"html", "text"} and document.given.url and document.source.startswith(f"{path}:")
+            assert document.kind in {"html", "text"} and document.given.url and document.source.startswith(f"{files[0].source}:")
     # request, metadata, warcinfo and revisit records are never articles
     items = list(read_file(find_files([WARCS / "pywb" / "iana.warc.gz"])[0][0]))
     assert len(items) == 16  # 48 responses: 20 HTML, 16 of them with status 200; 123 revisits skipped

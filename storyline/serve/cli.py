@@ -128,10 +128,10 @@ db_option = click.option(
 )
 
 
-def _open_existing(db: str, first: str = "ingest PATH") -> api.Storyline:
+def _open_existing(db: str, first: str = "ingest PATH", **settings: Any) -> api.Storyline:
     if not Path(db).exists():
         raise _Failure(f"{db}: no store here yet; run `storyline {first} --db {db}` first")
-    return api.open(db)
+    return api.open(db, **settings)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -436,6 +436,23 @@ def _web_options(command: F) -> F:
     return command
 
 
+def _worker_options(command: F) -> F:
+    """The options of the commands that keep a worker process for the articles they receive (serve, fetch, watch)."""
+    options = [
+        click.option(
+            "--workers", type=click.IntRange(min=0), default=1, show_default=True,
+            help="Processes cleaning and analyzing the articles received (0: in this process, with no time limit).",
+        ),
+        click.option(
+            "--max-article-seconds", default=DEFAULT_ARTICLE_SECONDS, show_default=True, type=click.FloatRange(min=0, min_open=True),
+            help="Time a worker may spend on one article; past it the article fails and the others go on.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 def _watch_settings(allow_private_addresses: bool, contact: str | None, delay: float) -> WatchSettings:
     return WatchSettings(FetchSettings(contact=contact or None, allow_private_addresses=allow_private_addresses, delay=delay))
 
@@ -553,14 +570,18 @@ def sources_export(db: str) -> None:
 @_web_options
 @click.option("--now", "everything", is_flag=True, help="Poll every live source now, even those not due yet.")
 @click.option("--quiet", "-q", is_flag=True, help="Only the summary, no line per source.")
+@_worker_options
 @_errors_as_messages
-def fetch(db: str, allow_private_addresses: bool, contact: str | None, delay: float, everything: bool, quiet: bool) -> None:
+def fetch(
+    db: str, allow_private_addresses: bool, contact: str | None, delay: float, everything: bool, quiet: bool, workers: int, max_article_seconds: float
+) -> None:
     """Poll every source that is due once, fetch the pages of new items, store the articles.
 
     Pages go through the same cleaning, analysis and matching as ingested
-    files. Exit code 1 when a source could not be polled.
+    files, each within a time limit (a hostile page fails alone). Exit code 1
+    when a source could not be polled.
     """
-    with _open_existing(db, "sources add URL") as sl:
+    with _open_existing(db, "sources add URL", workers=workers, seconds_per_article=max_article_seconds) as sl:
         report = sl.fetch(_watch_settings(allow_private_addresses, contact, delay), everything=everything, on_event=None if quiet else _event)
         counts = sl.count()
     _print_fetch_report(report, db, counts)
@@ -571,12 +592,15 @@ def fetch(db: str, allow_private_addresses: bool, contact: str | None, delay: fl
 @cli.command()
 @db_option
 @_web_options
+@_worker_options
 @_errors_as_messages
-def watch(db: str, allow_private_addresses: bool, contact: str | None, delay: float) -> None:
+def watch(db: str, allow_private_addresses: bool, contact: str | None, delay: float, workers: int, max_article_seconds: float) -> None:
     """Poll and fetch forever, each source on its own schedule, until Ctrl-C or SIGTERM.
 
     A stop finishes storing what was fetched. Killed outright, the next run
-    picks up where this one was: nothing lost, nothing stored twice.
+    picks up where this one was: nothing lost, nothing stored twice. Each page
+    is cleaned and analyzed within a time limit: a hostile page fails alone,
+    and the watch goes on.
     """
     stop = threading.Event()
 
@@ -588,7 +612,7 @@ def watch(db: str, allow_private_addresses: bool, contact: str | None, delay: fl
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
-    with _open_existing(db, "sources add URL") as sl:
+    with _open_existing(db, "sources add URL", workers=workers, seconds_per_article=max_article_seconds) as sl:
         err.print(f"Watching the {len(sl.sources())} sources of {escape(db)} · Ctrl-C to stop")
         report = sl.watch(_watch_settings(allow_private_addresses, contact, delay), stop=stop, on_event=_event)
         counts = sl.count()
@@ -606,9 +630,13 @@ def _print_fetch_report(report: FetchReport, db: str, counts: dict[str, int]) ->
         f"({report.duplicates} duplicates, {report.new_versions} new versions), {report.new_stories} new stories. "
         f"{escape(db)} now holds {counts['articles']} articles in {counts['stories']} stories."
     )
-    for title, problems in (("sources could not be polled", report.failed_sources), ("pages could not be fetched", report.failed_pages)):
+    for title, problems, colour in (
+        ("sources could not be polled", report.failed_sources, "red"), ("pages could not be fetched", report.failed_pages, "red"),
+        ("pages were skipped", report.skipped_pages, "yellow"),
+        ("pages will be tried again by the next run", report.put_off_pages, "yellow"),
+    ):
         if problems:
-            err.print(f"[bold red]{len(problems)} {title}:[/]")
+            err.print(f"[bold {colour}]{len(problems)} {title}:[/]")
             for problem in problems:
                 err.print(f"  {escape(str(problem))}")
 
@@ -623,14 +651,7 @@ def _print_fetch_report(report: FetchReport, db: str, counts: dict[str, int]) ->
 )
 @click.option("--max-body-mb", default=10.0, show_default=True, type=click.FloatRange(min=0, min_open=True), help="Largest request body accepted.")
 @click.option("--watch", "watching", is_flag=True, help="Also poll the watched sources and fetch their pages (as `storyline watch`).")
-@click.option(
-    "--workers", type=click.IntRange(min=0), default=1, show_default=True,
-    help="Processes cleaning and analyzing submitted articles (0: in the server process, with no time limit).",
-)
-@click.option(
-    "--max-article-seconds", default=DEFAULT_ARTICLE_SECONDS, show_default=True, type=click.FloatRange(min=0, min_open=True),
-    help="Time a worker may spend on one submitted article; past it the article fails.",
-)
+@_worker_options
 @_web_options
 @_errors_as_messages
 def serve(
