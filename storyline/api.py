@@ -40,8 +40,26 @@ from storyline.ingest import DEFAULT_MAX_ARTICLE_BYTES, InputFile, document_from
 from storyline.ingest.pairs import ArticlePair, read_pairs
 from storyline.match import MatchSettings, TermStatistics
 from storyline.match.similarity import DIMENSIONS, ArticleTraits, Similarity, SimilarityModel, article_traits, compare_traits
-from storyline.model import Article, Entity, EntityStory, Explanation, IngestReport, InputProblem, Page, RawDocument, SearchHit, Story, StoryFilter
-from storyline.pipeline import DEFAULT_BATCH_SIZE, Outcome, Pipeline, analyze_standalone
+from storyline.analyze.query import query_terms
+from storyline.match.stories import story_id_for
+from storyline.model import (
+    Article,
+    Entity,
+    EntityStory,
+    Explanation,
+    IngestReport,
+    InputProblem,
+    Page,
+    QueryTerm,
+    RawDocument,
+    SearchHit,
+    Story,
+    StoryEdit,
+    StoryFilter,
+    StoryState,
+)
+from storyline.pipeline import DEFAULT_BATCH_SIZE, Outcome, Pipeline, analyze_standalone, apply_edit
+from storyline.stories.edits import check_undoable, plan_merge, plan_move, plan_rename, plan_split, plan_undo, split_story_id, with_copies
 from storyline.store import SQLiteStore, open_store
 
 DEFAULT_DB = "storyline.db"
@@ -134,6 +152,7 @@ class Storyline:
         language: str | None = None,
         outlet: str | None = None,
         query: str | None = None,
+        entity: str | None = None,
         limit: int | None = None,
         offset: int = 0,
     ) -> Page[Story]:
@@ -141,7 +160,9 @@ class Storyline:
 
         Filters keep the stories that have at least one article matching every one given:
         published from ``since`` to ``until`` (days, inclusive), in ``language`` (ISO 639-1),
-        from ``outlet`` (any case), holding the words of ``query`` in its title or text.
+        from ``outlet`` (any case), holding the words of ``query`` in its title or text (names
+        in any of their spellings, as ``search``), naming ``entity`` (an entity id, or a name:
+        InputError when it names none).
         The page also tells ``total``, the number of stories that match.
         """
         filters = StoryFilter(
@@ -150,17 +171,38 @@ class Storyline:
             language=language.strip().lower() if language else None,
             outlet=outlet.strip() if outlet else None,
             query=query,
+            terms=tuple(self.query_terms(query)) if query else (),
+            entities=self._entity_ids(entity) if entity else None,
         )
         _check_window(limit, offset)
         return self.store.stories(filters, limit=limit, offset=offset)
 
-    def search(self, query: str, *, limit: int | None = 20, offset: int = 0) -> Page[SearchHit]:
+    def search(self, query: str, *, limit: int | None = 20, offset: int = 0, newest_first: bool = False) -> Page[SearchHit]:
         """Articles whose title or text holds every word of ``query`` (``word*``: a prefix), best first.
 
-        Case and accents do not matter. Each hit carries the passage that matched.
+        Case and accents do not matter, and a name matches every spelling of the entity it
+        names ("Riabkov" finds "Ryabkov" and "Рябков"; ``query_terms`` tells which). Each hit
+        carries the passage that matched. ``newest_first``: by publication date instead.
         """
         _check_window(limit, offset)
-        return self.store.search(query, limit=limit, offset=offset)
+        return self.store.search(self.query_terms(query), limit=limit, offset=offset, newest_first=newest_first)
+
+    def query_terms(self, query: str) -> list[QueryTerm]:
+        """How ``search`` reads a query: its words, and the names in it with every spelling of their entities."""
+        return query_terms(query, self.store.find_entities)
+
+    def _entity_ids(self, entity: str) -> tuple[str, ...]:
+        """An entity id, or the entities a name names (every entity it could be)."""
+        if self.store.entity(entity) is not None:
+            return (entity,)
+        ids = tuple(dict.fromkeys(i for term in self.query_terms(entity) for i in term.entities))
+        if not ids:
+            raise InputError("names no entity in this store; `storyline search` finds articles by any word", source=entity)
+        return ids
+
+    def articles_naming(self, entity_id: str, *, limit: int = 50) -> list[Article]:
+        """The latest articles that name an entity, newest first (what its feed shows)."""
+        return self.store.articles_naming(entity_id, limit=limit)
 
     def story(self, story_id: str) -> Story | None:
         return self.store.story(story_id)
@@ -216,6 +258,89 @@ class Storyline:
     def entity_stories(self, entity_id: str, *, limit: int = 100) -> list[EntityStory]:
         """The stories that name an entity, most recent first: the entity over time."""
         return self.store.entity_stories(entity_id, limit=limit)
+
+    # ---- analysts' edits ---------------------------------------------------------
+    # Each edit is planned from the stories as they are (stories.edits), carried out with the
+    # stories it leaves rebuilt (pipeline.apply_edit) and logged, under the writer lock.
+
+    def merge_stories(self, story_id: str, other_id: str, *, by: str | None = None) -> StoryEdit:
+        """Merge story ``other_id`` into ``story_id``: its articles join, its id leads there from now on."""
+        with self._editing() as store:
+            survivor, merged = self._states(store, story_id, other_id)
+            return apply_edit(store, plan_merge(survivor, merged, by=by))
+
+    def split_story(self, story_id: str, article_ids: Sequence[str], *, title: str | None = None, by: str | None = None) -> StoryEdit:
+        """Take articles (and their copies) out of a story into a new one; the matcher keeps the two apart.
+
+        The new story's id is ``edit.story_id``; ``title`` names it (else its most central headline).
+        """
+        with self._editing() as store:
+            (story,) = self._states(store, story_id)
+            ids = [self._article_id(a) for a in article_ids]
+            new_id = split_story_id(with_copies(story, ids) or ids, store.story_id_taken, story_id_for)
+            return apply_edit(store, plan_split(story, ids, new_id, title=title, by=by))
+
+    def move_article(self, article_id: str, story_id: str, *, by: str | None = None) -> StoryEdit:
+        """Move an article (and its copies) to another story; the matcher keeps the two stories apart from then on."""
+        with self._editing() as store:
+            article = self._article_id(article_id)
+            source_id = store.stored_stories([article])[article]
+            source, target = self._states(store, source_id, story_id)
+            return apply_edit(store, plan_move(article, source, target, by=by))
+
+    def rename_story(self, story_id: str, title: str, *, by: str | None = None) -> StoryEdit:
+        """Give a story a title of the analyst's; it stays when new articles join."""
+        with self._editing() as store:
+            (story,) = self._states(store, story_id)
+            return apply_edit(store, plan_rename(story, title, by=by))
+
+    def undo(self, edit_id: int | None = None, *, by: str | None = None) -> StoryEdit:
+        """Reverse an edit (default: the latest not yet undone); the undo is logged as an edit too.
+
+        Raises ConfigError for an undo, an edit undone already, or one a later edit built on (undo that first).
+        """
+        with self._editing() as store:
+            if edit_id is None:
+                latest = next((e for e in store.edits_after(0)[::-1] if e.kind != "undo" and e.undone_by is None), None)
+                if latest is None:
+                    raise ConfigError("there is no edit to undo")
+                edit_id = latest.id
+            assert edit_id is not None
+            edit = store.edit(edit_id, writing=True)
+            if edit is None:
+                raise InputError("is not an edit of this store; `storyline edits` lists them", source=str(edit_id))
+            check_undoable(edit, store.edits_after(edit_id))
+            story_of = store.stored_stories([m.article_id for m in edit.moves])
+            states = store.story_states({*edit.stories, *story_of.values()})
+            return apply_edit(store, plan_undo(edit, story_of=story_of, states=states, resolve=store.resolve_story, by=by))
+
+    def edits(self, *, limit: int | None = 50, offset: int = 0) -> Page[StoryEdit]:
+        """The edit log, most recent first."""
+        _check_window(limit, offset)
+        return self.store.edits(limit=limit, offset=offset)
+
+    @contextmanager
+    def _editing(self) -> Iterator[SQLiteStore]:
+        with self._write_lock, self.store.writer():
+            yield self.store
+
+    def _states(self, store: SQLiteStore, *story_ids: str) -> list[StoryState]:
+        """The stories named (by their id, or the id of a story merged into them), as they are now."""
+        resolved = []
+        for story_id in story_ids:
+            found = store.resolve_story(story_id)
+            if found is None:
+                raise InputError("is not a story of this store; `storyline stories` lists them", source=story_id)
+            resolved.append(found)
+        states = store.story_states(resolved)
+        return [states[s] for s in resolved]
+
+    def _article_id(self, article_id: str) -> str:
+        """The Storyline id of an article named by its id or its input id."""
+        article = self.store.article(article_id)
+        if article is None:
+            raise InputError("is not an article of this store; `storyline show STORY` lists a story's articles", source=article_id)
+        return article.id
 
     def article_export(self, article: Article) -> dict[str, Any]:
         """An article in its export form, analysis included."""
@@ -367,14 +492,18 @@ def open(  # noqa: A001 - mirrors the builtin on purpose, like sqlite3.connect
     batch_size: int = DEFAULT_BATCH_SIZE,
     max_article_bytes: int = DEFAULT_MAX_ARTICLE_BYTES,
     workers: int = 0,
+    create: bool = True,
 ) -> Storyline:
     """Open (or create) a store; SQLite file by default.
+
+    ``create=False`` opens only an existing store (StoreError when there is none). A file
+    that is not a Storyline store is refused either way, and left untouched.
 
     ``workers``: processes that clean and analyze articles in parallel while this
     one matches and stores (0: everything in this process). With workers, guard
     your script's entry point with ``if __name__ == "__main__":``.
     """
-    return Storyline(open_store(path), batch_size=batch_size, max_article_bytes=max_article_bytes, workers=workers)
+    return Storyline(open_store(path, create=create), batch_size=batch_size, max_article_bytes=max_article_bytes, workers=workers)
 
 
 def extract(path: str | os.PathLike[str]) -> Article:

@@ -69,7 +69,7 @@ def test_store_from_a_newer_version_is_refused(db: Path) -> None:
 def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "notes.db"
     path.write_text("these are my notes, not a database " * 100)
-    with pytest.raises(StoreError, match="is it a Storyline database"):
+    with pytest.raises(StoreError, match="not a Storyline store"):
         SQLiteStore(path)
 
 

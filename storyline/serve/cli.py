@@ -49,9 +49,8 @@ db_option = click.option(
 
 
 def _open_existing(db: str) -> api.Storyline:
-    if not Path(db).exists():
-        raise click.ClickException(f"{db}: no store here yet; run `storyline ingest PATH --db {db}` first")
-    return api.open(db)
+    """Read commands never create a store: a missing file is an error, as is one that is not a store."""
+    return api.open(db, create=False)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -306,8 +305,9 @@ def similarity(pairs_file: str, output: str, quiet: bool) -> None:
     help="Bearer token that writes (POST /api/articles) must send. Without one, writes are refused.",
 )
 @click.option("--max-body-mb", default=10.0, show_default=True, type=click.FloatRange(min=0, min_open=True), help="Largest request body accepted.")
+@click.option("--create", is_flag=True, help="Start a new, empty store when --db names no file yet (to fill it with POST /api/articles).")
 @_errors_as_messages
-def serve(db: str, host: str, port: int, token: str | None, max_body_mb: float) -> None:
+def serve(db: str, host: str, port: int, token: str | None, max_body_mb: float, create: bool) -> None:
     """Serve the web pages and the HTTP API over the store.
 
     Pages: / (stories), /stories/ID, /articles/ID, /search. JSON API under
@@ -315,11 +315,9 @@ def serve(db: str, host: str, port: int, token: str | None, max_body_mb: float) 
     """
     from storyline.serve.app import ServeSettings, run  # the web stack loads only for this command
 
-    if not Path(db).exists():
-        err.print(f"{escape(db)}: no store yet; serving a new, empty one (add articles with `storyline ingest` or POST /api/articles)")
-    writes = "writes need the token" if token else "read only (no --token: writes are refused)"
-    err.print(f"Serving {escape(db)} at http://{host}:{port}/ · {writes}")
-    with api.open(db) as sl:
+    with api.open(db, create=create) as sl:
+        writes = "writes need the token" if token else "read only (no --token: writes are refused)"
+        err.print(f"Serving {escape(db)} at http://{host}:{port}/ · {writes}")
         run(sl, host=host, port=port, settings=ServeSettings(token=token or None, max_body_bytes=int(max_body_mb * 1024 * 1024)))
 
 

@@ -257,9 +257,10 @@ def _agreeing_groups(statements: list[_Statement]) -> list[list[_Statement]]:
     return [[statements[k] for k in g] for g in unique_groups]
 
 
-def _central(group: list[_Statement], language: str | None) -> _Statement:
-    """The group's most representative statement, in the story's main language when one is."""
-    in_language = [s for s in group if s.language == language] or group
+def _central(group: list[_Statement], language: str | None, among: list[_Statement] | None = None) -> _Statement:
+    """The group's most representative statement (of ``among`` when it has any), in the story's main language when one is."""
+    candidates = among or group
+    in_language = [s for s in candidates if s.language == language] or candidates
     centroid = np.mean([s.vector for s in group], axis=0)
     return max(in_language, key=lambda s: float(np.dot(s.vector, centroid)))
 
@@ -287,11 +288,17 @@ def _facts(
             agreed.append(Statement(_event_sentence(entry, agreed_names), entry.articles, outlets))
         elif not any((a.id, e.sentence) in echoed_sentences for a, e in cluster):
             claimed.append(Statement(_event_sentence(entry, entry.who), entry.articles, outlets))
+    sentence_claims = _sentence_claims(statements, echoed)
+    with_own_details = {id(s) for s in sentence_claims}
     for group in sorted(groups, key=lambda g: -len({s.outlet for s in g})):
-        best = _central(group, language)
+        # An agreed fact reads as a member that adds nothing of its own outlet, when one does: the
+        # member with a one-outlet detail stays a claim, and no sentence is shown as both.
+        best = _central(group, language, among=[s for s in group if id(s) not in with_own_details])
         ids = tuple(dict.fromkeys(s.article.id for s in group))
         agreed.append(Statement(best.text, ids, tuple(dict.fromkeys(s.outlet for s in group))))
-    for s in _sentence_claims(statements, echoed)[: MAX_CLAIMS - len(claimed)]:
+    agreed_texts = {fact.text for fact in agreed}
+    kept = [s for s in sentence_claims if s.text not in agreed_texts]  # text, not identity: a copy under another outlet name
+    for s in kept[: MAX_CLAIMS - len(claimed)]:
         claimed.append(Statement(s.text, (s.article.id,), (s.outlet,)))
     return agreed[:MAX_FACTS], claimed[:MAX_CLAIMS]
 
