@@ -207,6 +207,10 @@ class Storyline:
     def story(self, story_id: str) -> Story | None:
         return self.store.story(story_id)
 
+    def story_titles(self, story_ids: Sequence[str]) -> dict[str, str | None]:
+        """The title of each story among ``story_ids`` (cheaper than reading the stories)."""
+        return self.store.story_titles(story_ids)
+
     def article(self, article_id: str) -> Article | None:
         """An article by its Storyline id or by the ``id`` it had in its JSONL input."""
         return self.store.article(article_id)
@@ -319,6 +323,10 @@ class Storyline:
         _check_window(limit, offset)
         return self.store.edits(limit=limit, offset=offset)
 
+    def edit(self, edit_id: int) -> StoryEdit | None:
+        """One edit of the log."""
+        return self.store.edit(edit_id)
+
     @contextmanager
     def _editing(self) -> Iterator[SQLiteStore]:
         with self._write_lock, self.store.writer():
@@ -385,6 +393,25 @@ def explanation_record(explanation: Explanation) -> dict[str, Any]:
         "single_source": [{"text": c.text, "source": c.sources[0], "outlet": c.outlets[0]} for c in explanation.single_source],
         "quotes": [{"speaker": q.speaker, "speaker_entity": q.speaker_entity, "text": q.text, "article": q.article} for q in explanation.quotes],
         "summary": [{"text": s.text, "source": s.sources[0]} for s in explanation.summary],
+    }
+
+
+def edit_record(edit: StoryEdit) -> dict[str, Any]:
+    """An analyst's edit as JSON (``storyline edits --json``, ``GET /api/edits``)."""
+    return {
+        "id": edit.id,
+        "kind": edit.kind,
+        "at": edit.at,
+        "by": edit.by,
+        "story": edit.story_id,
+        "moves": [{"article": m.article_id, "from": m.from_story, "to": m.to_story} for m in edit.moves],
+        "titles": [{"story": t.story_id, "before": t.before, "after": t.after, "pinned": t.pinned} for t in edit.titles],
+        "created": list(edit.created),
+        "removed": list(edit.removed),
+        "kept_apart": [list(pair) for pair in edit.apart],
+        "no_longer_kept_apart": [list(pair) for pair in edit.released],
+        "undoes": edit.undoes,
+        "undone_by": edit.undone_by,
     }
 
 
@@ -678,4 +705,4 @@ class _Progress:
             self.callback(self.done, self.total, self.articles)
 
 
-__all__ = ["DEFAULT_DB", "Day", "Storyline", "article_record", "cluster", "extract", "open", "story_detail", "story_summary"]
+__all__ = ["DEFAULT_DB", "Day", "Storyline", "article_record", "cluster", "edit_record", "extract", "open", "story_detail", "story_summary"]

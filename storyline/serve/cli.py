@@ -16,8 +16,9 @@ from rich.progress import BarColumn, DownloadColumn, MofNCompleteColumn, Progres
 
 from storyline import api
 from storyline.errors import StorylineError
-from storyline.model import Article, Entity, Explanation, IngestReport, Story
+from storyline.model import Article, Entity, Explanation, IngestReport, SearchHit, Story, StoryEdit
 from storyline.pipeline import default_workers
+from storyline.serve.templating import edit_summary
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -124,19 +125,193 @@ def _print_report(report: IngestReport, db: str, counts: dict[str, int]) -> None
 
 @cli.command()
 @db_option
+@click.option("--since", metavar="YYYY-MM-DD", help="Stories with an article published on or after this day.")
+@click.option("--until", metavar="YYYY-MM-DD", help="... published on or before this day.")
+@click.option("--language", metavar="CODE", help="... in this language (ISO 639-1: en, fr, ...).")
+@click.option("--outlet", help="... from this outlet (any case).")
+@click.option("--entity", help="... naming this entity: an id (e-...) or a name, in any of its spellings.")
+@click.option("--q", "--query", "query", metavar="WORDS", help="... whose title or text holds all these words (names in any spelling).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
-@click.option("--limit", type=int, default=None, help="Show at most this many stories.")
+@click.option("--limit", type=click.IntRange(min=0), default=None, help="Show at most this many stories.")
 @_errors_as_messages
-def stories(db: str, as_json: bool, limit: int | None) -> None:
-    """List stories, most recent first, with their articles."""
+def stories(
+    db: str, since: str | None, until: str | None, language: str | None, outlet: str | None, entity: str | None, query: str | None,
+    as_json: bool, limit: int | None,
+) -> None:
+    """List stories, most recent first, with their articles.
+
+    Filters keep the stories with at least one article that matches all of them.
+    """
     with _open_existing(db) as sl:
-        found = sl.stories(limit=limit)
+        found = sl.stories(since=since, until=until, language=language, outlet=outlet, entity=entity, query=query, limit=limit)
     if as_json:
         click.echo(json.dumps([api.story_detail(s) for s in found], ensure_ascii=False, indent=2))
         return
     for story in found:
         _print_story(story)
-    out.print(f"[dim]{len(found)} stories[/]")
+    out.print(f"[dim]{len(found)} of {found.total} stories[/]")
+
+
+@cli.command()
+@click.argument("words", nargs=-1, required=True)
+@db_option
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="Show at most this many articles.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@_errors_as_messages
+def search(words: tuple[str, ...], db: str, limit: int, as_json: bool) -> None:
+    """Find articles holding all these words, best match first, grouped by story.
+
+    Case and accents do not matter; a name finds every spelling of what it
+    names, in every script (Riabkov finds Ryabkov and Рябков); word* finds
+    words that start with "word".
+    """
+    query = " ".join(words)
+    with _open_existing(db) as sl:
+        hits = sl.search(query, limit=limit)
+        terms = [t for t in sl.query_terms(query) if t.entities]
+        titles = sl.story_titles(list(dict.fromkeys(h.article.story_id or "" for h in hits)))
+    groups: dict[str, list[SearchHit]] = {}
+    for hit in hits:
+        groups.setdefault(hit.article.story_id or "", []).append(hit)
+    if as_json:
+        payload = {
+            "query": query,
+            "total": hits.total,
+            "terms": [{"text": t.text, "spellings": list(t.spellings), "entities": list(t.entities)} for t in terms],
+            "stories": [
+                {"id": story_id, "title": titles.get(story_id), "articles": [{**_hit_record(h)} for h in group]}
+                for story_id, group in groups.items()
+            ],
+        }
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    for term in terms:
+        others = [s for s in term.spellings if s != term.text]
+        out.print(f"[dim]{escape(term.text)} also as {escape(', '.join(others))}[/]")
+    for story_id, group in groups.items():
+        out.print(f"\n[bold]{escape(titles.get(story_id) or '(untitled)')}[/]  [dim]{story_id}[/]")
+        for hit in group:
+            article = hit.article
+            out.print(
+                f"   {(article.published or '')[:10]:10}  {article.language or '??'}  {escape((article.outlet or '?')[:24]):24}  "
+                f"{escape(article.title or '(no title)')}  [dim]{article.id}[/]"
+            )
+            snippet = "".join(f"[bold yellow]{escape(text)}[/]" if match else escape(text) for text, match in hit.snippet)
+            out.print(f"      {snippet}")
+    out.print(f"\n[dim]{len(hits)} of {hits.total} articles, in {len(groups)} stories[/]")
+
+
+def _hit_record(hit: SearchHit) -> dict[str, Any]:
+    record = api.article_record(hit.article)
+    del record["text"]
+    return {**record, "snippet": hit.snippet_text}
+
+
+# ---- analysts' edits ---------------------------------------------------------------
+
+
+def _print_edit(edit: StoryEdit, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(api.edit_record(edit), ensure_ascii=False, indent=2))
+        return
+    out.print(f"Edit {edit.id}: {escape(edit_summary(edit))}.")
+    if edit.kind != "undo":
+        out.print(f"[dim]Undo it with `storyline undo {edit.id}`.[/]")
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print the edit as JSON.")
+
+
+@cli.command()
+@click.argument("story")
+@click.argument("other")
+@db_option
+@json_option
+@_errors_as_messages
+def merge(story: str, other: str, db: str, as_json: bool) -> None:
+    """Merge story OTHER into STORY: its articles join, its id leads to STORY.
+
+    Recorded in the edit log; `storyline undo` reverses it.
+    """
+    with _open_existing(db) as sl:
+        _print_edit(sl.merge_stories(story, other, by="cli"), as_json)
+
+
+@cli.command()
+@click.argument("story")
+@click.argument("articles", nargs=-1, required=True)
+@db_option
+@click.option("--title", help="The new story's title (default: its most central headline).")
+@json_option
+@_errors_as_messages
+def split(story: str, articles: tuple[str, ...], db: str, title: str | None, as_json: bool) -> None:
+    """Take ARTICLES (and their copies) out of STORY into a new story.
+
+    The matcher never merges the two again. Articles are named by their id
+    or their input id.
+    """
+    with _open_existing(db) as sl:
+        _print_edit(sl.split_story(story, list(articles), title=title, by="cli"), as_json)
+
+
+@cli.command()
+@click.argument("article")
+@click.argument("story")
+@db_option
+@json_option
+@_errors_as_messages
+def move(article: str, story: str, db: str, as_json: bool) -> None:
+    """Move ARTICLE (and its copies) to STORY.
+
+    The matcher never merges the story it left with STORY afterwards, so the
+    article is not pulled back.
+    """
+    with _open_existing(db) as sl:
+        _print_edit(sl.move_article(article, story, by="cli"), as_json)
+
+
+@cli.command()
+@click.argument("story")
+@click.argument("title")
+@db_option
+@json_option
+@_errors_as_messages
+def rename(story: str, title: str, db: str, as_json: bool) -> None:
+    """Give STORY the title TITLE; it stays when new articles join."""
+    with _open_existing(db) as sl:
+        _print_edit(sl.rename_story(story, title, by="cli"), as_json)
+
+
+@cli.command()
+@click.argument("edit_id", required=False, type=click.IntRange(min=1))
+@db_option
+@json_option
+@_errors_as_messages
+def undo(edit_id: int | None, db: str, as_json: bool) -> None:
+    """Undo edit EDIT_ID (default: the latest edit not undone yet).
+
+    An edit that a later edit built on must wait until that one is undone.
+    """
+    with _open_existing(db) as sl:
+        _print_edit(sl.undo(edit_id, by="cli"), as_json)
+
+
+@cli.command()
+@db_option
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True, help="Show at most this many edits.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@_errors_as_messages
+def edits(db: str, limit: int, as_json: bool) -> None:
+    """List the analysts' edits (merge, split, move, rename, undo), most recent first."""
+    with _open_existing(db) as sl:
+        found = sl.edits(limit=limit)
+    if as_json:
+        click.echo(json.dumps([api.edit_record(e) for e in found], ensure_ascii=False, indent=2))
+        return
+    for edit in found:
+        undone = f" [dim](undone by edit {edit.undone_by})[/]" if edit.undone_by else ""
+        out.print(f"{edit.id:>4}  {edit.at[:19].replace('T', ' ')}  {edit.by or '':5}  {escape(edit_summary(edit))}{undone}")
+    out.print(f"[dim]{len(found)} of {found.total} edits[/]")
 
 
 @cli.command()

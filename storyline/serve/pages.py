@@ -1,4 +1,4 @@
-"""The web pages: the river of stories, a story, an article, an entity, search. Server-rendered, no script.
+"""The web pages: the river of stories, a story, an article, an entity, search, the edit log. Server-rendered, no script.
 
 Each page is one template in ``templates/``; each section of a page is a template
 block, so a new section (a story's timeline, its agreed facts, its quotes) is a new
@@ -7,20 +7,24 @@ block fed by a new field of the page's context.
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Depends, Query, Request
-from starlette.responses import Response
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import Path as PathParam
+from starlette.responses import RedirectResponse, Response
 
 from storyline.api import Storyline
-from storyline.model import Article, Entity, Page, Story
+from storyline.model import Article, Entity, Explanation, Page, Place, Story, StoryEdit, StoryQuote
 from storyline.serve.params import (
     Paging,
     StoryListing,
+    hits_by_story,
     paging,
     requested_article,
     requested_entity,
@@ -28,6 +32,8 @@ from storyline.serve.params import (
     story_listing,
     storyline_of,
 )
+from storyline.serve.auth import SESSION_COOKIE, SESSION_SECONDS, check_form, check_same_site, new_session, same_token, visitor
+from storyline.serve.errors import HTTPProblem
 from storyline.serve.templating import day, templates
 
 router = APIRouter(include_in_schema=False)
@@ -39,7 +45,7 @@ class Share:
 
     label: str
     articles: int
-    percent: float  # of the largest row, for the bar
+    percent: float  # of the story's articles: bars of every table share one scale
 
 
 @dataclass(frozen=True)
@@ -48,18 +54,107 @@ class PageLinks:
     next: str | None
 
 
-def _shares(values: list[str]) -> list[Share]:
-    counts = Counter(values)
-    most = max(counts.values(), default=1)
-    return [Share(label, n, round(100 * n / most, 1)) for label, n in counts.items()]
+def _shares(values: list[str], total: int) -> list[Share]:
+    return [Share(label, n, round(100 * n / max(total, 1), 1)) for label, n in Counter(values).items()]
 
 
 def coverage(story: Story) -> dict[str, list[Share]]:
     """How a story was covered: articles by outlet and by language (most first), and by day (in order)."""
-    by_outlet = sorted(_shares([a.outlet or "unknown outlet" for a in story.articles]), key=lambda s: (-s.articles, s.label))
-    by_language = sorted(_shares([a.language or "unknown" for a in story.articles]), key=lambda s: (-s.articles, s.label))
-    by_day = sorted(_shares([day(a.published) or "undated" for a in story.articles]), key=lambda s: s.label)
+    total = len(story.articles)
+    by_outlet = sorted(_shares([a.outlet or "unknown outlet" for a in story.articles], total), key=lambda s: (-s.articles, s.label))
+    by_language = sorted(_shares([a.language or "unknown" for a in story.articles], total), key=lambda s: (-s.articles, s.label))
+    by_day = sorted(_shares([day(a.published) or "undated" for a in story.articles], total), key=lambda s: s.label)
     return {"outlet": by_outlet, "language": by_language, "day": by_day}
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """Who said what: one speaker's quotes in a story, and the outlets that reported them."""
+
+    name: str
+    entity: str | None
+    quotes: list[StoryQuote]
+    outlets: list[str]
+
+
+def speakers(explanation: Explanation | None, outlet_of: dict[str, str]) -> list[Speaker]:
+    """The story's quotes grouped by speaker (the same entity under any spelling), most quoted first; unknown speakers last."""
+    groups: dict[str, list[StoryQuote]] = {}
+    for quote in explanation.quotes if explanation else []:
+        groups.setdefault(quote.speaker_entity or (quote.speaker or "").strip() or "", []).append(quote)
+    found = [
+        Speaker(
+            Counter(q.speaker for q in quotes if q.speaker).most_common(1)[0][0] if any(q.speaker for q in quotes) else "Unknown speaker",
+            quotes[0].speaker_entity,
+            quotes,
+            list(dict.fromkeys(outlet_of.get(q.article, "article") for q in quotes)),
+        )
+        for key, quotes in groups.items()
+    ]
+    return sorted(found, key=lambda s: (s.name == "Unknown speaker", -len(s.quotes), s.name))
+
+
+@dataclass(frozen=True)
+class MapPlace:
+    """A place of a story on its map: where it is drawn (x = longitude, y = -latitude) and how many articles name it."""
+
+    name: str
+    country: str | None
+    x: float
+    y: float
+    radius: float
+    articles: int
+    area: bool  # a country or region (drawn as a ring at its centre), not a point
+    label: bool
+
+
+@dataclass(frozen=True)
+class StoryMap:
+    view_box: str
+    places: list[MapPlace]
+    font_size: float
+    stroke: float
+
+
+# The land drawn under the places: storyline/serve/static/world.svg (scripts/world_map.py), in degrees.
+WORLD_BOX = (-180.0, -84.0, 360.0, 144.0)
+MAP_MIN_WIDTH = 40.0  # degrees: a story in one city still shows its region
+MAP_RATIO = 2.2  # width / height of the drawing
+MAP_LABELS = 10
+
+
+def story_map(story: Story) -> StoryMap | None:
+    """The places a story's articles name, for a map drawn on the server; None when none has coordinates.
+
+    The view frames the points (towns, sites) with some margin, or the countries when no point is named.
+    """
+    counted: dict[object, tuple[Place, set[str]]] = {}
+    for article in story.articles:
+        for place in article.places:
+            if place.lat is None or place.lon is None:
+                continue
+            key = place.geonames_id or (place.name, place.lat, place.lon)
+            counted.setdefault(key, (place, set()))[1].add(article.id)
+    if not counted:
+        return None
+    places = sorted(counted.values(), key=lambda item: (-len(item[1]), item[0].name))
+    points = [p for p, _ in places if p.feature_class != "A"] or [p for p, _ in places]
+    xs, ys = [float(p.lon or 0) for p in points], [-float(p.lat or 0) for p in points]
+    wx, wy, ww, wh = WORLD_BOX
+    width = min(ww, max(MAP_MIN_WIDTH, (max(xs) - min(xs)) * 1.3, (max(ys) - min(ys)) * 1.3 * MAP_RATIO))
+    height = min(wh, width / MAP_RATIO)
+    left = min(max((max(xs) + min(xs)) / 2 - width / 2, wx), wx + ww - width)
+    top = min(max((max(ys) + min(ys)) / 2 - height / 2, wy), wy + wh - height)
+    unit = width / 160
+    drawn = [
+        MapPlace(
+            p.name, p.country, float(p.lon or 0), -float(p.lat or 0), round(unit * (1.2 + len(ids) ** 0.5), 3), len(ids),
+            p.feature_class == "A", i < MAP_LABELS,
+        )
+        for i, (p, ids) in enumerate(places)
+        if left <= float(p.lon or 0) <= left + width and top <= -float(p.lat or 0) <= top + height
+    ]
+    return StoryMap(f"{left:.3f} {top:.3f} {width:.3f} {height:.3f}", drawn, round(unit * 3.2, 3), round(unit * 0.35, 3))
 
 
 def page_links(request: Request, page: Page[Any]) -> PageLinks:
@@ -76,6 +171,18 @@ def page_links(request: Request, page: Page[Any]) -> PageLinks:
     return PageLinks(previous, None if page.next_offset is None else at(page.next_offset))
 
 
+def render(request: Request, template: str, context: dict[str, Any], *, feed: str | None = None, status_code: int = 200) -> Response:
+    """A page: ``context`` plus who is looking (may they edit, their forms' CSRF token) and the page's Atom feed."""
+    return templates.TemplateResponse(
+        request, template, {**context, "visitor": visitor(request), "feed": feed}, status_code=status_code
+    )
+
+
+def _feed_of(request: Request, path: str) -> str:
+    """The feed of this page: ``path`` with the page's own query."""
+    return f"{path}?{request.url.query}" if request.url.query else path
+
+
 @router.get("/")
 def river(request: Request, listing: Annotated[StoryListing, Depends(story_listing)]) -> Response:
     context = {
@@ -84,18 +191,45 @@ def river(request: Request, listing: Annotated[StoryListing, Depends(story_listi
         "links": page_links(request, listing.page),
         "filtered": any(listing.filters.values()),
     }
-    return templates.TemplateResponse(request, "river.html", context)
+    return render(request, "river.html", context, feed=_feed_of(request, "/feed"))
+
+
+NEARBY_DAYS = 30
+NEARBY_STORIES = 60
+
+
+def nearby_stories(sl: Storyline, first: str | None, last: str | None, *, besides: str) -> list[tuple[str, str]]:
+    """(id, title) of the stories around these days: what an analyst merges a story with or moves an article to."""
+    days = sorted(d for d in (day(first), day(last)) if d)
+    window: dict[str, Any] = {}
+    if days:
+        window = {
+            "since": dt.date.fromisoformat(days[0]) - dt.timedelta(days=NEARBY_DAYS),
+            "until": dt.date.fromisoformat(days[-1]) + dt.timedelta(days=NEARBY_DAYS),
+        }
+    return [(s.id, s.title or "(untitled)") for s in sl.stories(**window, limit=NEARBY_STORIES) if s.id != besides]
 
 
 @router.get("/stories/{story_id}")
-def story_page(request: Request, story: Annotated[Story, Depends(requested_story)]) -> Response:
-    titles = {a.id: a.title for a in story.articles}
+def story_page(
+    request: Request, story: Annotated[Story, Depends(requested_story)], sl: Annotated[Storyline, Depends(storyline_of)],
+    edit: Annotated[int | None, Query(ge=1)] = None,
+) -> Response:
+    outlet_of = {a.id: a.outlet or "unknown outlet" for a in story.articles}
+    who = visitor(request)
     context = {
-        "story": story, "coverage": coverage(story), "titles": titles,
-        "outlet_of": {a.id: a.outlet or "unknown outlet" for a in story.articles},
+        "story": story,
+        "coverage": coverage(story),
+        "titles": {a.id: a.title for a in story.articles},
+        "outlet_of": outlet_of,
         "languages": {a.id: a.language or "" for a in story.articles},
+        "reports": sorted(story.articles, key=lambda a: (a.published or "9999", a.outlet or "")),
+        "speakers": speakers(story.explanation, outlet_of),
+        "map": story_map(story),
+        "nearby": nearby_stories(sl, story.first_published, story.last_published, besides=story.id) if who.editor else [],
+        "done": sl.edit(edit) if edit else None,
     }
-    return templates.TemplateResponse(request, "story.html", context)
+    return render(request, "story.html", context, feed=f"/stories/{story.id}/feed")
 
 
 @dataclass(frozen=True)
@@ -140,8 +274,9 @@ def article_page(
     context = {
         "article": article, "story": story, "original": original, "analysis": analysis,
         "paragraphs": highlighted(article, names),
+        "nearby": nearby_stories(sl, article.published, article.published, besides=article.story_id or "") if visitor(request).editor else [],
     }
-    return templates.TemplateResponse(request, "article.html", context)
+    return render(request, "article.html", context, feed=f"/stories/{article.story_id}/feed" if story else None)
 
 
 @router.get("/entities/{entity_id}")
@@ -150,7 +285,7 @@ def entity_page(
 ) -> Response:
     aliases = sorted(entity.aliases.items(), key=lambda item: (-item[1], item[0]))
     context = {"entity": entity, "aliases": aliases, "stories": sl.entity_stories(entity.id)}
-    return templates.TemplateResponse(request, "entity.html", context)
+    return render(request, "entity.html", context, feed=f"/entities/{entity.id}/feed")
 
 
 @router.get("/search")
@@ -161,5 +296,130 @@ def search_page(
     q: Annotated[str, Query(max_length=500)] = "",
 ) -> Response:
     page = sl.search(q, limit=page_of.limit, offset=page_of.offset) if q.strip() else None
-    links = page_links(request, page) if page is not None else PageLinks(None, None)
-    return templates.TemplateResponse(request, "search.html", {"q": q, "hits": page, "links": links})
+    context = {
+        "q": q,
+        "hits": page,
+        "groups": hits_by_story(sl, page) if page is not None else [],
+        "terms": [t for t in sl.query_terms(q) if t.entities] if page is not None else [],
+        "links": page_links(request, page) if page is not None else PageLinks(None, None),
+    }
+    return render(request, "search.html", context, feed=f"/search/feed?{urlencode({'q': q})}" if q.strip() else None)
+
+
+# ---- analysts' edits: the log, logging in, and the forms (POST, then back to a page) ----------
+
+
+@router.get("/edits")
+def edits_page(
+    request: Request, page_of: Annotated[Paging, Depends(paging)], sl: Annotated[Storyline, Depends(storyline_of)],
+    edit: Annotated[int | None, Query(ge=1)] = None,
+) -> Response:
+    page = sl.edits(limit=page_of.limit, offset=page_of.offset)
+    story_ids = {s for e in page for s in e.stories}
+    context = {"edits": page, "links": page_links(request, page), "titles": sl.story_titles(sorted(story_ids)), "done": sl.edit(edit) if edit else None}
+    return render(request, "edits.html", context)
+
+
+@router.get("/login")
+def login_page(request: Request, next: Annotated[str, Query(max_length=500)] = "/") -> Response:  # noqa: A002 - the usual name
+    return render(request, "login.html", {"next": _local(next), "failed": False})
+
+
+@router.post("/login")
+async def login(request: Request, token: Annotated[str, Form(max_length=1000)], next: Annotated[str, Form(max_length=500)] = "/") -> Response:  # noqa: A002
+    check_same_site(request)
+    expected: str | None = request.app.state.settings.token
+    if not expected:
+        raise HTTPProblem(403, "writes_disabled", "this server accepts no writes: restart it with --token TOKEN to let analysts edit stories")
+    if not same_token(token, expected):
+        await asyncio.sleep(LOGIN_DELAY_SECONDS)  # slows guessing down
+        return render(request, "login.html", {"next": _local(next), "failed": True}, status_code=401)
+    response = RedirectResponse(_local(next), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE, new_session(expected), max_age=SESSION_SECONDS, httponly=True, samesite="strict",
+        secure=request.url.scheme == "https", path="/",
+    )
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, csrf: Annotated[str, Form(max_length=200)]) -> Response:
+    check_form(request, csrf)
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+LOGIN_DELAY_SECONDS = 1.0
+Csrf = Annotated[str, Form(max_length=200)]
+StoryField = Annotated[str, Form(max_length=200)]
+
+
+def _local(target: str) -> str:
+    """A path on this server to go back to (never another site)."""
+    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else "/"
+
+
+def _done(edit: StoryEdit, story_id: str | None = None) -> Response:
+    """Back to the story the edit left (with a note of what was done and a way to undo it)."""
+    return RedirectResponse(f"/stories/{quote(story_id or edit.story_id)}?{urlencode({'edit': edit.id})}", status_code=303)
+
+
+@router.post("/stories/{story_id}/rename")
+def rename_form(
+    request: Request, story: Annotated[Story, Depends(requested_story)], sl: Annotated[Storyline, Depends(storyline_of)],
+    csrf: Csrf, title: Annotated[str, Form(max_length=1000)],
+) -> Response:
+    check_form(request, csrf)
+    return _done(sl.rename_story(story.id, title, by="web"))
+
+
+@router.post("/stories/{story_id}/merge")
+def merge_form(
+    request: Request, story: Annotated[Story, Depends(requested_story)], sl: Annotated[Storyline, Depends(storyline_of)],
+    csrf: Csrf, other: StoryField,
+) -> Response:
+    check_form(request, csrf)
+    return _done(sl.merge_stories(story.id, other.strip(), by="web"))
+
+
+@router.post("/stories/{story_id}/split")
+def split_form(
+    request: Request, story: Annotated[Story, Depends(requested_story)], sl: Annotated[Storyline, Depends(storyline_of)],
+    csrf: Csrf, article: Annotated[list[str], Form()] = [], title: Annotated[str, Form(max_length=1000)] = "",  # noqa: B006 - FastAPI reads it
+) -> Response:
+    check_form(request, csrf)
+    return _done(sl.split_story(story.id, article, title=title.strip() or None, by="web"))
+
+
+@router.post("/stories/{story_id}/move")
+def move_checked_form(
+    request: Request, story: Annotated[Story, Depends(requested_story)], sl: Annotated[Storyline, Depends(storyline_of)],
+    csrf: Csrf, target: StoryField, article: Annotated[list[str], Form()] = [],  # noqa: B006
+) -> Response:
+    """Move the checked articles of a story to another story (one edit per article)."""
+    check_form(request, csrf)
+    if not article:
+        raise HTTPProblem(400, "invalid_parameter", "check at least one article to move")
+    edits = [sl.move_article(a, target.strip(), by="web") for a in article]
+    return _done(edits[-1])
+
+
+@router.post("/articles/{article_id}/move")
+def move_form(
+    request: Request, article: Annotated[Article, Depends(requested_article)], sl: Annotated[Storyline, Depends(storyline_of)],
+    csrf: Csrf, target: StoryField,
+) -> Response:
+    check_form(request, csrf)
+    return _done(sl.move_article(article.id, target.strip(), by="web"))
+
+
+@router.post("/edits/{edit_id}/undo")
+def undo_form(
+    request: Request, edit_id: Annotated[int, PathParam(ge=1)], sl: Annotated[Storyline, Depends(storyline_of)], csrf: Csrf,
+) -> Response:
+    check_form(request, csrf)
+    if sl.edit(edit_id) is None:
+        raise HTTPProblem(404, "not_found", f"no edit {edit_id} in this store; /edits lists them")
+    undo = sl.undo(edit_id, by="web")
+    return RedirectResponse(f"/edits?{urlencode({'edit': undo.id})}", status_code=303)

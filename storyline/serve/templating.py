@@ -13,7 +13,7 @@ import jinja2
 from starlette.templating import Jinja2Templates
 
 from storyline import __version__
-from storyline.model import Story
+from storyline.model import Story, StoryEdit
 
 
 def web_link(url: str | None) -> str | None:
@@ -59,6 +59,24 @@ def listing(items: list[str], most: int = 6) -> str:
     return f"{shown} and {len(items) - most} more" if len(items) > most else shown
 
 
+def edit_summary(edit: StoryEdit) -> str:
+    """What an analyst's edit did, in one line."""
+    moved = len(edit.moves)
+    if edit.kind == "merge":
+        return f"merged story {', '.join(edit.removed)} into {edit.story_id} ({plural(moved, 'article')} joined)"
+    if edit.kind == "split":
+        source = edit.moves[0].from_story if edit.moves else "?"
+        return f"split {plural(moved, 'article')} off story {source} into the new story {edit.story_id}"
+    if edit.kind == "move":
+        source = edit.moves[0].from_story if edit.moves else "?"
+        copies = f" (with {plural(moved - 1, 'copy', 'copies')})" if moved > 1 else ""
+        return f"moved article {edit.moves[0].article_id if edit.moves else '?'}{copies} from story {source} to {edit.story_id}"
+    if edit.kind == "rename":
+        change = edit.titles[0] if edit.titles else None
+        return f"renamed story {edit.story_id}: “{change.before if change else ''}” → “{change.after if change else ''}”"
+    return f"undid edit {edit.undoes} ({plural(moved, 'article')} moved back)"
+
+
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("storyline.serve", "templates"),
@@ -68,7 +86,8 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update(
-        web_link=web_link, day=day, date_span=date_span, paragraphs=paragraphs, plural=plural, listing=listing, copy_label=copy_label
+        web_link=web_link, day=day, date_span=date_span, paragraphs=paragraphs, plural=plural, listing=listing, copy_label=copy_label,
+        edit_summary=edit_summary,
     )
     env.globals["version"] = __version__
     return env

@@ -689,6 +689,13 @@ class SQLiteStore:
         )
         return [EntityStory(r["story_id"], r["title"], r["articles"], r["first_day"], r["last_day"]) for r in rows]
 
+    def story_titles(self, story_ids: Sequence[str]) -> dict[str, str | None]:
+        titles: dict[str, str | None] = {}
+        for start in range(0, len(story_ids), _CHUNK):
+            chunk = list(story_ids[start : start + _CHUNK])
+            titles.update((row[0], row[1]) for row in self._reads.execute(f"SELECT id, title FROM stories WHERE id IN ({_marks(chunk)})", chunk))
+        return titles
+
     def articles_naming(self, entity_id: str, *, limit: int) -> list[Article]:
         """The latest articles naming an entity, newest first."""
         rows = self._reads.execute(
