@@ -36,7 +36,7 @@ from storyline.clean import clean
 from storyline.clean.language import normalize_language
 from storyline.clean.metadata import normalize_published
 from storyline.errors import ConfigError, InputError
-from storyline.ingest import DEFAULT_MAX_ARTICLE_BYTES, InputFile, document_from_record, find_files, read_file, read_upload
+from storyline.ingest import DEFAULT_MAX_ARTICLE_BYTES, InputFile, document_from_record, expected_documents, find_files, read_file, read_upload
 from storyline.ingest.pairs import ArticlePair, read_pairs
 from storyline.match import MatchSettings, TermStatistics
 from storyline.match.similarity import DIMENSIONS, ArticleTraits, Similarity, SimilarityModel, article_traits, compare_traits
@@ -64,8 +64,10 @@ from storyline.store import SQLiteStore, open_store
 
 DEFAULT_DB = "storyline.db"
 
-# Called with (bytes read so far, total bytes, articles processed so far).
-ProgressCallback = Callable[[int, int, int], None]
+# Called with (articles processed so far, articles the inputs hold): the inputs are counted first.
+ProgressCallback = Callable[[int, int], None]
+# Called with (what is being done, items done, items in all): "analyzing texts", "embedding texts", "scoring pairs".
+StageProgress = Callable[[str, int, int], None]
 # A day: a date, or its ISO 8601 text ("2021-07-24").
 Day = dt.date | str
 
@@ -105,10 +107,10 @@ class Storyline:
 
         Safe to re-run: articles already stored are skipped, an interrupted run is completed.
         """
-        files, problems = find_files(paths)
+        files, problems = find_files([os.path.expanduser(p) for p in paths])
         with self._writing() as pipeline:
-            counter = _Progress(files, progress)
-            report = pipeline.run(self._read(files, counter), on_outcome=counter.outcome)
+            counter = _Progress(expected_documents(files), progress)
+            report = pipeline.run(self._read(files), on_outcome=counter.outcome)
         report.problems[:0] = problems
         return report
 
@@ -137,10 +139,9 @@ class Storyline:
         with self._write_lock, self.store.writer():
             yield Pipeline(self.store, batch_size=self.batch_size, workers=self.workers)
 
-    def _read(self, files: list[InputFile], counter: _Progress) -> Iterator[RawDocument | InputProblem]:
+    def _read(self, files: list[InputFile]) -> Iterator[RawDocument | InputProblem]:
         for file in files:
             yield from read_file(file, max_article_bytes=self.max_article_bytes)
-            counter.file_done(file)
 
     # ---- reading ---------------------------------------------------------------
 
@@ -573,11 +574,13 @@ def cluster(
     batch_size: int = DEFAULT_BATCH_SIZE,
     workers: int = 0,
     match_settings: MatchSettings = MatchSettings(),
+    progress: ProgressCallback | None = None,
 ) -> IngestReport:
     """Stream a JSONL file through clean and match exactly as ``ingest`` would, in file order.
 
     Writes one line ``{"id", "story"}`` per input line (``id`` is the line's own
     id when it has one). Uses a throw-away store, so the caller needs no database.
+    ``progress(lines done, lines in all)`` is called as lines are placed.
     """
     path = Path(input_path)
     files, problems = find_files([path])
@@ -590,7 +593,10 @@ def cluster(
         try:
             pipeline = Pipeline(store, batch_size=batch_size, workers=workers, explain=False, match_settings=match_settings)
 
+            counter = _Progress(expected_documents(files), progress)
+
             def write(outcome: Outcome) -> None:
+                counter.outcome(outcome)
                 ident = outcome.external_id or outcome.article_id
                 record: dict[str, Any] = {"id": ident, "story": outcome.story_id}
                 if outcome.problem:
@@ -619,10 +625,14 @@ class PreparedPair:
     problems: tuple[InputProblem, ...] = ()
 
 
-def prepare_pairs(input_path: str | os.PathLike[str], *, progress: Callable[[int, int], None] | None = None) -> list[PreparedPair]:
+# Articles embedded at a time for their similarity traits: often enough to show progress, enough to batch.
+TRAITS_CHUNK = 64
+
+
+def prepare_pairs(input_path: str | os.PathLike[str], *, progress: StageProgress | None = None) -> list[PreparedPair]:
     """Read a pairs CSV and analyze each distinct text once, with entities linked across the whole file.
 
-    ``progress`` is called with (texts analyzed, texts in all).
+    ``progress`` is called with ("analyzing texts" then "embedding texts", texts done, texts in all).
     """
     rows = list(read_pairs(input_path))
     documents = {}
@@ -636,12 +646,17 @@ def prepare_pairs(input_path: str | os.PathLike[str], *, progress: Callable[[int
         chunk = pending[start : start + DEFAULT_BATCH_SIZE]
         analyzed.update(zip((d.id for d in chunk), analyze_standalone(chunk, linker)))
         if progress:
-            progress(len(analyzed), len(pending))
+            progress("analyzing texts", len(analyzed), len(pending))
     articles = [a for a in analyzed.values() if isinstance(a, Article)]
     statistics = TermStatistics()
     for article in articles:
         statistics.add(term_counts(article))
-    traits = dict(zip((a.id for a in articles), article_traits(articles, statistics)))
+    traits: dict[str, ArticleTraits] = {}
+    for start in range(0, len(articles), TRAITS_CHUNK):
+        chunk_articles = articles[start : start + TRAITS_CHUNK]
+        traits.update(zip((a.id for a in chunk_articles), article_traits(chunk_articles, statistics)))
+        if progress:
+            progress("embedding texts", len(traits), len(articles))
 
     prepared = []
     for row in rows:
@@ -660,9 +675,11 @@ def score_pairs(
     output: IO[str],
     *,
     model: SimilarityModel | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: StageProgress | None = None,
 ) -> PairsReport:
     """Score every row of a pairs CSV (``pair_id, lang1, lang2, text_1, text_2``) on the seven dimensions.
+
+    ``progress(stage, done, total)``: see ``prepare_pairs``; then ("scoring pairs", rows done, rows in all).
 
     Writes ``pair_id`` and the seven scores (1 = most similar, 4 = least), one
     row per input row in input order; a row that cannot be scored keeps its
@@ -671,7 +688,10 @@ def score_pairs(
     report = PairsReport()
     writer = csv.writer(output, lineterminator="\n")
     writer.writerow(("pair_id", *DIMENSIONS))
-    for pair in prepare_pairs(input_path, progress=progress):
+    prepared = prepare_pairs(input_path, progress=progress)
+    for done, pair in enumerate(prepared, 1):
+        if progress and (done % 32 == 0 or done == len(prepared)):
+            progress("scoring pairs", done, len(prepared))
         if pair.traits is None:
             report.problems.extend(pair.problems)
             writer.writerow((pair.pair_id, *[""] * len(DIMENSIONS)))
@@ -683,26 +703,20 @@ def score_pairs(
 
 
 class _Progress:
-    """Turns per-file and per-article events into (bytes done, bytes total, articles) calls."""
+    """Counts processed articles against those the inputs hold (more when the count was low: lines that were not articles)."""
 
-    def __init__(self, files: Iterable[InputFile], callback: ProgressCallback | None) -> None:
-        self.total = sum(f.size for f in files)
+    def __init__(self, expected: int, callback: ProgressCallback | None) -> None:
+        self.expected = expected
         self.done = 0
-        self.articles = 0
         self.callback = callback
-
-    def file_done(self, file: InputFile) -> None:
-        self.done += file.size
-        self._report()
+        if callback:
+            callback(0, expected)
 
     def outcome(self, outcome: Outcome) -> None:
-        self.articles += 1
-        if self.articles % 16 == 0:
-            self._report()
-
-    def _report(self) -> None:
+        self.done += 1
+        self.expected = max(self.expected, self.done)
         if self.callback:
-            self.callback(self.done, self.total, self.articles)
+            self.callback(self.done, self.expected)
 
 
 __all__ = ["DEFAULT_DB", "Day", "Storyline", "article_record", "cluster", "edit_record", "extract", "open", "story_detail", "story_summary"]

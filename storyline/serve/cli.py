@@ -5,20 +5,30 @@ from __future__ import annotations
 import functools
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, DownloadColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from storyline import api
 from storyline.errors import StorylineError
 from storyline.model import Article, Entity, Explanation, IngestReport, SearchHit, Story, StoryEdit
 from storyline.pipeline import default_workers
-from storyline.serve.templating import edit_summary
+from storyline.stories.edits import edit_summary
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -95,20 +105,27 @@ def ingest(paths: tuple[str, ...], db: str, batch_size: int, max_article_mb: flo
     """
     workers = default_workers() if workers is None else workers
     with api.open(db, batch_size=batch_size, max_article_bytes=int(max_article_mb * 1024 * 1024), workers=workers) as sl:
-        progress = Progress(
-            TextColumn("[bold]Ingesting"), BarColumn(), DownloadColumn(), TextColumn("{task.fields[articles]} articles"),
-            TimeRemainingColumn(), console=err, disable=quiet, transient=True,
-        )
-        with progress:
-            task = progress.add_task("ingest", total=None, articles=0)
-
-            def advance(done: int, total: int, articles: int) -> None:
-                progress.update(task, completed=done, total=total, articles=articles)
-
+        with _article_progress("Ingesting", quiet) as advance:
             report = sl.ingest(list(paths), progress=advance)
         _print_report(report, db, sl.count())
     if not report.ok:
         sys.exit(1)
+
+
+@contextmanager
+def _article_progress(what: str, quiet: bool) -> Iterator[Callable[[int, int], None]]:
+    """A bar of articles processed out of those the inputs hold, with the time spent and left (Rich, on standard error).
+
+    The first articles take longest (the models load while the first batch is analyzed): the
+    spinner and the elapsed time show the work goes on.
+    """
+    progress = Progress(
+        SpinnerColumn(), TextColumn(f"[bold]{what}"), BarColumn(), MofNCompleteColumn(), TextColumn("articles"),
+        TimeElapsedColumn(), TextColumn("·"), TimeRemainingColumn(), console=err, disable=quiet, transient=True,
+    )
+    with progress:
+        task = progress.add_task(what, total=None)
+        yield lambda done, total: progress.update(task, completed=done, total=total)
 
 
 def _print_report(report: IngestReport, db: str, counts: dict[str, int]) -> None:
@@ -399,15 +416,16 @@ def analyze(file: str, published: str | None, language: str | None, as_json: boo
 @cli.command()
 @click.argument("input_file", metavar="INPUT.jsonl", type=click.Path(dir_okay=False))
 @click.option("--out", "output", required=True, type=click.Path(dir_okay=False), help="Where to write one {id, story} line per input line.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @_errors_as_messages
-def cluster(input_file: str, output: str) -> None:
+def cluster(input_file: str, output: str, quiet: bool) -> None:
     """Group the articles of a JSONL file into stories, in file order, without a store.
 
     Does exactly what ingest does (clean, duplicates, incremental matching) on
     a temporary store and writes {"id", "story"} per input line to --out.
     """
-    with open(output, "w", encoding="utf-8") as handle:
-        report = api.cluster(input_file, handle)
+    with open(output, "w", encoding="utf-8") as handle, _article_progress("Clustering", quiet) as advance:
+        report = api.cluster(input_file, handle, progress=advance)
     err.print(f"{report.added + report.already_stored} articles in {report.new_stories} stories -> {escape(output)}")
     if report.problems:
         for problem in report.problems:
@@ -458,11 +476,19 @@ def similarity(pairs_file: str, output: str, quiet: bool) -> None:
     1 (most similar) to 4 scale. Rows that cannot be scored keep their pair_id
     with empty scores and are listed; the exit code is then 1.
     """
-    progress = Progress(TextColumn("[bold]Analyzing texts"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                        console=err, disable=quiet, transient=True)
+    progress = Progress(
+        SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TextColumn("·"), TimeRemainingColumn(), console=err, disable=quiet, transient=True,
+    )
+    tasks: dict[str, TaskID] = {}
+
+    def advance(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:  # each stage its own bar: analyzing, embedding, scoring
+            tasks[stage] = progress.add_task(stage.capitalize(), total=total)
+        progress.update(tasks[stage], completed=done, total=total)
+
     with progress, open(output, "w", encoding="utf-8", newline="") as handle:
-        task = progress.add_task("pairs", total=None)
-        report = api.score_pairs(pairs_file, handle, progress=lambda done, total: progress.update(task, completed=done, total=total))
+        report = api.score_pairs(pairs_file, handle, progress=advance)
     err.print(f"{report.scored} pairs scored -> {escape(output)}")
     if report.problems:
         err.print(f"{len(report.problems)} could not be read:")

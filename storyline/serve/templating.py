@@ -7,13 +7,15 @@ a link only when it is plain http(s).
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import jinja2
 from starlette.templating import Jinja2Templates
 
 from storyline import __version__
-from storyline.model import Story, StoryEdit
+from storyline.model import Story
+from storyline.stories.edits import edit_summary
 
 
 def web_link(url: str | None) -> str | None:
@@ -59,24 +61,6 @@ def listing(items: list[str], most: int = 6) -> str:
     return f"{shown} and {len(items) - most} more" if len(items) > most else shown
 
 
-def edit_summary(edit: StoryEdit) -> str:
-    """What an analyst's edit did, in one line."""
-    moved = len(edit.moves)
-    if edit.kind == "merge":
-        return f"merged story {', '.join(edit.removed)} into {edit.story_id} ({plural(moved, 'article')} joined)"
-    if edit.kind == "split":
-        source = edit.moves[0].from_story if edit.moves else "?"
-        return f"split {plural(moved, 'article')} off story {source} into the new story {edit.story_id}"
-    if edit.kind == "move":
-        source = edit.moves[0].from_story if edit.moves else "?"
-        copies = f" (with {plural(moved - 1, 'copy', 'copies')})" if moved > 1 else ""
-        return f"moved article {edit.moves[0].article_id if edit.moves else '?'}{copies} from story {source} to {edit.story_id}"
-    if edit.kind == "rename":
-        change = edit.titles[0] if edit.titles else None
-        return f"renamed story {edit.story_id}: “{change.before if change else ''}” → “{change.after if change else ''}”"
-    return f"undid edit {edit.undoes} ({plural(moved, 'article')} moved back)"
-
-
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("storyline.serve", "templates"),
@@ -90,6 +74,9 @@ def _environment() -> jinja2.Environment:
         edit_summary=edit_summary,
     )
     env.globals["version"] = __version__
+    # What a page that does not say otherwise (an error page) assumes: no feed, a visitor who does not edit.
+    env.globals["feed"] = None
+    env.globals["visitor"] = SimpleNamespace(writes_enabled=False, editor=False, csrf="")
     return env
 
 

@@ -181,3 +181,25 @@ def plan_undo(
         apart=tuple(p for p in map(pair, edit.released) if p),
         released=tuple(p for p in map(pair, edit.apart) if p),
     )
+
+
+def edit_summary(edit: StoryEdit) -> str:
+    """What an analyst's edit did, in one line."""
+    moved = len(edit.moves)
+    if edit.kind == "merge":
+        return f"merged story {', '.join(edit.removed)} into {edit.story_id} ({_count(moved, 'article')} joined)"
+    if edit.kind == "split":
+        source = edit.moves[0].from_story if edit.moves else "?"
+        return f"split {_count(moved, 'article')} off story {source} into the new story {edit.story_id}"
+    if edit.kind == "move":
+        source = edit.moves[0].from_story if edit.moves else "?"
+        copies = f" (with {_count(moved - 1, 'copy', 'copies')})" if moved > 1 else ""
+        return f"moved article {edit.moves[0].article_id if edit.moves else '?'}{copies} from story {source} to {edit.story_id}"
+    if edit.kind == "rename":
+        change = edit.titles[0] if edit.titles else None
+        return f"renamed story {edit.story_id}: “{change.before if change else ''}” → “{change.after if change else ''}”"
+    return f"undid edit {edit.undoes} ({_count(moved, 'article')} moved back)"
+
+
+def _count(number: int, singular: str, plural: str | None = None) -> str:
+    return f"{number} {singular if number == 1 else plural or singular + 's'}"
