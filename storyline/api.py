@@ -416,6 +416,18 @@ def edit_record(edit: StoryEdit) -> dict[str, Any]:
     }
 
 
+def hit_record(hit: SearchHit) -> dict[str, Any]:
+    """A search hit as JSON: the article's fields without its text, and the passage that matched."""
+    record = article_record(hit.article)
+    del record["text"]
+    return {**record, "snippet": hit.snippet_text}
+
+
+def query_term_record(term: QueryTerm) -> dict[str, Any]:
+    """How a search read a word or name of its query, as JSON."""
+    return {"text": term.text, "spellings": list(term.spellings), "entities": list(term.entities)}
+
+
 def similarity_record(similarity: Similarity) -> dict[str, Any]:
     """A comparison as JSON: the seven scores (1 = most similar, 4 = least), the evidence and the signals."""
     return {"scores": similarity.scores, "evidence": asdict(similarity.evidence), "signals": similarity.signals}
@@ -719,4 +731,4 @@ class _Progress:
             self.callback(self.done, self.expected)
 
 
-__all__ = ["DEFAULT_DB", "Day", "Storyline", "article_record", "cluster", "edit_record", "extract", "open", "story_detail", "story_summary"]
+__all__ = ["DEFAULT_DB", "Day", "Storyline", "article_record", "cluster", "edit_record", "extract", "hit_record", "open", "query_term_record", "story_detail", "story_summary"]

@@ -4,7 +4,8 @@ The examples are run for real (issue 16): every ```bash and ```python block of t
 docs/http.md and docs/python-api.md, unless a ``<!-- not run: why -->`` line
 comes right before it. Each document gets a sandbox of its own: HOME holds ~/news/ (the
 sample corpus and the seeds), the working directory holds news.db (both ingested) and
-examples/. ``storyline serve`` lines start a real server (on a free loopback port, never the
+examples/. Python blocks and ``storyline`` lines run in this process (the models load
+once); ``storyline serve`` lines start a real server (on a free loopback port, never the
 port written) and must answer; ``curl`` lines go to a server started with the token the
 docs use, and must succeed (``--fail-with-body``).
 """
@@ -20,6 +21,7 @@ import sys
 from pathlib import Path
 
 import click
+from click.testing import CliRunner
 import httpx
 import pytest
 
@@ -159,24 +161,40 @@ def run_shell_block(code: str, work: Path, env: dict[str, str], base: str, where
             with running_server(db, token=token, extra=extra) as url:
                 assert httpx.get(url + "/healthz", timeout=30).status_code == 200, where
             continue
+        if command.startswith("storyline "):
+            run_storyline(command, work, env, where)
+            continue
         if command.startswith("curl "):
             command = "curl --fail-with-body -sS " + command[len("curl ") :].replace(f"http://{DOCS_PORT}", base)
         result = subprocess.run(["bash", "-c", command], cwd=work, env=env, capture_output=True, text=True, timeout=600)
         assert result.returncode == 0, f"{where}: {command}\nexit {result.returncode}\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}"
 
 
+def run_storyline(command: str, work: Path, env: dict[str, str], where: str) -> None:
+    """A ``storyline`` line run by the command itself in this process (models load once for all the lines),
+    as the shell would: ``~`` expanded against HOME, ``> FILE`` written in the working directory (the current one)."""
+    words = shlex.split(command, comments=True)[1:]
+    target = None
+    if ">" in words:
+        words, target = words[: words.index(">")], words[words.index(">") + 1]
+    words = [w.replace("~", env["HOME"], 1) if w.startswith("~/") else w for w in words]
+    result = CliRunner().invoke(cli, words, catch_exceptions=True)
+    assert result.exit_code == 0, f"{where}: {command}\nexit {result.exit_code}\n{result.output[-3000:]}\n{result.exception!r}"
+    if target:
+        (work / target).write_text(result.stdout, encoding="utf-8")
+
+
 @pytest.mark.parametrize("doc", EXAMPLE_DOCS)
-def test_the_examples_of_the_docs_run(doc: str, sandbox: tuple[Path, dict[str, str]]) -> None:
+def test_the_examples_of_the_docs_run(doc: str, sandbox: tuple[Path, dict[str, str]], monkeypatch: pytest.MonkeyPatch) -> None:
     work, env = sandbox
     blocks = example_blocks(doc)
     assert blocks, f"{doc} has no example to run"
+    monkeypatch.chdir(work)
+    monkeypatch.setenv("HOME", env["HOME"])
     with running_server(work / "news.db", token=DOCS_TOKEN) as base:
         for line, language, code in blocks:
             where = f"{doc}:{line}"
-            if language == "python":
-                script = work / "example.py"
-                script.write_text("import storyline\n" + code, encoding="utf-8")  # later blocks go on from the first
-                result = subprocess.run([sys.executable, str(script)], cwd=work, env=env, capture_output=True, text=True, timeout=600)
-                assert result.returncode == 0, f"{where}\n{result.stdout[-2000:]}\n{result.stderr[-3000:]}"
+            if language == "python":  # run here, as a script would run it; later blocks go on from the first's import
+                exec(compile("import storyline\n" + code, where, "exec"), {"__name__": "__main__"})  # noqa: S102 - the docs' own code
             else:
                 run_shell_block(code, work, env, base, where)

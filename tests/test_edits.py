@@ -17,20 +17,9 @@ from storyline.match.lexical import cosine
 from storyline.model import RawDocument
 from storyline.pipeline import Pipeline
 from tests.conftest import CORPUS, DW_SEED, RFI_SEED, copy_db, need, table_rows
+from tests.test_http import MEETING
 
-# A third report of the seeds' meeting, in English like both seeds.
-FOLLOW_UP = {
-    "id": "geneva-followup",
-    "title": "Riabkov and Sherman to meet again in Geneva in September",
-    "outlet": "Test Wire",
-    "published": "2021-07-30",
-    "language": "en",
-    "text": (
-        "US Deputy Secretary of State Wendy Sherman and Russian Deputy Foreign Minister Sergei Riabkov will meet again "
-        "in Geneva in September for a second round of the strategic stability dialogue, both delegations said after "
-        "their talks at the US mission in Geneva. Arms control experts will prepare the agenda over the summer."
-    ),
-}
+FOLLOW_UP = MEETING  # a third report of the seeds' meeting, in English like both seeds
 SECOND_FOLLOW_UP = {
     "id": "geneva-second-round",
     "title": "Sherman and Riabkov set date for second Geneva round on strategic stability",

@@ -7,7 +7,6 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -194,9 +193,9 @@ def search(words: tuple[str, ...], db: str, limit: int, as_json: bool) -> None:
         payload = {
             "query": query,
             "total": hits.total,
-            "terms": [{"text": t.text, "spellings": list(t.spellings), "entities": list(t.entities)} for t in terms],
+            "terms": [api.query_term_record(t) for t in terms],
             "stories": [
-                {"id": story_id, "title": titles.get(story_id), "articles": [{**_hit_record(h)} for h in group]}
+                {"id": story_id, "title": titles.get(story_id), "articles": [api.hit_record(h) for h in group]}
                 for story_id, group in groups.items()
             ],
         }
@@ -216,12 +215,6 @@ def search(words: tuple[str, ...], db: str, limit: int, as_json: bool) -> None:
             snippet = "".join(f"[bold yellow]{escape(text)}[/]" if match else escape(text) for text, match in hit.snippet)
             out.print(f"      {snippet}")
     out.print(f"\n[dim]{len(hits)} of {hits.total} articles, in {len(groups)} stories[/]")
-
-
-def _hit_record(hit: SearchHit) -> dict[str, Any]:
-    record = api.article_record(hit.article)
-    del record["text"]
-    return {**record, "snippet": hit.snippet_text}
 
 
 # ---- analysts' edits ---------------------------------------------------------------

@@ -19,8 +19,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.responses import JSONResponse
 
-from storyline.api import Storyline, article_record, edit_record, entity_record, story_detail, story_summary
-from storyline.model import Article, Entity, SearchHit, Story, StoryEdit
+from storyline.api import Storyline, edit_record, entity_record, hit_record, query_term_record, story_detail, story_summary
+from storyline.model import Article, Entity, Story, StoryEdit
 from storyline.pipeline import Outcome
 from storyline.serve.auth import check_bearer
 from storyline.serve.errors import HTTPProblem, validation_problem
@@ -116,8 +116,8 @@ def search(
     sl: Annotated[Storyline, Depends(storyline_of)],
 ) -> JSONResponse:
     page = sl.search(q, limit=page_of.limit, offset=page_of.offset)
-    body = page_body(request, "articles", [_hit_record(hit) for hit in page], page, page_of)
-    terms = [{"text": t.text, "spellings": list(t.spellings), "entities": list(t.entities)} for t in sl.query_terms(q)]
+    body = page_body(request, "articles", [hit_record(hit) for hit in page], page, page_of)
+    terms = [query_term_record(t) for t in sl.query_terms(q)]
     groups = [{"id": g.story_id, "title": g.title, "articles": [h.article.id for h in g.hits]} for g in hits_by_story(sl, page)]
     return JSONResponse({"query": q, "terms": terms, **body, "stories": groups})
 
@@ -215,12 +215,6 @@ def outcome_record(outcome: Outcome) -> dict[str, Any]:
     }
 
 
-def _hit_record(hit: SearchHit) -> dict[str, Any]:
-    record = article_record(hit.article)
-    del record["text"]
-    return {**record, "snippet": hit.snippet_text}
-
-
 # ---- analysts' edits ---------------------------------------------------------------------
 
 
@@ -248,6 +242,14 @@ _EDIT_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+def token_writer(request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> None:
+    """Writes need the server's token (``Authorization: Bearer TOKEN``)."""
+    check_bearer(request.app.state.settings.token, credentials)
+
+
+Writer = Annotated[None, Depends(token_writer)]
+
+
 def _edited(sl: Storyline, edit: StoryEdit) -> JSONResponse:
     story = sl.story(edit.story_id)
     return JSONResponse({"edit": edit_record(edit), "story": story_summary(story) if story else None})
@@ -255,37 +257,29 @@ def _edited(sl: Storyline, edit: StoryEdit) -> JSONResponse:
 
 @router.post("/stories/{story_id}/merge", summary="Merge another story into this one", responses=_EDIT_RESPONSES)
 def merge_story(
-    request: Request, body: MergeIn, story: Annotated[Story, Depends(requested_story)],
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)], sl: Annotated[Storyline, Depends(storyline_of)],
+    _: Writer, body: MergeIn, story: Annotated[Story, Depends(requested_story)], sl: Annotated[Storyline, Depends(storyline_of)]
 ) -> JSONResponse:
-    check_bearer(request.app.state.settings.token, credentials)
     return _edited(sl, sl.merge_stories(story.id, body.story, by="http"))
 
 
 @router.post("/stories/{story_id}/split", summary="Take articles out of this story into a new one", responses=_EDIT_RESPONSES)
 def split_story(
-    request: Request, body: SplitIn, story: Annotated[Story, Depends(requested_story)],
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)], sl: Annotated[Storyline, Depends(storyline_of)],
+    _: Writer, body: SplitIn, story: Annotated[Story, Depends(requested_story)], sl: Annotated[Storyline, Depends(storyline_of)]
 ) -> JSONResponse:
-    check_bearer(request.app.state.settings.token, credentials)
     return _edited(sl, sl.split_story(story.id, body.articles, title=body.title, by="http"))
 
 
 @router.post("/stories/{story_id}/rename", summary="Give this story a title of your own", responses=_EDIT_RESPONSES)
 def rename_story(
-    request: Request, body: RenameIn, story: Annotated[Story, Depends(requested_story)],
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)], sl: Annotated[Storyline, Depends(storyline_of)],
+    _: Writer, body: RenameIn, story: Annotated[Story, Depends(requested_story)], sl: Annotated[Storyline, Depends(storyline_of)]
 ) -> JSONResponse:
-    check_bearer(request.app.state.settings.token, credentials)
     return _edited(sl, sl.rename_story(story.id, body.title, by="http"))
 
 
 @router.post("/articles/{article_id}/move", summary="Move this article (and its copies) to another story", responses=_EDIT_RESPONSES)
 def move_article(
-    request: Request, body: MoveIn, article: Annotated[Article, Depends(requested_article)],
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)], sl: Annotated[Storyline, Depends(storyline_of)],
+    _: Writer, body: MoveIn, article: Annotated[Article, Depends(requested_article)], sl: Annotated[Storyline, Depends(storyline_of)]
 ) -> JSONResponse:
-    check_bearer(request.app.state.settings.token, credentials)
     return _edited(sl, sl.move_article(article.id, body.story, by="http"))
 
 
@@ -296,11 +290,7 @@ def list_edits(request: Request, page_of: Annotated[Paging, Depends(paging)], sl
 
 
 @router.post("/edits/{edit_id}/undo", summary="Undo an edit", responses=_EDIT_RESPONSES)
-def undo_edit(
-    request: Request, edit_id: Annotated[int, PathParam(ge=1)],
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)], sl: Annotated[Storyline, Depends(storyline_of)],
-) -> JSONResponse:
-    check_bearer(request.app.state.settings.token, credentials)
+def undo_edit(_: Writer, edit_id: Annotated[int, PathParam(ge=1)], sl: Annotated[Storyline, Depends(storyline_of)]) -> JSONResponse:
     if sl.edit(edit_id) is None:
         raise HTTPProblem(404, "not_found", f"no edit {edit_id} in this store; GET /api/edits lists them")
     return _edited(sl, sl.undo(edit_id, by="http"))

@@ -80,8 +80,8 @@ class Speaker:
 def speakers(explanation: Explanation | None, outlet_of: dict[str, str]) -> list[Speaker]:
     """The story's quotes grouped by speaker (the same entity under any spelling), most quoted first; unknown speakers last."""
     groups: dict[str, list[StoryQuote]] = {}
-    for quote in explanation.quotes if explanation else []:
-        groups.setdefault(quote.speaker_entity or (quote.speaker or "").strip() or "", []).append(quote)
+    for said in explanation.quotes if explanation else []:
+        groups.setdefault(said.speaker_entity or (said.speaker or "").strip() or "", []).append(said)
     found = [
         Speaker(
             Counter(q.speaker for q in quotes if q.speaker).most_common(1)[0][0] if any(q.speaker for q in quotes) else "Unknown speaker",
@@ -343,16 +343,22 @@ async def login(request: Request, token: Annotated[str, Form(max_length=1000)], 
 
 
 @router.post("/logout")
-def logout(request: Request, csrf: Annotated[str, Form(max_length=200)]) -> Response:
-    check_form(request, csrf)
+def logout(_: FormWriter) -> Response:
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
 
 
 LOGIN_DELAY_SECONDS = 1.0
-Csrf = Annotated[str, Form(max_length=200)]
 StoryField = Annotated[str, Form(max_length=200)]
+
+
+def form_writer(request: Request, csrf: Annotated[str, Form(max_length=200)]) -> None:
+    """A form that writes: a logged-in visitor, on this site, with the form's CSRF token."""
+    check_form(request, csrf)
+
+
+FormWriter = Annotated[None, Depends(form_writer)]
 
 
 def _local(target: str) -> str:
@@ -360,45 +366,41 @@ def _local(target: str) -> str:
     return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else "/"
 
 
-def _done(edit: StoryEdit, story_id: str | None = None) -> Response:
+def _done(edit: StoryEdit) -> Response:
     """Back to the story the edit left (with a note of what was done and a way to undo it)."""
-    return RedirectResponse(f"/stories/{quote(story_id or edit.story_id)}?{urlencode({'edit': edit.id})}", status_code=303)
+    return RedirectResponse(f"/stories/{quote(edit.story_id)}?{urlencode({'edit': edit.id})}", status_code=303)
 
 
 @router.post("/stories/{story_id}/rename")
 def rename_form(
-    request: Request, story: Annotated[Story, Depends(requested_story)], sl: Annotated[Storyline, Depends(storyline_of)],
-    csrf: Csrf, title: Annotated[str, Form(max_length=1000)],
+    _: FormWriter, story: Annotated[Story, Depends(requested_story)], sl: Annotated[Storyline, Depends(storyline_of)],
+    title: Annotated[str, Form(max_length=1000)],
 ) -> Response:
-    check_form(request, csrf)
     return _done(sl.rename_story(story.id, title, by="web"))
 
 
 @router.post("/stories/{story_id}/merge")
 def merge_form(
-    request: Request, story: Annotated[Story, Depends(requested_story)], sl: Annotated[Storyline, Depends(storyline_of)],
-    csrf: Csrf, other: StoryField,
+    _: FormWriter, story: Annotated[Story, Depends(requested_story)], sl: Annotated[Storyline, Depends(storyline_of)],
+    other: StoryField,
 ) -> Response:
-    check_form(request, csrf)
     return _done(sl.merge_stories(story.id, other.strip(), by="web"))
 
 
 @router.post("/stories/{story_id}/split")
 def split_form(
-    request: Request, story: Annotated[Story, Depends(requested_story)], sl: Annotated[Storyline, Depends(storyline_of)],
-    csrf: Csrf, article: Annotated[list[str], Form()] = [], title: Annotated[str, Form(max_length=1000)] = "",  # noqa: B006 - FastAPI reads it
+    _: FormWriter, story: Annotated[Story, Depends(requested_story)], sl: Annotated[Storyline, Depends(storyline_of)],
+    article: Annotated[list[str], Form()] = [], title: Annotated[str, Form(max_length=1000)] = "",  # noqa: B006 - FastAPI reads it
 ) -> Response:
-    check_form(request, csrf)
     return _done(sl.split_story(story.id, article, title=title.strip() or None, by="web"))
 
 
 @router.post("/stories/{story_id}/move")
 def move_checked_form(
-    request: Request, story: Annotated[Story, Depends(requested_story)], sl: Annotated[Storyline, Depends(storyline_of)],
-    csrf: Csrf, target: StoryField, article: Annotated[list[str], Form()] = [],  # noqa: B006
+    _: FormWriter, story: Annotated[Story, Depends(requested_story)], sl: Annotated[Storyline, Depends(storyline_of)],
+    target: StoryField, article: Annotated[list[str], Form()] = [],  # noqa: B006
 ) -> Response:
     """Move the checked articles of a story to another story (one edit per article)."""
-    check_form(request, csrf)
     if not article:
         raise HTTPProblem(400, "invalid_parameter", "check at least one article to move")
     edits = [sl.move_article(a, target.strip(), by="web") for a in article]
@@ -407,18 +409,14 @@ def move_checked_form(
 
 @router.post("/articles/{article_id}/move")
 def move_form(
-    request: Request, article: Annotated[Article, Depends(requested_article)], sl: Annotated[Storyline, Depends(storyline_of)],
-    csrf: Csrf, target: StoryField,
+    _: FormWriter, article: Annotated[Article, Depends(requested_article)], sl: Annotated[Storyline, Depends(storyline_of)],
+    target: StoryField,
 ) -> Response:
-    check_form(request, csrf)
     return _done(sl.move_article(article.id, target.strip(), by="web"))
 
 
 @router.post("/edits/{edit_id}/undo")
-def undo_form(
-    request: Request, edit_id: Annotated[int, PathParam(ge=1)], sl: Annotated[Storyline, Depends(storyline_of)], csrf: Csrf,
-) -> Response:
-    check_form(request, csrf)
+def undo_form(_: FormWriter, edit_id: Annotated[int, PathParam(ge=1)], sl: Annotated[Storyline, Depends(storyline_of)]) -> Response:
     if sl.edit(edit_id) is None:
         raise HTTPProblem(404, "not_found", f"no edit {edit_id} in this store; /edits lists them")
     undo = sl.undo(edit_id, by="web")

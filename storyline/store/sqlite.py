@@ -218,10 +218,23 @@ class SQLiteStore:
             fcntl.flock(handle, fcntl.LOCK_UN)
             handle.close()
 
-    def save_batch(self, batch: Batch) -> None:
+    @contextmanager
+    def _transaction(self, what: str) -> Iterator[sqlite3.Connection]:
+        """One write transaction on the writer's connection: all of it is stored, or none (``what`` names it in errors)."""
         db = self._db
         try:
             db.execute("BEGIN IMMEDIATE")
+            yield db
+            db.execute("COMMIT")
+        except BaseException as exc:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise StoreError(f"could not save {what} ({exc}); nothing of it was stored", source=self.path) from exc
+            raise
+
+    def save_batch(self, batch: Batch) -> None:
+        with self._transaction(f"a batch of {len(batch.articles)} articles") as db:
             for doc, problem in batch.failed:
                 db.execute(
                     "INSERT INTO raw_documents (id, kind, body, given, problem) VALUES (?, ?, ?, ?, ?) "
@@ -277,13 +290,6 @@ class SQLiteStore:
                     "INSERT INTO counters (name, value) VALUES ('term_documents', ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
                     (batch.documents_counted,),
                 )
-            db.execute("COMMIT")
-        except BaseException as exc:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            if isinstance(exc, sqlite3.Error):
-                raise StoreError(f"could not save a batch of {len(batch.articles)} articles ({exc}); nothing of it was stored", source=self.path) from exc
-            raise
 
     def _save_profiles(self, profiles: Sequence[StoryProfile]) -> None:
         self._db.executemany(
@@ -500,9 +506,7 @@ class SQLiteStore:
 
         ``profiles``: every story the edit leaves behind, rebuilt (with its title and whether it is pinned).
         """
-        db = self._db
-        try:
-            db.execute("BEGIN IMMEDIATE")
+        with self._transaction(f"the {edit.kind} of {edit.story_id}") as db:
             cursor = db.execute(
                 "INSERT INTO story_edits (at, kind, story_id, by, payload, undoes) VALUES (?, ?, ?, ?, ?, ?)",
                 (edit.at, edit.kind, edit.story_id, edit.by, edit_payload(edit), edit.undoes),
@@ -530,13 +534,6 @@ class SQLiteStore:
                 "INSERT INTO story_explanations (story_id, payload) VALUES (?, ?) ON CONFLICT(story_id) DO UPDATE SET payload = excluded.payload",
                 [(story_id, explanation_to_json(e)) for story_id, e in explanations.items()],
             )
-            db.execute("COMMIT")
-        except BaseException as exc:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            if isinstance(exc, sqlite3.Error):
-                raise StoreError(f"could not save the {edit.kind} of {edit.story_id} ({exc}); nothing of it was stored", source=self.path) from exc
-            raise
         return replace(edit, id=edit_id)
 
     def edits(self, *, limit: int | None = None, offset: int = 0) -> Page[StoryEdit]:
