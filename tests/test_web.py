@@ -385,3 +385,22 @@ def test_a_read_only_server_offers_no_editing(page: Any, base: str) -> None:
     assert page.locator("#articles input[type=checkbox]").count() == 0
     page.goto(base + "/login")
     assert "accepts no writes" in page.locator("p.error").inner_text()
+
+
+def test_the_editor_s_pages_fit_a_narrow_window(browser: Any, editable: tuple[str, Path]) -> None:
+    base, _ = editable
+    page = browser.new_page()
+    try:
+        page.set_viewport_size({"width": 380, "height": 900})
+        _log_in(page, base)
+        page.locator("ol.river > li").first.locator("h2 a").click()
+        story = page.url
+        assert page.locator("#edit form").count() == 2 and page.locator("#articles input[type=checkbox]").count() >= 2
+        page.locator("#articles td.headline a").first.click()
+        assert page.locator("#edit form").count() == 1
+        for url in [story, page.url, base + "/edits"]:
+            page.goto(url)
+            measured = page.evaluate(OVERFLOWING)
+            assert measured["scroll"] <= measured["width"] and measured["wide"] == [], (url, measured)
+    finally:
+        page.close()
