@@ -14,7 +14,22 @@ The public Python API::
 
 from storyline.api import Storyline, analyze_file, cluster, extract, open, score_pairs
 from storyline.errors import ConfigError, InputError, StoreError, StorylineError
-from storyline.model import Article, Entity, Event, IngestReport, InputProblem, Mention, Page, Place, Quote, SearchHit, Story, TimeExpression
+from storyline.model import (
+    Article,
+    Entity,
+    Event,
+    IngestReport,
+    InputProblem,
+    Mention,
+    Page,
+    Place,
+    QueryTerm,
+    Quote,
+    SearchHit,
+    Story,
+    StoryEdit,
+    TimeExpression,
+)
 from storyline.match.similarity import Evidence, Similarity
 from storyline.pipeline import Outcome
 
@@ -33,11 +48,13 @@ __all__ = [
     "Outcome",
     "Page",
     "Place",
+    "QueryTerm",
     "Quote",
     "SearchHit",
     "Similarity",
     "StoreError",
     "Story",
+    "StoryEdit",
     "Storyline",
     "StorylineError",
     "TimeExpression",
