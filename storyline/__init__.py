@@ -13,11 +13,12 @@ The public Python API::
 """
 
 from storyline.api import Storyline, analyze_file, cluster, extract, open, score_pairs
-from storyline.errors import ConfigError, InputError, StoreError, StorylineError
+from storyline.errors import ConfigError, FetchError, InputError, StoreError, StorylineError
 from storyline.model import (
     Article,
     Entity,
     Event,
+    FetchReport,
     IngestReport,
     InputProblem,
     Mention,
@@ -26,6 +27,7 @@ from storyline.model import (
     QueryTerm,
     Quote,
     SearchHit,
+    Source,
     Story,
     StoryEdit,
     TimeExpression,
@@ -41,6 +43,8 @@ __all__ = [
     "Entity",
     "Event",
     "Evidence",
+    "FetchError",
+    "FetchReport",
     "IngestReport",
     "InputError",
     "InputProblem",
@@ -52,6 +56,7 @@ __all__ = [
     "Quote",
     "SearchHit",
     "Similarity",
+    "Source",
     "StoreError",
     "Story",
     "StoryEdit",

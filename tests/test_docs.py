@@ -38,7 +38,11 @@ def test_cli_docs_are_current() -> None:
 
 def test_every_cli_command_and_option_is_documented() -> None:
     text = (REPO / "docs" / "cli.md").read_text(encoding="utf-8")
-    for name, command in cli.commands.items():
+    commands = [(name, command) for name, command in cli.commands.items()]
+    for name, command in list(commands):
+        if isinstance(command, click.Group):
+            commands += [(f"{name} {sub}", subcommand) for sub, subcommand in command.commands.items()]
+    for name, command in commands:
         assert f"## storyline {name}" in text, name
         for param in command.params:
             if isinstance(param, click.Option):

@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.responses import JSONResponse
 
-from storyline.api import Storyline, edit_record, entity_record, hit_record, query_term_record, story_detail, story_summary
+from storyline.api import Storyline, edit_record, entity_record, hit_record, query_term_record, source_record, story_detail, story_summary
 from storyline.model import Article, Entity, Story, StoryEdit
 from storyline.pipeline import Outcome
 from storyline.serve.auth import check_bearer
@@ -120,6 +120,12 @@ def search(
     terms = [query_term_record(t) for t in sl.query_terms(q)]
     groups = [{"id": g.story_id, "title": g.title, "articles": [h.article.id for h in g.hits]} for g in hits_by_story(sl, page)]
     return JSONResponse({"query": q, "terms": terms, **body, "stories": groups})
+
+
+@router.get("/sources", summary="The watched feeds, sitemaps and pages, with the health of their polling")
+def list_sources(sl: Annotated[Storyline, Depends(storyline_of)]) -> JSONResponse:
+    pages = sl.source_pages()
+    return JSONResponse({"sources": [source_record(s, pages.get(s.url, {})) for s in sl.sources()]})
 
 
 @router.post(

@@ -1,4 +1,4 @@
-"""The web pages: the river of stories, a story, an article, an entity, search, the edit log. Server-rendered, no script.
+"""The web pages: the river of stories, a story, an article, an entity, search, sources, the edit log. Server-rendered, no script.
 
 Each page is one template in ``templates/``; each section of a page is a template
 block, so a new section (a story's timeline, its agreed facts, its quotes) is a new
@@ -19,7 +19,8 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi import Path as PathParam
 from starlette.responses import RedirectResponse, Response
 
-from storyline.api import Storyline
+from storyline.api import Storyline, source_record
+from storyline.ingest.sources import format_every
 from storyline.model import Article, Entity, Explanation, Page, Place, Story, StoryEdit, StoryQuote
 from storyline.serve.params import (
     Paging,
@@ -421,3 +422,11 @@ def undo_form(_: FormWriter, edit_id: Annotated[int, PathParam(ge=1)], sl: Annot
         raise HTTPProblem(404, "not_found", f"no edit {edit_id} in this store; /edits lists them")
     undo = sl.undo(edit_id, by="web")
     return RedirectResponse(f"/edits?{urlencode({'edit': undo.id})}", status_code=303)
+
+
+@router.get("/sources")
+def sources_page(request: Request, sl: Annotated[Storyline, Depends(storyline_of)]) -> Response:
+    pages = sl.source_pages()
+    rows = [{**source_record(s, pages.get(s.url, {})), "every": format_every(s.every)} for s in sl.sources()]
+    counts = Counter(row["health"] for row in rows)
+    return render(request, "sources.html", {"sources": rows, "counts": {h: counts[h] for h in ("ok", "failing", "dead", "new")}})

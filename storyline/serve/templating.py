@@ -50,6 +50,11 @@ def copy_label(duplicate_kind: str | None) -> str | None:
     return {"exact": "exact copy of", "near": "near copy of"}.get(duplicate_kind or "")
 
 
+def moment(value: str | None) -> str:
+    """"2026-03-07 14:05 UTC" from an ISO 8601 UTC time; "never" when there is none."""
+    return value[:16].replace("T", " ") + " UTC" if value else "never"
+
+
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     """"1 article", "3 articles"."""
     return f"{count} {singular}" if count == 1 else f"{count} {plural_form or singular + 's'}"
@@ -71,6 +76,7 @@ def _environment() -> jinja2.Environment:
     )
     env.filters.update(
         web_link=web_link, day=day, date_span=date_span, paragraphs=paragraphs, plural=plural, listing=listing, copy_label=copy_label,
+        moment=moment,
         edit_summary=edit_summary,
     )
     env.globals["version"] = __version__
