@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import sqlite3
 from pathlib import Path
@@ -11,7 +12,8 @@ import httpx
 import pytest
 
 import storyline
-from tests.conftest import CORPUS, copy_db, run_cli, running_server
+from storyline.api import cluster, score_pairs
+from tests.conftest import CORPUS, REPO, copy_db, run_cli, running_server
 
 
 def _digest(path: Path) -> str:
@@ -49,6 +51,7 @@ def test_read_commands_and_serve_never_create_a_store(tmp_path: Path) -> None:
         result = run_cli(*command, "--db", str(tmp_path / "typo.db"), check=False)
         assert result.returncode == 1 and "no Storyline store here yet" in result.stderr, (command, result.stderr)
         assert not (tmp_path / "typo.db").exists()
+    assert "--create" in result.stderr  # serve names the way to start an empty store
 
 
 def test_serve_create_starts_a_new_store_on_request(tmp_path: Path) -> None:
@@ -105,6 +108,27 @@ def test_ingest_progress_counts_articles(tmp_path: Path) -> None:
     assert calls[-1] == (articles, articles)
     done = [d for d, _ in calls]
     assert done == sorted(done) and len(set(done)) == articles + 1  # one step per article
+
+
+def test_cluster_progress_counts_articles(tmp_path: Path) -> None:
+    calls: list[tuple[int, int]] = []
+    with (tmp_path / "out.jsonl").open("w", encoding="utf-8") as out:
+        cluster(CORPUS / "a_wire.jsonl", out, batch_size=4, progress=lambda done, total: calls.append((done, total)))
+    lines = len((CORPUS / "a_wire.jsonl").read_text(encoding="utf-8").splitlines())
+    assert calls[0] == (0, lines) and calls[-1] == (lines, lines)
+    assert [d for d, _ in calls] == list(range(lines + 1))  # one step per article, none silent
+
+
+def test_similarity_progress_covers_every_stage_to_the_end() -> None:
+    """Each stage of `similarity` reports until it is done, scoring included: no silence after a bar ends."""
+    calls: list[tuple[str, int, int]] = []
+    score_pairs(REPO / "examples" / "pairs.csv", io.StringIO(), progress=lambda *call: calls.append(call))
+    stages = list(dict.fromkeys(stage for stage, _, _ in calls))
+    assert stages == ["analyzing texts", "embedding texts", "scoring pairs"]
+    for stage in stages:
+        last = [(done, total) for s, done, total in calls if s == stage][-1]
+        assert last[0] == last[1] > 0, (stage, last)
+    assert calls[-1] == ("scoring pairs", 3, 3)
 
 
 def test_readme_path_with_a_tilde(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -728,6 +728,10 @@ def serve(
     """
     from storyline.serve.app import ServeSettings, run  # the web stack loads only for this command
 
+    if not create and not Path(db).exists():  # a typo must not serve a new, empty store
+        raise click.ClickException(
+            f"{db}: no Storyline store here yet; run `storyline ingest PATH --db {db}` first, or pass --create to serve a new, empty one"
+        )
     with api.open(db, create=create) as sl:
         writes = "writes need the token" if token else "read only (no --token: writes are refused)"
         err.print(f"Serving {escape(db)} at http://{host}:{port}/ · {writes}")

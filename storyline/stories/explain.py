@@ -357,7 +357,8 @@ def _sentence_claims(statements: list[_Statement], echoed: set[int]) -> list[_St
     A sentence naming what no other outlet names is a claim of its own, even inside an agreed one
     ("Sherman, with Bonnie Jenkins, will represent Washington": Jenkins is one outlet's detail).
     When another outlet tells the same sentence (``echoed``), only a person, organisation or place
-    of its own keeps it a claim. A sentence in brackets is a credit line ("(Reporting by ...)").
+    of its own keeps it a claim. A line in brackets is a credit line ("(Reporting by ...; Editing
+    by ...)"), whichever sentences it was split into.
     """
     outlet_names = {s.outlet.lower() for s in statements}  # an agency's own name in its dateline is no claim
     said_by: dict[object, set[str]] = defaultdict(set)  # entity or name-like word -> outlets that use it
@@ -386,10 +387,19 @@ def _sentence_claims(statements: list[_Statement], echoed: set[int]) -> list[_St
         id(s): (s, items) for s in statements
         if (items := unique_items(s))
         and (id(s) not in echoed or any(item in s.entities for item in items))
-        and not (s.text.startswith("(") and s.text.endswith(")"))
+        and not _on_bracketed_line(s)
     }
     ranked = sorted(unique.values(), key=lambda pair: (-len(pair[1]), pair[0].article.published or "", pair[0].index))
     return [s for s, _ in ranked]
+
+
+def _on_bracketed_line(s: _Statement) -> bool:
+    """Is the statement on a line that is all in brackets? (A sentence never crosses a line.)"""
+    text = s.article.text
+    start, end = s.article.sentences[s.index]
+    line_end = text.find("\n", end)
+    line = text[text.rfind("\n", 0, start) + 1 : len(text) if line_end < 0 else line_end].strip()
+    return line.startswith("(") and line.endswith(")")
 
 
 def _cosines(statements: list[_Statement]) -> np.ndarray:
