@@ -80,6 +80,7 @@ def _migrations() -> list[tuple[int, str, str]]:
 
 
 WRITER_CACHE_MB = 256
+_CREATED_TABLE = re.compile(r"CREATE\s+(?:VIRTUAL\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)", re.IGNORECASE)
 
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
@@ -192,12 +193,16 @@ class SQLiteStore:
                 f"was written by a newer Storyline (schema {current}, this version knows {latest}); upgrade Storyline",
                 source=self.path,
             )
+        tables = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         for version, name, sql in migrations:
-            if version <= current:
+            # Numbers are reserved per branch and branches merge in any order: a store written before
+            # a lower-numbered migration merged is past its number but has none of its tables.
+            created = set(_CREATED_TABLE.findall(sql))
+            if version <= current and (not created or created & tables):
                 continue
             LOGGER.info("%s: applying migration %s", self.path, name)
             # executescript commits first; wrapping the script keeps each migration atomic.
-            self._db.executescript(f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;")
+            self._db.executescript(f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {max(version, current)};\nCOMMIT;")
 
     @property
     def schema_version(self) -> int:
