@@ -229,9 +229,9 @@ class SQLiteStore:
             handle.close()
 
     @contextmanager
-    def _writer_transaction(self, what: str) -> Iterator[sqlite3.Connection]:
-        """One write transaction on the writer's connection: all of it is stored, or none (``what`` names it in errors)."""
-        db = self._db
+    def _writer_transaction(self, what: str, db: sqlite3.Connection | None = None) -> Iterator[sqlite3.Connection]:
+        """One write transaction on the writer's connection (or ``db``): all of it is stored, or none (``what`` names it in errors)."""
+        db = db or self._db
         try:
             db.execute("BEGIN IMMEDIATE")
             yield db
@@ -891,17 +891,8 @@ class SQLiteStore:
             if self._watch_db is None:  # in memory there is one database per connection: share the writer's
                 self._watch_db = self._db if self.path == MEMORY else self._connect()
                 self._watch_db.execute("PRAGMA busy_timeout = 60000")  # a batch being saved takes well under a minute
-            db = self._watch_db
-            try:
-                db.execute("BEGIN IMMEDIATE")
+            with self._writer_transaction("the state of watched sources", self._watch_db) as db:
                 yield db
-                db.execute("COMMIT")
-            except BaseException as exc:
-                if db.in_transaction:
-                    db.execute("ROLLBACK")
-                if isinstance(exc, sqlite3.Error):
-                    raise StoreError(f"could not save the state of watched sources ({exc}); nothing of it was stored", source=self.path) from exc
-                raise
 
     def close(self) -> None:
         with self._readers_lock:
