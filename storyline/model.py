@@ -552,6 +552,13 @@ class QueryTerm:
     prefix: bool  # typed as word*: matches words that start with it
     spellings: tuple[str, ...]  # the words or names searched for (the typed text among them)
     entities: tuple[str, ...] = ()  # ids of the entities the text names
+
+    @property
+    def other_spellings(self) -> tuple[str, ...]:
+        """The spellings besides the typed text, case aside (search ignores case): what a reader is told was searched too."""
+        return tuple(s for s in self.spellings if s.casefold() != self.text.casefold())
+
+
 # ---- watched sources (storyline fetch / watch) -----------------------------------
 
 SourceKind = Literal["feed", "sitemap", "sitemap index", "page"]

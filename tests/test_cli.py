@@ -66,6 +66,10 @@ def test_search_and_story_filters(news_db: Path) -> None:
     (story,) = found["stories"]
     assert {a["outlet"] for a in story["articles"]} == {"DW", "RFI"}
     assert "Sergei Ryabkov" in found["terms"][0]["spellings"]
+    with storyline.open(news_db, create=False) as sl:
+        (term,) = sl.query_terms("Ryabkov")
+    assert "ryabkov" in {s.casefold() for s in term.spellings}  # the typed word is searched too...
+    assert "Sergei Ryabkov" in term.other_spellings and all(s.casefold() != "ryabkov" for s in term.other_spellings)  # ...not shown again
     text = run_cli("search", "Istanbul", "--db", str(news_db)).stdout
     assert "Estambul" in text and "Стамбуле" in text and "articles, in" in text
 

@@ -212,6 +212,9 @@ def test_the_map_is_drawn_on_the_server_and_shows_the_places(page: Any, base: st
     assert box["y"] <= dot["y"] and dot["y"] + dot["height"] <= box["y"] + box["height"]
     washington = page.locator("#places g.place", has_text="Washington").locator("circle").bounding_box()
     assert washington["x"] < dot["x"]  # west is left
+    for label in page.locator("#places g.place text").all():  # every name is read whole: none runs past the map's edge
+        text = label.bounding_box()
+        assert box["x"] <= text["x"] and text["x"] + text["width"] <= box["x"] + box["width"] + 0.5, label.inner_text()
     assert page.locator("#places image").get_attribute("href") == "/static/world.svg"
     assert all(url.startswith(base) for url in requests)  # nothing from elsewhere: works offline
 

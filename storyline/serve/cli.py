@@ -215,8 +215,7 @@ def search(words: tuple[str, ...], db: str, limit: int, as_json: bool) -> None:
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     for term in terms:
-        others = [s for s in term.spellings if s != term.text]
-        out.print(f"[dim]{escape(term.text)} also as {escape(', '.join(others))}[/]")
+        out.print(f"[dim]{escape(term.text)} also as {escape(', '.join(term.other_spellings))}[/]")
     for story_id, group in groups.items():
         out.print(f"\n[bold]{escape(titles.get(story_id) or '(untitled)')}[/]  [dim]{story_id}[/]")
         for hit in group:

@@ -107,6 +107,8 @@ class MapPlace:
     articles: int
     area: bool  # a country or region (drawn as a ring at its centre), not a point
     label: bool
+    label_x: float  # where the label starts (or ends, with anchor "end": left of a place near the right edge)
+    label_anchor: str
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,7 @@ WORLD_BOX = (-180.0, -84.0, 360.0, 144.0)
 MAP_MIN_WIDTH = 40.0  # degrees: a story in one city still shows its region
 MAP_RATIO = 2.2  # width / height of the drawing
 MAP_LABELS = 10
+GLYPH_WIDTH = 0.6  # em: a sans-serif letter's average advance, to tell whether a label fits right of its place
 
 
 def story_map(story: Story) -> StoryMap | None:
@@ -147,15 +150,22 @@ def story_map(story: Story) -> StoryMap | None:
     left = min(max((max(xs) + min(xs)) / 2 - width / 2, wx), wx + ww - width)
     top = min(max((max(ys) + min(ys)) / 2 - height / 2, wy), wy + wh - height)
     unit = width / 160
-    drawn = [
-        MapPlace(
-            p.name, p.country, float(p.lon or 0), -float(p.lat or 0), round(unit * (1.2 + len(ids) ** 0.5), 3), len(ids),
-            p.feature_class == "A", i < MAP_LABELS,
+    font_size = round(unit * 3.2, 3)
+
+    def drawn_place(index: int, place: Place, articles: int) -> MapPlace:
+        x, radius = float(place.lon or 0), round(unit * (1.2 + articles**0.5), 3)
+        right_of = x + radius * 1.3 + GLYPH_WIDTH * font_size * len(place.name) <= left + width
+        return MapPlace(
+            place.name, place.country, x, -float(place.lat or 0), radius, articles, place.feature_class == "A", index < MAP_LABELS,
+            round(x + radius * 1.3 if right_of else x - radius * 1.3, 3), "start" if right_of else "end",
         )
+
+    drawn = [
+        drawn_place(i, p, len(ids))
         for i, (p, ids) in enumerate(places)
         if left <= float(p.lon or 0) <= left + width and top <= -float(p.lat or 0) <= top + height
     ]
-    return StoryMap(f"{left:.3f} {top:.3f} {width:.3f} {height:.3f}", drawn, round(unit * 3.2, 3), round(unit * 0.35, 3))
+    return StoryMap(f"{left:.3f} {top:.3f} {width:.3f} {height:.3f}", drawn, font_size, round(unit * 0.35, 3))
 
 
 def page_links(request: Request, page: Page[Any]) -> PageLinks:
