@@ -212,11 +212,24 @@ def test_the_map_is_drawn_on_the_server_and_shows_the_places(page: Any, base: st
     assert box["y"] <= dot["y"] and dot["y"] + dot["height"] <= box["y"] + box["height"]
     washington = page.locator("#places g.place", has_text="Washington").locator("circle").bounding_box()
     assert washington["x"] < dot["x"]  # west is left
-    for label in page.locator("#places g.place text").all():  # every name is read whole: none runs past the map's edge
-        text = label.bounding_box()
-        assert box["x"] <= text["x"] and text["x"] + text["width"] <= box["x"] + box["width"] + 0.5, label.inner_text()
+    places = [(g.locator("circle").bounding_box(), g.locator("text").bounding_box() if g.locator("text").count() else None)
+              for g in page.locator("#places g.place").all()]
+    labels = [label for _, label in places if label]
+    assert len(labels) >= 4
+    for own, label in places:  # every name is read whole: inside the map, over no other name or place
+        if label is None:
+            continue
+        assert box["x"] <= label["x"] and label["x"] + label["width"] <= box["x"] + box["width"] + 0.5, label
+        assert not any(_overlap(label, other, 1) for other in labels if other is not label)
+        assert not any(_overlap(label, circle, 1) for circle, _ in places if circle is not own), label
     assert page.locator("#places image").get_attribute("href") == "/static/world.svg"
     assert all(url.startswith(base) for url in requests)  # nothing from elsewhere: works offline
+
+
+def _overlap(a: dict[str, float], b: dict[str, float], tolerance: float) -> bool:
+    """Do two boxes (playwright's x, y, width, height) overlap by more than ``tolerance`` pixels each way?"""
+    return (min(a["x"] + a["width"], b["x"] + b["width"]) - max(a["x"], b["x"]) > tolerance
+            and min(a["y"] + a["height"], b["y"] + b["height"]) - max(a["y"], b["y"]) > tolerance)
 
 
 def test_search_for_riabkov_finds_both_spellings_grouped_by_story(page: Any, base: str) -> None:

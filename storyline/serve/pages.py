@@ -106,9 +106,10 @@ class MapPlace:
     radius: float
     articles: int
     area: bool  # a country or region (drawn as a ring at its centre), not a point
-    label: bool
-    label_x: float  # where the label starts (or ends, with anchor "end": left of a place near the right edge)
-    label_anchor: str
+    label: bool  # its name is drawn beside it (where it covers no other name or place)
+    label_x: float
+    label_y: float
+    label_anchor: str  # SVG text-anchor: start (right of the place), end (left), middle (above or below)
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,8 @@ WORLD_BOX = (-180.0, -84.0, 360.0, 144.0)
 MAP_MIN_WIDTH = 40.0  # degrees: a story in one city still shows its region
 MAP_RATIO = 2.2  # width / height of the drawing
 MAP_LABELS = 10
-GLYPH_WIDTH = 0.6  # em: a sans-serif letter's average advance, to tell whether a label fits right of its place
+GLYPH_WIDTH = 0.6  # em: a sans-serif letter's average advance, to tell where a name fits
+Box = tuple[float, float, float, float]  # left, top, right, bottom
 
 
 def story_map(story: Story) -> StoryMap | None:
@@ -151,21 +153,58 @@ def story_map(story: Story) -> StoryMap | None:
     top = min(max((max(ys) + min(ys)) / 2 - height / 2, wy), wy + wh - height)
     unit = width / 160
     font_size = round(unit * 3.2, 3)
-
-    def drawn_place(index: int, place: Place, articles: int) -> MapPlace:
-        x, radius = float(place.lon or 0), round(unit * (1.2 + articles**0.5), 3)
-        right_of = x + radius * 1.3 + GLYPH_WIDTH * font_size * len(place.name) <= left + width
-        return MapPlace(
-            place.name, place.country, x, -float(place.lat or 0), radius, articles, place.feature_class == "A", index < MAP_LABELS,
-            round(x + radius * 1.3 if right_of else x - radius * 1.3, 3), "start" if right_of else "end",
-        )
-
-    drawn = [
-        drawn_place(i, p, len(ids))
-        for i, (p, ids) in enumerate(places)
+    shown = [
+        (p, len(ids), round(unit * (1.2 + len(ids) ** 0.5), 3))
+        for p, ids in places
         if left <= float(p.lon or 0) <= left + width and top <= -float(p.lat or 0) <= top + height
     ]
+    circles = [(p.name, float(p.lon or 0), -float(p.lat or 0), radius) for p, _, radius in shown]
+    labels = _label_spots(circles, (left, top, left + width, top + height), font_size, MAP_LABELS)
+    drawn = [
+        MapPlace(
+            p.name, p.country, x, y, radius, articles, p.feature_class == "A", spot is not None,
+            *(spot or (x, y, "start")),
+        )
+        for (p, articles, radius), (_, x, y, _), spot in zip(shown, circles, labels)
+    ]
     return StoryMap(f"{left:.3f} {top:.3f} {width:.3f} {height:.3f}", drawn, font_size, round(unit * 0.35, 3))
+
+
+def _label_spots(circles: list[tuple[str, float, float, float]], frame: Box, font_size: float, most: int) -> list[tuple[float, float, str] | None]:
+    """Where each place's name goes (x, y, text-anchor), for the first ``most`` places (the most named first).
+
+    Greedy: right of its circle, else left, above or below (centred, or from its left near the left
+    edge): the first spot inside the map that covers no other circle and no name placed before;
+    None when there is none (the caption under the map lists every place, and each circle has its
+    name as a tooltip).
+    """
+
+    def overlap(a: Box, b: Box) -> bool:
+        return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+    def inside(box: Box) -> bool:
+        return frame[0] <= box[0] and box[2] <= frame[2] and frame[1] <= box[1] and box[3] <= frame[3]
+
+    circle_boxes = [(x - r, y - r, x + r, y + r) for _, x, y, r in circles]
+    names: list[Box] = []
+    spots: list[tuple[float, float, str] | None] = []
+    for index, (name, x, y, r) in enumerate(circles[:most]):
+        w, h, gap = GLYPH_WIDTH * font_size * len(name), font_size, r * 1.3
+        candidates: list[tuple[Box, tuple[float, float, str]]] = [
+            ((x + gap, y - h / 2, x + gap + w, y + h / 2), (x + gap, y, "start")),
+            ((x - gap - w, y - h / 2, x - gap, y + h / 2), (x - gap, y, "end")),
+            ((x - w / 2, y - gap - h, x + w / 2, y - gap), (x, y - gap - h / 2, "middle")),
+            ((x - w / 2, y + gap, x + w / 2, y + gap + h), (x, y + gap + h / 2, "middle")),
+            ((x - r, y - gap - h, x - r + w, y - gap), (x - r, y - gap - h / 2, "start")),  # near the left edge
+            ((x - r, y + gap, x - r + w, y + gap + h), (x - r, y + gap + h / 2, "start")),
+        ]
+        others = circle_boxes[:index] + circle_boxes[index + 1 :] + names
+        free = [(box, (round(sx, 3), round(sy, 3), anchor)) for box, (sx, sy, anchor) in candidates
+                if inside(box) and not any(overlap(box, other) for other in others)]
+        if free:
+            names.append(free[0][0])
+        spots.append(free[0][1] if free else None)
+    return spots + [None] * (len(circles) - len(spots))
 
 
 def page_links(request: Request, page: Page[Any]) -> PageLinks:
