@@ -449,3 +449,25 @@ _GIVEN_FIELDS = (
 def _optional_str(value: str | None) -> str | None:
     text = (value or "").strip()
     return text or None
+
+
+def expected_documents(files: Sequence[InputFile]) -> int:
+    """How many articles the files hold, about (for progress): one per page, one per JSONL line.
+
+    Counts newlines a megabyte at a time, far faster than reading the articles.
+    """
+    total = 0
+    for file in files:
+        if file.suffix not in JSONL_SUFFIXES:
+            total += 1
+            continue
+        lines, last = 0, b"\n"
+        try:
+            with file.path.open("rb") as raw, (io.BufferedReader(CappedGzip(raw)) if file.compressed else raw) as handle:
+                while chunk := handle.read(1 << 20):
+                    lines += chunk.count(b"\n")
+                    last = chunk[-1:]
+        except _READ_FAILURES:  # a gzip bomb stops the count as it stops the reading; reading reports the problem
+            pass
+        total += max(lines + (last != b"\n"), 1)
+    return total
