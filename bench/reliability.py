@@ -14,13 +14,16 @@ regex   every regular expression of the package (module globals, and those compi
         time grows faster than its subject backtracks.
 kill    kill -9 of `storyline ingest` at random points, a re-run after each, then a
         final one: articles lost, doubled, `PRAGMA integrity_check`.
+watch-kill  kill -9 of `storyline watch` at random points (polling, fetching, storing) over a
+        loopback feed and sitemap, then one `storyline fetch`: pages lost, stored twice,
+        fetched twice, integrity.
 http    a real `storyline serve` on loopback: read load and mixed read/write load from
         several clients (errors, p50/p99, with /healthz answered during a slow write);
         kill -9 of the server during POST load and a restart (every POST answered 2xx
         stored exactly once); hostile requests (no 500, no traceback, no server path,
         security headers on every answer).
 
-    python bench/reliability.py [--only files,sources,regex,kill,http] [--kills 100] [--seconds 20] [--fast]
+    python bench/reliability.py [--only files,sources,regex,kill,watch-kill,http] [--watch-kills 100] [--kills 100] [--seconds 20] [--fast]
 
 --fast skips the slow probes (10 MB and more) and runs fewer kills: what the tests run.
 """
@@ -49,6 +52,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -225,14 +229,23 @@ def _integrity(db: Path) -> str:
         return str(raw.execute("PRAGMA integrity_check").fetchone()[0])
 
 
-def file_campaign(work: Path, *, fast: bool) -> dict[str, Any]:
-    chosen = [p for p in probes() if not (fast and p.slow)]
-    results = []
-    for probe in chosen:
-        result = run_probe(probe, work / probe.name)
-        results.append(result)
+def file_campaign(work: Path, *, fast: bool, jobs: int = 1) -> dict[str, Any]:
+    return _campaign([p for p in probes() if not (fast and p.slow)], run_probe, work, jobs)
+
+
+def _campaign(chosen: list[Any], run: Callable[[Any, Path], ProbeResult], work: Path, jobs: int) -> dict[str, Any]:
+    """Each probe in a folder of its own, ``jobs`` at a time (each its own process: the time limits are
+    generous enough for a busy machine), in the order given."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(probe: Any) -> ProbeResult:
+        result = run(probe, work / probe.name)
         _print_probe(probe.name, result)
         shutil.rmtree(work / probe.name, ignore_errors=True)
+        return result
+
+    with ThreadPoolExecutor(jobs) as pool:
+        results = list(pool.map(one, chosen))
     return _summary(results, kinds={p.kind for p in chosen}, defects={p.defect for p in chosen})
 
 
@@ -299,15 +312,8 @@ def _stored_urls(db: Path) -> set[str]:
         return {row[0] for row in raw.execute("SELECT url FROM articles WHERE url IS NOT NULL")}
 
 
-def source_campaign(work: Path, *, fast: bool) -> dict[str, Any]:
-    chosen = [p for p in source_probes() if not (fast and p.slow)]
-    results = []
-    for probe in chosen:
-        result = run_source_probe(probe, work / probe.name)
-        results.append(result)
-        _print_probe(probe.name, result)
-        shutil.rmtree(work / probe.name, ignore_errors=True)
-    return _summary(results, kinds={p.kind for p in chosen}, defects={p.defect for p in chosen})
+def source_campaign(work: Path, *, fast: bool, jobs: int = 1) -> dict[str, Any]:
+    return _campaign([p for p in source_probes() if not (fast and p.slow)], run_source_probe, work, jobs)
 
 
 # ---- regex -------------------------------------------------------------------------------
@@ -539,6 +545,83 @@ def kill_campaign(work: Path, *, kills: int, articles: int = 400, batch_size: in
         "partial_batches": partial_batches,
         "articles_without_story": orphans,
         "final_exit_code": final.returncode,
+        "points": points,
+    }
+
+
+def _progress_mark(db: Path) -> tuple[int, int]:
+    """What a watch has done so far: pages it knows of and pages in a final state, articles stored."""
+    try:
+        with contextlib.closing(sqlite3.connect(db, timeout=1)) as raw:
+            pages = raw.execute("SELECT COUNT(*), SUM(state != 'pending') FROM watched_pages").fetchone()
+            return int(pages[0] or 0) + int(pages[1] or 0), int(raw.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+    except sqlite3.Error:
+        return 0, 0
+
+
+def watch_kill_campaign(work: Path, *, kills: int, pages: int = 120, seed: int = 13) -> dict[str, Any]:
+    """``kills`` runs of `storyline watch` on one store, each killed with SIGKILL at a random moment once it
+    has done something new (polled, fetched, stored), over a loopback site whose feed and sitemap list
+    ``pages`` articles; then one `storyline fetch --now`: every page stored exactly once, the store whole."""
+    import storyline as package
+    from tests.site import LoopbackSite
+
+    rng = random.Random(seed)
+    db = work / "watched.db"
+    texts = work / "texts.jsonl"
+    synthetic_feed(texts, pages)
+    with LoopbackSite() as site:
+        urls = []
+        for i, line in enumerate(texts.read_text(encoding="utf-8").splitlines()):
+            title, _, body = json.loads(line)["text"].partition("\n\n")
+            urls.append(site.add(f"/news/{i}.html", page(body, title).encode()))
+        half = pages // 2
+        feed = site.add("/feed.xml", rss(urls[:half]), "application/rss+xml")
+        sitemap = site.add("/sitemap.xml", "".join(
+            ["<?xml version='1.0'?><urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>", *(f"<url><loc>{u}</loc></url>" for u in urls[half:]),
+             "</urlset>"]).encode(), "application/xml")
+        with package.open(db) as sl:
+            sl.add_sources([feed, sitemap])
+        command = [PYTHON, "-m", "storyline", "watch", "--db", str(db), "--allow-private-addresses", "--delay", "0", "--workers", "1"]
+        integrity_failures = finished_early = 0
+        points = []
+        for _ in range(kills):
+            before = _progress_mark(db)
+            if before[1] >= pages:
+                break
+            process = subprocess.Popen(command, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+            deadline = time.monotonic() + 300
+            # half the kills once it has polled or fetched something new, half once it has stored more
+            moment = rng.choice(["polled or fetched", "stored"])
+            moved = (lambda now: now != before) if moment == "polled or fetched" else (lambda now: now[1] > before[1])
+            while not moved(_progress_mark(db)) and process.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.02)
+            delay = rng.uniform(0, 2.0)
+            time.sleep(delay)
+            if process.poll() is not None:
+                finished_early += 1
+            else:
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            after = _progress_mark(db)
+            points.append({"after": moment, "delay": round(delay, 2), "stored_before": before[1], "stored_after": after[1]})
+            integrity_failures += _integrity(db) != "ok"
+        final, _ = storyline("fetch", "--db", str(db), "--now", "--allow-private-addresses", "--delay", "0", timeout=1800)
+        requests = {u: len(site.requests_for(urlsplit(u).path)) for u in urls}  # a page asked again was killed before it was saved
+    with contextlib.closing(sqlite3.connect(db)) as raw:
+        stored = [row[0] for row in raw.execute("SELECT url FROM articles")]
+        orphans = raw.execute("SELECT COUNT(*) FROM articles WHERE story_id NOT IN (SELECT id FROM stories)").fetchone()[0]
+    counts = {u: stored.count(u) for u in urls}
+    return {
+        "pages": pages,
+        "kills": len(points) - finished_early,
+        "runs_that_ended_before_their_kill": finished_early,
+        "lost": sum(1 for n in counts.values() if n == 0),
+        "doubled": sum(1 for n in counts.values() if n > 1),
+        "integrity_failures": integrity_failures + (_integrity(db) != "ok"),
+        "articles_without_story": orphans,
+        "pages_fetched_more_than_once": sum(1 for n in requests.values() if n > 1),
+        "final_exit_code": final.returncode if final else None,
         "points": points,
     }
 
@@ -793,14 +876,17 @@ def kill_during_posts(work: Path, db: Path, token: str, *, rounds: int = 3, post
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--only", default="files,sources,regex,kill,http", help="comma-separated parts: files, sources, regex, kill, http")
+    parser.add_argument("--only", default="files,sources,regex,kill,watch-kill,http", help="comma-separated parts: files, sources, regex, kill, watch-kill, http")
     parser.add_argument("--kills", type=int, default=100)
+    parser.add_argument("--watch-kills", type=int, default=100)
+    parser.add_argument("--jobs", type=int, default=1, help="probes run at once (files, sources)")
     parser.add_argument("--seconds", type=float, default=20.0, help="seconds of each HTTP load")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--fast", action="store_true", help="skip the slow probes; 10 kills")
+    parser.add_argument("--result", default="reliability", help="name of the results file under bench/results/ (one per set of parts run)")
     args = parser.parse_args()
     parts = set(args.only.split(","))
-    payload: dict[str, Any] = {"method": {"parts": sorted(parts), "fast": args.fast, "start_seconds": START_SECONDS, "seconds_per_mb": SECONDS_PER_MB}}
+    payload: dict[str, Any] = {"method": {"parts": sorted(parts), "fast": args.fast, "jobs": args.jobs, "kills": args.kills, "watch_kills": args.watch_kills, "start_seconds": START_SECONDS, "seconds_per_mb": SECONDS_PER_MB}}
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="storyline-reliability-") as tmp:
         work = Path(tmp)
@@ -810,22 +896,27 @@ def main() -> None:
             print(f"  {payload['regex']['patterns']} patterns, flagged: {payload['regex']['flagged']}")
         if "files" in parts:
             print("file probes")
-            payload["files"] = file_campaign(work / "files", fast=args.fast)
+            payload["files"] = file_campaign(work / "files", fast=args.fast, jobs=args.jobs)
         if "sources" in parts:
             print("feed and sitemap probes")
-            payload["sources"] = source_campaign(work / "sources", fast=args.fast)
+            payload["sources"] = source_campaign(work / "sources", fast=args.fast, jobs=args.jobs)
         if "kill" in parts:
             print("kill -9 campaign")
             (work / "kill").mkdir()
             payload["kill"] = kill_campaign(work / "kill", kills=10 if args.fast else args.kills)
             print({k: v for k, v in payload["kill"].items() if k != "points"})
+        if "watch-kill" in parts:
+            print("kill -9 of watch")
+            (work / "watch-kill").mkdir()
+            payload["watch_kill"] = watch_kill_campaign(work / "watch-kill", kills=10 if args.fast else args.watch_kills)
+            print({k: v for k, v in payload["watch_kill"].items() if k != "points"})
         if "http" in parts:
             print("http campaign")
             (work / "http").mkdir()
             payload["http"] = http_campaign(work / "http", seconds=args.seconds, clients=args.clients)
             print(json.dumps({k: v for k, v in payload["http"].items() if k != "hostile"}, indent=1))
     payload["seconds"] = round(time.monotonic() - started)
-    path = write_result("reliability", payload)
+    path = write_result(args.result, payload)
     print(f"-> {path}")
 
 

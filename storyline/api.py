@@ -18,13 +18,15 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import logging
 import os
 import re
 import tempfile
 import threading
+import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePath
 from types import TracebackType
@@ -36,7 +38,7 @@ from storyline.analyze.terms import term_counts
 from storyline.clean import clean
 from storyline.clean.language import normalize_language
 from storyline.clean.metadata import normalize_published
-from storyline.errors import ConfigError, InputError
+from storyline.errors import ConfigError, InputError, StoreBusy
 from storyline.ingest import DEFAULT_MAX_ARTICLE_BYTES, InputFile, document_from_record, expected_documents, find_files, read_file, read_upload
 from storyline.ingest.pairs import ArticlePair, read_pairs
 from storyline.ingest.sources import DEFAULT_EVERY, read_opml, source_url, write_opml
@@ -69,7 +71,11 @@ from storyline.pipeline import DEFAULT_ARTICLE_SECONDS, DEFAULT_BATCH_SIZE, Arti
 from storyline.stories.edits import check_undoable, plan_merge, plan_move, plan_rename, plan_split, plan_undo, split_story_id, with_copies
 from storyline.store import SQLiteStore, open_store
 
+LOGGER = logging.getLogger(__name__)
+
 DEFAULT_DB = "storyline.db"
+# How long a write waits for another process writing to the same store (an ingest beside a watch).
+DEFAULT_WRITER_WAIT = 600.0
 
 # Called with (articles processed so far, articles the inputs hold): the inputs are counted first.
 ProgressCallback = Callable[[int, int], None]
@@ -99,6 +105,9 @@ class Storyline:
         self.seconds_per_article = seconds_per_article
         self._write_lock = threading.Lock()
         self._pool: ArticleWorkers | None = None  # started by the first write, kept for the next ones
+        self.writer_wait = DEFAULT_WRITER_WAIT
+        # told once when a write waits for another process (the CLI prints it)
+        self.on_writer_wait: Callable[[str], None] = lambda message: LOGGER.warning("%s", message)
 
     # ---- lifecycle -------------------------------------------------------------
 
@@ -161,10 +170,29 @@ class Storyline:
     @contextmanager
     def _writing(self) -> Iterator[Pipeline]:
         """The one way to write: a thread of this process at a time, then a process at a time on the store."""
-        with self._write_lock, self.store.writer():
+        with self._write_lock, self._writer_turn():
             if self.workers and self._pool is None:
                 self._pool = ArticleWorkers(self.workers, seconds_per_article=self.seconds_per_article)
             yield Pipeline(self.store, batch_size=self.batch_size, pool=self._pool)
+
+    @contextmanager
+    def _writer_turn(self) -> Iterator[None]:
+        """The store's writer lock, waited for up to ``writer_wait`` seconds while another process holds it."""
+        deadline = time.monotonic() + self.writer_wait
+        told = False
+        with ExitStack() as stack:
+            while True:
+                try:
+                    stack.enter_context(self.store.writer())
+                    break
+                except StoreBusy as exc:
+                    if time.monotonic() >= deadline:
+                        raise StoreBusy(f"{exc.message} (waited {self.writer_wait:.0f} s)", source=exc.source) from None
+                    if not told:
+                        self.on_writer_wait(f"{exc.source}: another Storyline process is writing to this store; waiting for it (up to {self.writer_wait:.0f} s)")
+                        told = True
+                    time.sleep(0.25)
+            yield
 
     def _read(self, files: list[InputFile], archives: _ArchiveProgress) -> Iterator[RawDocument | InputProblem]:
         for file in files:

@@ -94,3 +94,25 @@ def test_every_acknowledged_post_survives_a_kill_minus_nine(news_db: Path, tmp_p
     result = kill_during_posts(tmp_path, db, TOKEN, rounds=1, posters=3)
     assert result["posts_answered_2xx"] > 0
     assert result["lost"] == 0 and result["doubled"] == 0 and result["integrity"] == "ok" and result["status_after_restart"] == 200
+
+
+def test_no_page_or_answer_shows_where_the_server_read_an_article(news_db: Path, tmp_path: Path) -> None:
+    """Sources are stored relative to what the user gave; a store written before that keeps absolute
+    paths: readers see only their file name, on the article page ("Read from") and in the API."""
+    import contextlib
+    import sqlite3
+
+    db = copy_db(news_db, tmp_path)
+    with contextlib.closing(sqlite3.connect(db)) as raw, raw:
+        ids = [row[0] for row in raw.execute("SELECT id FROM articles ORDER BY id LIMIT 3")]
+        raw.execute("UPDATE articles SET source = '/srv/private/feeds/ferry.jsonl:7' WHERE id = ?", (ids[0],))
+    with running_server(db) as base:
+        for article_id in ids:
+            page = httpx.get(f"{base}/articles/{article_id}", timeout=60)
+            answer = httpx.get(f"{base}/api/articles/{article_id}", timeout=60)
+            assert page.status_code == answer.status_code == 200
+            for text in (page.text, answer.text):
+                assert str(REPO) not in text and str(tmp_path) not in text and "/srv/private" not in text
+            source = answer.json()["source"]
+            assert not source.startswith("/") and f"<code>{source}</code>" in page.text
+        assert httpx.get(f"{base}/api/articles/{ids[0]}", timeout=60).json()["source"] == "ferry.jsonl:7"

@@ -311,3 +311,42 @@ def _stored(db: Path) -> int:
             return int(raw.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
     except sqlite3.Error:
         return 0
+
+
+def test_a_second_writer_waits_its_turn_then_gives_up_clearly(tmp_path: Path) -> None:
+    """While another process holds the store's writer lock, ingest says it waits, and stores once the
+    lock is free; past --wait it ends in one clear sentence."""
+    import subprocess
+
+    (tmp_path / "a.txt").write_text("Dock strike\n\n" + ARTICLE)
+    db = tmp_path / "s.db"
+    with storyline.open(db):
+        pass
+    hold = "import fcntl, sys, time; h = open(sys.argv[1], 'rb'); fcntl.flock(h, fcntl.LOCK_EX); print('held', flush=True); time.sleep(600)"
+    holder = subprocess.Popen([sys.executable, "-c", hold, str(db)], stdout=subprocess.PIPE, text=True)  # as a running ingest would
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        ingest = subprocess.Popen(
+            [sys.executable, "-m", "storyline", "ingest", str(tmp_path / "a.txt"), "--db", str(db), "--workers", "0", "-q", "--wait", "300"],
+            stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])},
+        )
+        assert ingest.stderr is not None
+        first = ingest.stderr.readline()
+        assert "another Storyline process is writing to this store; waiting for it (up to 300 s)" in first
+        assert ingest.poll() is None  # still waiting
+    finally:
+        holder.kill()
+        holder.wait()
+    _, rest = ingest.communicate(timeout=300)
+    assert ingest.returncode == 0, rest
+    with storyline.open(db) as sl:
+        assert sl.count()["articles"] == 1
+    holder = subprocess.Popen([sys.executable, "-c", hold, str(db)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        (tmp_path / "b.txt").write_text("Rice harvest\n\n" + CONTROL)
+        _one_clear_error(run_cli("ingest", str(tmp_path / "b.txt"), "--db", str(db), "--workers", "0", "-q", "--wait", "1", check=False),
+                         "another Storyline process is writing", "waited 1 s")
+    finally:
+        holder.kill()
+        holder.wait()

@@ -181,10 +181,15 @@ def cli() -> None:
     "--workers", type=click.IntRange(min=0), default=None,
     help="Processes cleaning and analyzing articles in parallel (0: none, and no time limit).  [default: one per core, at most 4]",
 )
+@click.option(
+    "--wait", default=api.DEFAULT_WRITER_WAIT, show_default=True, type=click.FloatRange(min=0),
+    help="Seconds to wait for another process writing to the store (a watch, another ingest) before giving up.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @_errors_as_messages
 def ingest(
-    paths: tuple[str, ...], db: str, batch_size: int, max_article_mb: float, max_article_seconds: float, workers: int | None, quiet: bool
+    paths: tuple[str, ...], db: str, batch_size: int, max_article_mb: float, max_article_seconds: float, workers: int | None, wait: float,
+    quiet: bool,
 ) -> None:
     """Read articles from files and directories into the store.
 
@@ -206,6 +211,7 @@ def ingest(
     with api.open(
         db, batch_size=batch_size, max_article_bytes=int(max_article_mb * 1024 * 1024), workers=workers, seconds_per_article=max_article_seconds
     ) as sl:
+        sl.writer_wait, sl.on_writer_wait = wait, lambda message: err.print(f"[yellow]{escape(message)}[/]")
         with _article_progress("Ingesting", quiet) as advance:
             report = sl.ingest(list(paths), progress=advance)
         _print_report(report, db, sl.count())

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from storyline.errors import StoreError
+from storyline.errors import StoreBusy, StoreError
 from storyline.model import (
     Article,
     Batch,
@@ -223,7 +223,7 @@ class SQLiteStore:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
             handle.close()
-            raise StoreError("another Storyline process is writing to this store; wait for it to finish", source=self.path) from exc
+            raise StoreBusy("another Storyline process is writing to this store; wait for it to finish", source=self.path) from exc
         try:
             yield
         finally:
