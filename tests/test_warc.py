@@ -141,3 +141,14 @@ def _export(db: Path) -> dict[str, Any]:
     with storyline.open(db) as sl:
         sl.export(out)
     return json.loads(out.getvalue())
+
+
+def test_an_arc_cut_inside_a_page_without_content_length_is_reported(tmp_path: Path) -> None:
+    """Its pages carry no Content-Length: the record's own length tells the file ended inside it."""
+    from bench.probes import probes
+    from storyline.ingest.warc import read_archive
+
+    (probe,) = [p for p in probes() if p.name == "arc-truncated"]
+    items = list(read_archive(probe.write(tmp_path), "probe.arc", max_article_bytes=1 << 20))
+    assert [type(i).__name__ for i in items] == ["RawDocument", "InputProblem"]
+    assert "the page holds 346 of the 663 bytes it declares" in items[1].message
