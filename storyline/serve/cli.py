@@ -6,20 +6,25 @@ import functools
 import json
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, DownloadColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, DownloadColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
 from storyline import api
+from storyline.backfill import DEFAULT_MASTER, ORDERS
 from storyline.errors import StorylineError
 from storyline.model import Article, Entity, Explanation, IngestReport, Story
 from storyline.pipeline import default_workers
+from storyline.store import DEFAULT_WRITER_WAIT, masked, store_exists
+from storyline.store.location import LOCATION_VARIABLE
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+# A POST waits this long for another process's batch (then 503 and Retry-After): a client would rather retry.
+SERVE_WRITER_WAIT = 30.0
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -43,14 +48,23 @@ db_option = click.option(
     "db",
     default=api.DEFAULT_DB,
     show_default=True,
-    type=click.Path(dir_okay=False),
-    help="The store: a SQLite file, created on first ingest.",
+    envvar=LOCATION_VARIABLE,
+    show_envvar=True,
+    metavar="LOCATION",
+    help="The store: a SQLite file (created on first ingest) or postgresql://user@host/database.",
 )
 
 
+def _wait_option(default: float, what: str) -> Callable[[F], F]:
+    return click.option(
+        "--wait", "wait", default=default, show_default=True, type=click.FloatRange(min=0), metavar="SECONDS",
+        help=f"How long {what} waits for another process writing to the store before giving up.",
+    )
+
+
 def _open_existing(db: str) -> api.Storyline:
-    if not Path(db).exists():
-        raise click.ClickException(f"{db}: no store here yet; run `storyline ingest PATH --db {db}` first")
+    if not store_exists(db):
+        raise click.ClickException(f"{masked(db)}: no store here yet; run `storyline ingest PATH --db {masked(db)}` first")
     return api.open(db)
 
 
@@ -61,7 +75,8 @@ def cli() -> None:
 
     Ingest scraped text, HTML and JSONL files; Storyline cleans each article,
     finds duplicates and groups articles about the same event into stories,
-    across outlets, days and languages. Everything is kept in one SQLite file.
+    across outlets, days and languages. Everything is kept in one SQLite file,
+    or in PostgreSQL (--db postgresql://...) when several machines share it.
 
     \b
     Start here:
@@ -80,9 +95,10 @@ def cli() -> None:
     "--workers", type=click.IntRange(min=0), default=None,
     help="Processes cleaning and analyzing articles in parallel (0: none).  [default: one per core, at most 4]",
 )
+@_wait_option(DEFAULT_WRITER_WAIT, "each batch")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @_errors_as_messages
-def ingest(paths: tuple[str, ...], db: str, batch_size: int, max_article_mb: float, workers: int | None, quiet: bool) -> None:
+def ingest(paths: tuple[str, ...], db: str, batch_size: int, max_article_mb: float, workers: int | None, wait: float, quiet: bool) -> None:
     """Read articles from files and directories into the store.
 
     PATHS are .txt (scraped text), .html/.htm pages, or .jsonl files with one
@@ -90,11 +106,12 @@ def ingest(paths: tuple[str, ...], db: str, batch_size: int, max_article_mb: flo
     outlet, published, language). Directories are read recursively.
 
     Running the same command again adds nothing new and finishes an
-    interrupted run. Inputs that cannot be read are listed at the end; the
-    exit code is 1 when there were any.
+    interrupted run. Several ingests (and a server taking POSTs) may write to
+    one store at once: they take turns batch by batch. Inputs that cannot be
+    read are listed at the end; the exit code is 1 when there were any.
     """
     workers = default_workers() if workers is None else workers
-    with api.open(db, batch_size=batch_size, max_article_bytes=int(max_article_mb * 1024 * 1024), workers=workers) as sl:
+    with api.open(db, batch_size=batch_size, max_article_bytes=int(max_article_mb * 1024 * 1024), workers=workers, writer_wait=wait) as sl:
         progress = Progress(
             TextColumn("[bold]Ingesting"), BarColumn(), DownloadColumn(), TextColumn("{task.fields[articles]} articles"),
             TimeRemainingColumn(), console=err, disable=quiet, transient=True,
@@ -115,7 +132,7 @@ def _print_report(report: IngestReport, db: str, counts: dict[str, int]) -> None
     err.print(
         f"{report.added} new articles ({report.duplicates} exact and {report.near_duplicates} near duplicates), "
         f"{report.new_stories} new stories, {report.already_stored} already stored. "
-        f"{escape(db)} now holds {counts['articles']} articles in {counts['stories']} stories."
+        f"{escape(masked(db))} now holds {counts['articles']} articles in {counts['stories']} stories."
     )
     if report.problems:
         err.print(f"[bold red]{len(report.problems)} input(s) could not be ingested:[/]")
@@ -306,8 +323,9 @@ def similarity(pairs_file: str, output: str, quiet: bool) -> None:
     help="Bearer token that writes (POST /api/articles) must send. Without one, writes are refused.",
 )
 @click.option("--max-body-mb", default=10.0, show_default=True, type=click.FloatRange(min=0, min_open=True), help="Largest request body accepted.")
+@_wait_option(SERVE_WRITER_WAIT, "a POST")
 @_errors_as_messages
-def serve(db: str, host: str, port: int, token: str | None, max_body_mb: float) -> None:
+def serve(db: str, host: str, port: int, token: str | None, max_body_mb: float, wait: float) -> None:
     """Serve the web pages and the HTTP API over the store.
 
     Pages: / (stories), /stories/ID, /articles/ID, /search. JSON API under
@@ -315,12 +333,99 @@ def serve(db: str, host: str, port: int, token: str | None, max_body_mb: float) 
     """
     from storyline.serve.app import ServeSettings, run  # the web stack loads only for this command
 
-    if not Path(db).exists():
-        err.print(f"{escape(db)}: no store yet; serving a new, empty one (add articles with `storyline ingest` or POST /api/articles)")
+    if not store_exists(db):
+        err.print(f"{escape(masked(db))}: no store yet; serving a new, empty one (add articles with `storyline ingest` or POST /api/articles)")
     writes = "writes need the token" if token else "read only (no --token: writes are refused)"
-    err.print(f"Serving {escape(db)} at http://{host}:{port}/ · {writes}")
-    with api.open(db) as sl:
+    err.print(f"Serving {escape(masked(db))} at http://{host}:{port}/ · {writes}")
+    with api.open(db, writer_wait=wait) as sl:
         run(sl, host=host, port=port, settings=ServeSettings(token=token or None, max_body_bytes=int(max_body_mb * 1024 * 1024)))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, metavar="INPUT...")
+@db_option
+@click.option(
+    "--spark", "master", default=DEFAULT_MASTER, show_default=True, metavar="MASTER",
+    help="Where Spark runs: local[*] (this machine), local[N], spark://HOST:7077, yarn, k8s://https://HOST:443.",
+)
+@click.option(
+    "--order", type=click.Choice(ORDERS), default="input", show_default=True,
+    help="Match in the order ingest reads the inputs, or by publication day (published).",
+)
+@click.option("--conf", "confs", multiple=True, metavar="KEY=VALUE", help="A Spark setting, e.g. spark.executor.memory=8g (repeatable).")
+@click.option("--batch-size", default=api.DEFAULT_BATCH_SIZE, show_default=True, help="Articles written per transaction.")
+@click.option("--max-article-mb", default=10.0, show_default=True, help="Largest .txt/.html file (or JSONL line) read as one article.")
+@_wait_option(DEFAULT_WRITER_WAIT, "each batch")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@_errors_as_messages
+def backfill(
+    paths: tuple[str, ...], db: str, master: str, order: str, confs: tuple[str, ...], batch_size: int, max_article_mb: float,
+    wait: float, quiet: bool,
+) -> None:
+    """Ingest an archive with Apache Spark: clean and analyze on the cluster, match here.
+
+    INPUT... are files and folders as for ingest, readable at the same path on
+    every Spark executor (a shared file system). Spark's executors read,
+    clean and analyze them; this process then matches and stores the articles
+    exactly as ingest would (the same stories), taking turns with other
+    writers. Running it again skips what is stored and finishes an
+    interrupted run. Needs pip install 'storyline[spark]' and Java 17+.
+    """
+    spark_conf = {}
+    for conf in confs:
+        key, equals, value = conf.partition("=")
+        if not equals or not key.strip():
+            raise click.BadParameter(f"{conf!r} is not KEY=VALUE", param_hint="--conf")
+        spark_conf[key.strip()] = value.strip()
+    with api.open(db, batch_size=batch_size, max_article_bytes=int(max_article_mb * 1024 * 1024), writer_wait=wait) as sl:
+        progress = Progress(
+            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+            console=err, disable=quiet, transient=True,
+        )
+        with progress:
+            tasks: dict[str, TaskID] = {}
+
+            def advance(phase: str, done: int, total: int) -> None:
+                if phase not in tasks:
+                    label = "Preparing on Spark (tasks)" if phase == "preparing" else "Matching here (inputs)"
+                    tasks[phase] = progress.add_task(label, total=total)
+                progress.update(tasks[phase], completed=done, total=total)
+
+            report = sl.backfill(list(paths), master=master, order=order, spark_conf=spark_conf, progress=advance)
+        _print_report(report, db, sl.count())
+    if not report.ok:
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--from", "source", required=True, metavar="LOCATION", help="The store to copy: a SQLite file or postgresql://...")
+@click.option("--to", "target", required=True, metavar="LOCATION", help="Where to copy it: a new, empty store.")
+@_wait_option(DEFAULT_WRITER_WAIT, "each store")
+@click.option("--quiet", "-q", is_flag=True, help="No progress.")
+@_errors_as_messages
+def migrate(source: str, target: str, wait: float, quiet: bool) -> None:
+    """Copy a whole store to another backend: SQLite to PostgreSQL, or back.
+
+    Every story, article, explanation and entity, the duplicate index, the
+    term statistics and the raw inputs are copied in one transaction; the
+    new store goes on exactly where the old one stopped. --to must be empty.
+    """
+    if not store_exists(source):
+        raise click.ClickException(f"{masked(source)}: no store here to copy")
+    with Progress(TextColumn("[bold]Copying {task.description}"), TextColumn("{task.completed} rows"), console=err, disable=quiet,
+                  transient=True) as progress:
+        tasks: dict[str, TaskID] = {}
+
+        def advance(table: str, rows: int) -> None:
+            if table not in tasks:
+                tasks[table] = progress.add_task(table)
+            progress.update(tasks[table], completed=rows)
+
+        copied = api.migrate(source, target, writer_wait=wait, progress=advance)
+    err.print(
+        f"Copied {escape(masked(source))} to {escape(masked(target))}: "
+        f"{copied.get('articles', 0)} articles, {copied.get('stories', 0)} stories, {sum(copied.values())} rows in {len(copied)} tables."
+    )
 
 
 # ---- text output ------------------------------------------------------------

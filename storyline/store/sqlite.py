@@ -5,66 +5,70 @@ matching needs through it). Every thread that reads gets a connection of its
 own: a web server answers requests from many threads at once, and one SQLite
 connection must not run statements for several threads together. In WAL mode
 readers see the last committed batch and never wait for the writer.
+
+Writers take turns, batch by batch, under two advisory locks (``flock``) on
+files beside the store: ``FILE-writer``, held for a batch, and ``FILE-queue``,
+a gate a writer passes before it waits for ``FILE-writer``. Whoever waits holds
+the gate, so a writer that lets ``FILE-writer`` go cannot take it back at once:
+a second writer gets its turn instead of starving (the kernel wakes waiters in
+no particular order). The store file itself is never locked this way: closing
+a descriptor of it would drop SQLite's own locks, and on NFS flock is fcntl.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import fcntl
-import json
-from collections import Counter
 import logging
 import os
-import re
 import sqlite3
-import struct
 import threading
-import zlib
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from importlib import resources
 from pathlib import Path
-
-import numpy as np
+from typing import IO, Any
 
 from storyline.errors import StoreError
-from storyline.model import Article, Batch, Entity, EntityStory, KnownArticle, Page, SearchHit, SparseVector, Story, StoryFilter, StoryProfile
-from storyline.store.codec import (
-    analysis_to_json,
-    entity_row,
-    explanation_from_json,
-    explanation_to_json,
-    load_analysis,
-    place_from_json,
-    vectors_from_bytes,
-    vectors_to_bytes,
+from storyline.model import Page, SearchHit
+from storyline.store.base import DEFAULT_WRITER_WAIT
+from storyline.store.sql import (
+    ARTICLE_COLUMNS,
+    MATCH_END,
+    MATCH_START,
+    SQLStore,
+    article_from_row,
+    dependency_order,
+    pending_migrations,
+    search_words,
+    shipped_migrations,
+    snippet_pieces,
 )
 
 LOGGER = logging.getLogger(__name__)
 
 MEMORY = ":memory:"
-# SQLite caps bound parameters per statement; look ups are chunked below it.
-_CHUNK = 500
+WRITER_CACHE_MB = 256
+# How often a waiting writer tries the locks again: from the first to the last, doubling.
+_FIRST_TRY, _LAST_TRY = 0.005, 0.05
 
 
 def _migrations() -> list[tuple[int, str, str]]:
-    """(version, name, sql) of every migration shipped in the package, in order."""
-    found = []
-    for entry in resources.files("storyline.store").joinpath("migrations").iterdir():
-        if entry.name.endswith(".sql"):
-            version = int(entry.name.split("_", 1)[0])
-            found.append((version, entry.name, entry.read_text(encoding="utf-8")))
-    return sorted(found)
+    """(version, name, sql) of every SQLite migration shipped in the package, in order."""
+    return shipped_migrations("migrations")
 
 
-WRITER_CACHE_MB = 256
-
-
-class SQLiteStore:
+class SQLiteStore(SQLStore):
     """A Storyline store in one SQLite file (or in memory with ``":memory:"``)."""
 
+    STORY_ORDER_KEY = "rowid"
+    # The planner would rather scan stories_recent; the span index answers from its own pages.
+    SPAN_INDEX = "INDEXED BY stories_span"
+    OUTLET_IS = "a.outlet = ? COLLATE NOCASE"
+    NO_LIMIT = -1
+    ERRORS = (sqlite3.Error,)
+
     def __init__(self, path: str | os.PathLike[str] = "storyline.db") -> None:
-        self.path = str(path)
+        self.path = self.location = str(path)
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
@@ -91,6 +95,10 @@ class SQLiteStore:
         return db
 
     @property
+    def _writes(self) -> sqlite3.Connection:
+        return self._db
+
+    @property
     def _reads(self) -> sqlite3.Connection:
         """This thread's read-only connection, opened on first use (in memory there is only one)."""
         if self.path == MEMORY:
@@ -107,378 +115,156 @@ class SQLiteStore:
                 self._readers.append(db)
         return db
 
+    @contextmanager
+    def _reading(self, *, snapshot: bool = False) -> Iterator[sqlite3.Connection]:
+        db = self._reads
+        if not snapshot or db.in_transaction:  # a snapshot inside another is part of it
+            yield db
+            return
+        db.execute("BEGIN")
+        try:
+            yield db
+        finally:
+            db.execute("COMMIT")
+
+    def _stream(self, db: sqlite3.Connection, sql: str, parameters: Sequence[Any] = ()) -> Iterator[sqlite3.Row]:
+        return iter(db.execute(sql, parameters))
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+
     # ---- schema ----------------------------------------------------------------
 
+    def _applied_migrations(self) -> set[int]:
+        """Migrations applied to this file; a file from before the ``schema_migrations`` table knows only its last one."""
+        if self._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'schema_migrations'").fetchone():
+            return {row[0] for row in self._db.execute("SELECT version FROM schema_migrations")}
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        return {v for v, _, _ in _migrations() if v <= version} | ({version} if version else set())
+
     def _migrate(self) -> None:
-        current = self._db.execute("PRAGMA user_version").fetchone()[0]
-        migrations = _migrations()
-        latest = migrations[-1][0]
-        if current > latest:
-            raise StoreError(
-                f"was written by a newer Storyline (schema {current}, this version knows {latest}); upgrade Storyline",
-                source=self.path,
-            )
-        for version, name, sql in migrations:
-            if version <= current:
-                continue
-            LOGGER.info("%s: applying migration %s", self.path, name)
-            # executescript commits first; wrapping the script keeps each migration atomic.
-            self._db.executescript(f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;")
+        if not pending_migrations(self._applied_migrations(), _migrations(), self.path) and self._has_migration_table():
+            return
+        with self.writer():  # two processes opening a new store at once: one migrates, the other waits
+            applied = self._applied_migrations()
+            if not self._has_migration_table():
+                self._db.executescript(
+                    "BEGIN IMMEDIATE;\n"
+                    "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);\n"
+                    + "".join(f"INSERT INTO schema_migrations VALUES ({v}, 'before {v}', datetime('now'));\n" for v in sorted(applied))
+                    + "COMMIT;"
+                )
+            for version, name, sql in pending_migrations(applied, _migrations(), self.path):
+                LOGGER.info("%s: applying migration %s", self.path, name)
+                latest = max(applied | {version})
+                # executescript commits first; wrapping the script keeps each migration atomic.
+                self._db.executescript(
+                    f"BEGIN IMMEDIATE;\n{sql}\n"
+                    f"INSERT INTO schema_migrations VALUES ({version}, '{name}', datetime('now'));\n"
+                    f"PRAGMA user_version = {latest};\nCOMMIT;"
+                )
+                applied.add(version)
+
+    def _has_migration_table(self) -> bool:
+        return self._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'schema_migrations'").fetchone() is not None
 
     @property
     def schema_version(self) -> int:
-        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+        return max(self._applied_migrations(), default=0)
 
     # ---- writing ---------------------------------------------------------------
 
     @contextmanager
-    def writer(self) -> Iterator[None]:
-        """Exclusive right to ingest into this file (an advisory lock on the file itself)."""
+    def writer(self, timeout: float = DEFAULT_WRITER_WAIT) -> Iterator[None]:
+        """Exclusive right to write to this file, waiting up to ``timeout`` seconds for other writers' turns."""
         if self.path == MEMORY:
             yield
             return
-        handle = open(self.path, "rb")  # noqa: SIM115 - held for the duration of the block
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            handle.close()
-            raise StoreError("another Storyline process is writing to this store; wait for it to finish", source=self.path) from exc
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-            handle.close()
-
-    def save_batch(self, batch: Batch) -> None:
-        db = self._db
-        try:
-            db.execute("BEGIN IMMEDIATE")
-            for doc, problem in batch.failed:
-                db.execute(
-                    "INSERT INTO raw_documents (id, kind, body, given, problem) VALUES (?, ?, ?, ?, ?) "
-                    "ON CONFLICT(id) DO UPDATE SET problem = excluded.problem",
-                    (doc.id, doc.kind, zlib.compress(doc.body), json.dumps(doc.given.as_dict()), problem.message),
-                )
-            db.executemany(
-                "INSERT INTO raw_documents (id, kind, body, given, problem) VALUES (?, ?, ?, ?, NULL) "
-                "ON CONFLICT(id) DO UPDATE SET problem = NULL",
-                [(d.id, d.kind, zlib.compress(d.body), json.dumps(d.given.as_dict())) for d in batch.documents],
-            )
-            db.executemany(
-                "INSERT INTO stories (id, title, title_vector, size, first_day, last_day, vector_sum, terms, entities, undated_articles) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT(id) DO UPDATE SET title = excluded.title, title_vector = excluded.title_vector, size = excluded.size, "
-                "first_day = excluded.first_day, last_day = excluded.last_day, vector_sum = excluded.vector_sum, terms = excluded.terms, "
-                "entities = excluded.entities, undated_articles = excluded.undated_articles",
-                [
-                    (
-                        p.id, p.title, _vector(p.title_vector), p.size, _day(p.first_day), _day(p.last_day),
-                        p.vector_sum.astype(np.float32).tobytes(), _pack_terms(p.terms), json.dumps(p.entities), p.undated_articles,
+        deadline = time.monotonic() + timeout
+        with open(f"{self.path}-queue", "ab") as gate, open(f"{self.path}-writer", "ab") as lock:
+            try:
+                if not _flock(gate, deadline) or not _flock(lock, deadline):
+                    raise StoreError(
+                        f"another Storyline process has been writing to this store for over {timeout:g} s; "
+                        "wait for it to finish, or wait longer (--wait)",
+                        source=self.path,
                     )
-                    for p in batch.stories
-                ],
-            )
-            db.executemany(
-                "INSERT INTO articles (id, external_id, source, title, text, published, published_day, language, outlet, author, url, "
-                "text_hash, duplicate_of, duplicate_kind, story_id, match_score, embedding, fingerprint) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        a.id, a.external_id, a.source, a.title, a.text, a.published, _day(a.published_day), a.language,
-                        a.outlet, a.author, a.url, batch.text_hashes[a.id], a.duplicate_of, a.duplicate_kind, a.story_id,
-                        a.match_score,
-                        _vector(a.embedding),
-                        a.fingerprint.astype(np.uint64).tobytes() if a.fingerprint is not None else None,
-                    )
-                    for a in batch.articles
-                ],
-            )
-            for start in range(0, len(batch.articles), _CHUNK):
-                ids = [a.id for a in batch.articles[start : start + _CHUNK]]
-                db.execute(
-                    f"INSERT INTO article_search (rowid, title, text) SELECT seq, title, text FROM articles WHERE id IN ({_marks(ids)})", ids
-                )
-            db.executemany(
-                "INSERT OR IGNORE INTO sources (article_id, source) VALUES (?, ?)",
-                [(a.id, a.source) for a in batch.articles] + batch.sightings,
-            )
-            db.executemany(
-                "INSERT OR IGNORE INTO minhash_bands (band, article_id) VALUES (?, ?)",
-                [(band, article_id) for article_id, bands in batch.band_keys.items() for band in bands],
-            )
-            self._save_entities(batch)
-            self._save_merges(batch)
-            db.executemany(
-                "INSERT INTO story_explanations (story_id, payload) VALUES (?, ?) ON CONFLICT(story_id) DO UPDATE SET payload = excluded.payload",
-                [(story_id, explanation_to_json(e)) for story_id, e in batch.explanations.items()],
-            )
-            db.executemany(
-                "INSERT INTO term_frequencies (term, documents) VALUES (?, ?) ON CONFLICT(term) DO UPDATE SET documents = excluded.documents",
-                list(batch.term_frequencies.items()),
-            )
-            if batch.term_frequencies:
-                db.execute(
-                    "INSERT INTO counters (name, value) VALUES ('term_documents', ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
-                    (batch.documents_counted,),
-                )
-            db.execute("COMMIT")
-        except BaseException as exc:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            if isinstance(exc, sqlite3.Error):
-                raise StoreError(f"could not save a batch of {len(batch.articles)} articles ({exc}); nothing of it was stored", source=self.path) from exc
-            raise
+            finally:
+                fcntl.flock(gate, fcntl.LOCK_UN)  # holding the file now (or giving up): the next writer may queue
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
 
-    def _save_merges(self, batch: Batch) -> None:
-        """Move the articles of merged stories to their survivor, drop the merged stories, and remember where they went."""
-        at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-        for merged, into in batch.merges:
-            self._db.execute("UPDATE articles SET story_id = ? WHERE story_id = ?", (into, merged))
-            self._db.execute("UPDATE story_merges SET into_id = ? WHERE into_id = ?", (into, merged))
-            self._db.execute("INSERT OR REPLACE INTO story_merges (from_id, into_id, at) VALUES (?, ?, ?)", (merged, into, at))
-            self._db.execute("DELETE FROM story_explanations WHERE story_id = ?", (merged,))
-            self._db.execute("DELETE FROM stories WHERE id = ?", (merged,))
+    def _index_for_search(self, db: sqlite3.Connection, article_ids: list[str]) -> None:
+        """article_search is an external-content FTS5 index: rows are added by hand, in the batch's transaction."""
+        for start in range(0, len(article_ids), 500):
+            ids = article_ids[start : start + 500]
+            marks = ",".join("?" * len(ids))
+            db.execute(f"INSERT INTO article_search (rowid, title, text) SELECT seq, title, text FROM articles WHERE id IN ({marks})", ids)
 
-    def _save_entities(self, batch: Batch) -> None:
-        db = self._db
-        db.executemany(
-            "INSERT INTO entities (id, type, name, mentions, articles, neighbors, place) VALUES (?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT(id) DO UPDATE SET type = excluded.type, name = excluded.name, mentions = excluded.mentions, "
-            "articles = excluded.articles, neighbors = excluded.neighbors, place = excluded.place",
-            [entity_row(e) for e in batch.entities],
-        )
-        db.executemany(
-            "INSERT INTO entity_aliases (entity_id, alias, count) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET count = excluded.count",
-            [(e.id, alias, count) for e in batch.entities for alias, count in e.aliases.items()],
-        )
-        db.executemany("INSERT OR IGNORE INTO entity_keys (key, entity_id) VALUES (?, ?)", [(k, e.id) for e in batch.entities for k in e.keys])
-        db.executemany(
-            "INSERT INTO article_entities (article_id, entity_id, mentions) VALUES (?, ?, ?)",
-            [
-                (a.id, entity_id, count)
-                for a in batch.articles
-                for entity_id, count in Counter(m.entity_id for m in a.mentions if m.entity_id).items()
-            ],
-        )
-        db.executemany(
-            "INSERT INTO analyses (article_id, payload, sentence_vectors) VALUES (?, ?, ?)",
-            [(a.id, analysis_to_json(a), vectors_to_bytes(a.sentence_vectors)) for a in batch.articles],
-        )
+    # ---- search ----------------------------------------------------------------
 
-    # ---- what matching needs ---------------------------------------------------
-
-    def entities_for_keys(self, keys: Sequence[str]) -> list[Entity]:
-        """Entities under any of these lookup keys, with their aliases, keys and neighbours."""
-        if not keys:
-            return []
-        marks = ",".join("?" * len(keys))
-        ids = [r[0] for r in self._db.execute(f"SELECT DISTINCT entity_id FROM entity_keys WHERE key IN ({marks})", list(keys))]
-        return self._entities(ids)
-
-    def _entities(self, ids: Sequence[str], db: sqlite3.Connection | None = None) -> list[Entity]:
-        """Entities with aliases and keys; read through ``db`` (default: the writer's connection, for the linker)."""
-        if not ids:
-            return []
-        db = db or self._db
-        marks = ",".join("?" * len(ids))
-        entities = {
-            row["id"]: Entity(
-                row["id"], row["type"], row["name"], row["mentions"], row["articles"],
-                neighbors=json.loads(row["neighbors"]), place=place_from_json(row["place"]),
-            )
-            for row in db.execute(f"SELECT * FROM entities WHERE id IN ({marks})", list(ids))
-        }
-        for row in db.execute(f"SELECT entity_id, alias, count FROM entity_aliases WHERE entity_id IN ({marks})", list(ids)):
-            entities[row[0]].aliases[row[1]] = row[2]
-        for row in db.execute(f"SELECT entity_id, key FROM entity_keys WHERE entity_id IN ({marks})", list(ids)):
-            entities[row[0]].keys.add(row[1])
-        return [entities[i] for i in ids if i in entities]
-
-    def stored_stories(self, ids: Sequence[str]) -> dict[str, str]:
-        known: dict[str, str] = {}
-        for start in range(0, len(ids), _CHUNK):
-            chunk = list(ids[start : start + _CHUNK])
-            known.update((row[0], row[1]) for row in self._db.execute(f"SELECT id, story_id FROM articles WHERE id IN ({_marks(chunk)})", chunk))
-        return known
-
-    def story_ids_overlapping(self, first_day: dt.date, last_day: dt.date) -> list[str]:
-        """Ids of the dated stories whose span shares a day with ``first_day`` .. ``last_day`` (read from stories_span alone)."""
-        rows = self._db.execute(
-            "SELECT id FROM stories INDEXED BY stories_span WHERE last_day >= ? AND first_day <= ?", (first_day.isoformat(), last_day.isoformat())
-        )
-        return [row[0] for row in rows]
-
-    def undated_profiles(self) -> Iterator[StoryProfile]:
-        """Stories holding at least one undated article."""
-        return map(_profile, self._db.execute("SELECT * FROM stories WHERE undated_articles > 0"))
-
-    def profiles_by_ids(self, ids: Sequence[str]) -> list[StoryProfile]:
-        found = []
-        for start in range(0, len(ids), _CHUNK):
-            chunk = list(ids[start : start + _CHUNK])
-            found.extend(map(_profile, self._db.execute(f"SELECT * FROM stories WHERE id IN ({_marks(chunk)})", chunk)))
-        return found
-
-    def latest_story_day(self) -> dt.date | None:
-        return _parse_day(self._db.execute("SELECT MAX(last_day) FROM stories").fetchone()[0])
-
-    def term_frequencies(self) -> tuple[dict[int, int], int]:
-        """Document frequency of every hashed term, and how many documents were counted."""
-        frequencies = dict(self._db.execute("SELECT term, documents FROM term_frequencies").fetchall())
-        row = self._db.execute("SELECT value FROM counters WHERE name = 'term_documents'").fetchone()
-        return frequencies, (row[0] if row else 0)
-
-    def find_exact(self, text_hash: str) -> KnownArticle | None:
-        row = self._db.execute(
-            "SELECT id, story_id, COALESCE(duplicate_of, id) AS original FROM articles WHERE text_hash = ? ORDER BY seq LIMIT 1",
-            (text_hash,),
-        ).fetchone()
-        return KnownArticle(row["id"], row["story_id"], row["original"]) if row else None
-
-    def find_by_bands(self, bands: Sequence[int]) -> list[KnownArticle]:
-        if not bands:
-            return []
-        rows = self._db.execute(
-            "SELECT DISTINCT a.id, a.story_id, COALESCE(a.duplicate_of, a.id) AS original, a.fingerprint "
-            f"FROM minhash_bands b JOIN articles a ON a.id = b.article_id WHERE b.band IN ({_marks(bands)})",
-            list(bands),
-        )
-        return [
-            KnownArticle(row["id"], row["story_id"], row["original"], np.frombuffer(row["fingerprint"], dtype=np.uint64))
-            for row in rows
-            if row["fingerprint"] is not None
-        ]
-
-    # ---- reading ---------------------------------------------------------------
-
-    def count(self) -> dict[str, int]:
-        row = self._reads.execute(
-            "SELECT (SELECT COUNT(*) FROM articles) AS articles, (SELECT COUNT(*) FROM stories) AS stories, "
-            "(SELECT COUNT(*) FROM articles WHERE duplicate_of IS NOT NULL) AS duplicates, "
-            "(SELECT COUNT(*) FROM raw_documents WHERE problem IS NOT NULL) AS failed"
-        ).fetchone()
-        return dict(row)
-
-    def stories(self, filters: StoryFilter = StoryFilter(), *, limit: int | None = None, offset: int = 0) -> Page[Story]:
-        where, params = _story_conditions(filters)
-        if where is None:
-            return Page([], 0, offset, limit)
-        with _snapshot(self._reads) as db:
-            rows = db.execute(
-                f"SELECT s.* FROM stories s WHERE {where} ORDER BY s.last_day DESC NULLS LAST, s.size DESC, s.rowid LIMIT ? OFFSET ?",
-                [*params, -1 if limit is None else limit, offset],
-            ).fetchall()
-            total = db.execute(f"SELECT COUNT(*) FROM stories s WHERE {where}", params).fetchone()[0]
-            members: dict[str, list[Article]] = {row["id"]: [] for row in rows}
-            for start in range(0, len(rows), _CHUNK):
-                ids = [row["id"] for row in rows[start : start + _CHUNK]]
-                for article in db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles a WHERE a.story_id IN ({_marks(ids)}) {_STORY_ORDER}", ids):
-                    members[article["story_id"]].append(_article(article))
-        return Page([_story(row, members[row["id"]]) for row in rows], total, offset, limit)
-
-    def story(self, story_id: str) -> Story | None:
-        """The story by its id, or by the id of a story merged into it."""
-        db = self._reads
-        row = db.execute(
-            "SELECT * FROM stories WHERE id = COALESCE((SELECT into_id FROM story_merges WHERE from_id = ?), ?)", (story_id, story_id)
-        ).fetchone()
-        return self._explained(_story(row, self._members(db, row["id"])), db) if row else None
-
-    def _explained(self, story: Story, db: sqlite3.Connection) -> Story:
-        row = db.execute("SELECT payload FROM story_explanations WHERE story_id = ?", (story.id,)).fetchone()
-        story.explanation = explanation_from_json(row[0]) if row else None
-        return story
-
-    def _members(self, db: sqlite3.Connection, story_id: str) -> list[Article]:
-        return [_article(r) for r in db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles a WHERE a.story_id = ? {_STORY_ORDER}", (story_id,))]
-
-    def article(self, article_id: str) -> Article | None:
-        row = self._reads.execute(
-            f"SELECT {_ARTICLE_COLUMNS} FROM articles a WHERE a.id = ? OR a.external_id = ? ORDER BY a.id = ? DESC, a.seq LIMIT 1",
-            (article_id, article_id, article_id),
-        ).fetchone()
-        return _article(row) if row else None
+    def _search_condition(self, query: str) -> tuple[str, list[object]] | None:
+        expression = _match_expression(query)
+        if expression is None:
+            return None
+        return "a.seq IN (SELECT rowid FROM article_search WHERE article_search MATCH ?)", [expression]
 
     def search(self, query: str, *, limit: int | None = None, offset: int = 0) -> Page[SearchHit]:
         """Articles whose title or text holds every word of ``query``, best match first (BM25)."""
         expression = _match_expression(query)
         if expression is None:
             return Page([], 0, offset, limit)
-        with _snapshot(self._reads) as db:
+        with self._reading(snapshot=True) as db:
             rows = db.execute(
-                f"SELECT {_ARTICLE_COLUMNS}, hits.snippet FROM ("
+                f"SELECT {ARTICLE_COLUMNS}, hits.snippet FROM ("
                 "  SELECT rowid, rank, snippet(article_search, -1, ?, ?, '…', 24) AS snippet"
                 "  FROM article_search WHERE article_search MATCH ? ORDER BY rank LIMIT ? OFFSET ?"
                 ") AS hits JOIN articles a ON a.seq = hits.rowid ORDER BY hits.rank",
-                (_MATCH_START, _MATCH_END, expression, -1 if limit is None else limit, offset),
+                (MATCH_START, MATCH_END, expression, -1 if limit is None else limit, offset),
             ).fetchall()
             total = db.execute("SELECT COUNT(*) FROM article_search WHERE article_search MATCH ?", (expression,)).fetchone()[0]
-        return Page([SearchHit(_article(row), _snippet(row["snippet"])) for row in rows], total, offset, limit)
+        return Page([SearchHit(article_from_row(row), snippet_pieces(row["snippet"])) for row in rows], total, offset, limit)
 
-    def iter_stories(self) -> Iterator[Story]:
-        db = self._reads
-        for row in db.execute("SELECT * FROM stories ORDER BY rowid"):
-            yield self._explained(_story(row, self._members(db, row["id"])), db)
+    # ---- moving a store --------------------------------------------------------
 
-    def entity(self, entity_id: str) -> Entity | None:
-        found = self._entities([entity_id], self._reads)
-        return found[0] if found else None
+    def _data_tables(self, db: sqlite3.Connection) -> list[str]:
+        tables = [
+            row["name"]
+            for row in db.execute("PRAGMA table_list")
+            if row["schema"] == "main" and row["type"] == "table" and not row["name"].startswith("sqlite_") and row["name"] != "schema_migrations"
+        ]
+        parents = {t: {row["table"] for row in db.execute(f"PRAGMA foreign_key_list({t})")} for t in tables}
+        return dependency_order(tables, parents)
 
-    def story_members(self, story_id: str, *, limit: int) -> list[Article]:
-        """The story's most recent articles with their analysis, as the writer sees them (for explaining)."""
-        rows = self._db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles a WHERE a.story_id = ? ORDER BY a.seq DESC LIMIT ?", (story_id, limit))
-        return [_article(r) for r in rows]
+    def _columns(self, db: sqlite3.Connection, table: str, *, writable: bool) -> list[str]:
+        return [row["name"] for row in db.execute(f"PRAGMA table_xinfo({table})") if row["hidden"] == 0]
 
-    def sentence_vectors(self, article_ids: Sequence[str]) -> dict[str, np.ndarray]:
-        """The embeddings of each article's lead sentences."""
-        found: dict[str, np.ndarray] = {}
-        for start in range(0, len(article_ids), _CHUNK):
-            chunk = list(article_ids[start : start + _CHUNK])
-            for row in self._db.execute(f"SELECT article_id, sentence_vectors FROM analyses WHERE article_id IN ({_marks(chunk)})", chunk):
-                vectors = vectors_from_bytes(row[1])
-                if vectors is not None:
-                    found[row[0]] = vectors
-        return found
+    def _natural_order(self, db: sqlite3.Connection, table: str) -> str:
+        (listed,) = [row for row in db.execute("PRAGMA table_list") if row["schema"] == "main" and row["name"] == table]
+        if not listed["wr"]:
+            return "rowid"
+        keys = sorted((row["pk"], row["name"]) for row in db.execute(f"PRAGMA table_info({table})") if row["pk"])
+        return ", ".join(name for _, name in keys)
 
-    def outlet_activity(self, first_day: str, last_day: str) -> dict[str, int]:
-        """Articles per outlet published from ``first_day`` to ``last_day`` (ISO days, inclusive)."""
-        rows = self._db.execute(
-            "SELECT outlet, COUNT(*) FROM articles WHERE published_day BETWEEN ? AND ? AND outlet IS NOT NULL GROUP BY outlet",
-            (first_day, last_day),
-        )
-        return {row[0]: row[1] for row in rows}
+    def _load_rows(self, db: sqlite3.Connection, table: str, columns: list[str], rows: Iterable[tuple[Any, ...]]) -> int:
+        marks = ",".join("?" * len(columns))
+        return db.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows).rowcount
 
-    def entity_stories(self, entity_id: str, *, limit: int = 100) -> list[EntityStory]:
-        """Stories naming the entity, most recent first."""
-        rows = self._reads.execute(
-            "SELECT a.story_id, s.title, COUNT(*) AS articles, MIN(a.published_day) AS first_day, MAX(a.published_day) AS last_day "
-            "FROM article_entities ae JOIN articles a ON a.id = ae.article_id JOIN stories s ON s.id = a.story_id "
-            "WHERE ae.entity_id = ? GROUP BY a.story_id ORDER BY last_day DESC NULLS LAST, articles DESC LIMIT ?",
-            (entity_id, limit),
-        )
-        return [EntityStory(r["story_id"], r["title"], r["articles"], r["first_day"], r["last_day"]) for r in rows]
+    def _after_import(self, db: sqlite3.Connection) -> None:
+        db.execute("INSERT INTO article_search (article_search) VALUES ('rebuild')")
 
-    def entities_by_ids(self, ids: Iterable[str]) -> list[Entity]:
-        ids = list(ids)
-        return [e for start in range(0, len(ids), _CHUNK) for e in self._entities(ids[start : start + _CHUNK], self._reads)]
-
-    def entity_names(self) -> dict[str, Entity]:
-        """Every entity's id, name and type (no aliases): enough to label mentions."""
-        return {row[0]: Entity(row[0], row[1], row[2]) for row in self._reads.execute("SELECT id, type, name FROM entities")}
-
-    def iter_entities(self) -> Iterator[Entity]:
-        """Every entity (with aliases), most mentioned first."""
-        ids = [r[0] for r in self._reads.execute("SELECT id FROM entities ORDER BY mentions DESC, id")]
-        for start in range(0, len(ids), _CHUNK):
-            yield from self._entities(ids[start : start + _CHUNK], self._reads)
-
-    def iter_articles(self) -> Iterator[Article]:
-        for row in self._reads.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles a ORDER BY a.seq"):
-            yield _article(row)
-
-    def raw_document_problems(self) -> list[tuple[str, str]]:
-        """(id, problem) of stored inputs that could not be cleaned."""
-        return [(r["id"], r["problem"]) for r in self._reads.execute("SELECT id, problem FROM raw_documents WHERE problem IS NOT NULL")]
+    # ---- upkeep ----------------------------------------------------------------
 
     def integrity_check(self) -> str:
         return str(self._db.execute("PRAGMA integrity_check").fetchone()[0])
@@ -491,31 +277,19 @@ class SQLiteStore:
         self._db.close()
 
 
-_ARTICLE_COLUMNS = ", ".join(
-    f"a.{name}"
-    for name in (
-        "id", "external_id", "source", "title", "text", "published", "language", "outlet", "author", "url",
-        "duplicate_of", "duplicate_kind", "story_id", "match_score",
-    )
-) + ", (SELECT payload FROM analyses WHERE analyses.article_id = a.id) AS payload"
-# A story's articles: by publication day (undated last), then arrival.
-_STORY_ORDER = "ORDER BY a.published_day IS NULL, a.published_day, a.seq"
-# Around the matching words in a search snippet: private-use characters, which article text does not use.
-_MATCH_START, _MATCH_END = "\ue000", "\ue001"
-
-
-@contextmanager
-def _snapshot(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """One read transaction: its statements see one state of the store, so a page agrees with its total."""
-    db.execute("BEGIN")
-    try:
-        yield db
-    finally:
-        db.execute("COMMIT")
-
-
-def _marks(values: Sequence[object]) -> str:
-    return ",".join("?" * len(values))
+def _flock(handle: IO[bytes], deadline: float) -> bool:
+    """Take an exclusive flock on ``handle``, trying until ``deadline`` (time.monotonic)."""
+    pause = _FIRST_TRY
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            time.sleep(min(pause, left))
+            pause = min(2 * pause, _LAST_TRY)
 
 
 def _match_expression(query: str) -> str | None:
@@ -524,119 +298,5 @@ def _match_expression(query: str) -> str | None:
     Words are quoted, so FTS5 syntax (``AND``, ``NEAR``, column filters, quotes) typed by a
     reader is searched for as words and never breaks the query. None when there is no word.
     """
-    words = [f'"{word}"{star}' for word, star in re.findall(r"(\w+)(\*?)", query)]
+    words = [f'"{word}"{"*" if prefix else ""}' for word, prefix in search_words(query)]
     return " ".join(words) or None
-
-
-def _story_conditions(filters: StoryFilter) -> tuple[str | None, list[object]]:
-    """The WHERE clause (over ``stories s``) and parameters for ``filters``; None when nothing can match."""
-    clauses: list[str] = []
-    params: list[object] = []
-    for clause, value in (
-        ("a.published_day >= ?", filters.since and filters.since.isoformat()),
-        ("a.published_day <= ?", filters.until and filters.until.isoformat()),
-        ("a.language = ?", filters.language),
-        ("a.outlet = ? COLLATE NOCASE", filters.outlet),
-    ):
-        if value is not None:
-            clauses.append(clause)
-            params.append(value)
-    if filters.query is not None:
-        expression = _match_expression(filters.query)
-        if expression is None:
-            return None, []
-        clauses.append("a.seq IN (SELECT rowid FROM article_search WHERE article_search MATCH ?)")
-        params.append(expression)
-    if not clauses:
-        return "1", []
-    return f"s.id IN (SELECT a.story_id FROM articles a WHERE {' AND '.join(clauses)})", params
-
-
-def _snippet(marked: str) -> tuple[tuple[str, bool], ...]:
-    """Split a snippet marked with _MATCH_START/_MATCH_END into (text, is a match) pieces."""
-    pieces: list[tuple[str, bool]] = []
-    for i, part in enumerate(re.split(f"[{_MATCH_START}{_MATCH_END}]", marked or "")):
-        if part:
-            pieces.append((part, i % 2 == 1))
-    return tuple(pieces)
-
-
-def _article(row: sqlite3.Row) -> Article:
-    article = Article(
-        id=row["id"],
-        source=row["source"],
-        title=row["title"],
-        text=row["text"],
-        published=row["published"],
-        language=row["language"],
-        outlet=row["outlet"],
-        author=row["author"],
-        url=row["url"],
-        external_id=row["external_id"],
-        duplicate_of=row["duplicate_of"],
-        duplicate_kind=row["duplicate_kind"],
-        story_id=row["story_id"],
-        match_score=row["match_score"],
-    )
-    return load_analysis(article, row["payload"])
-
-
-def _story(row: sqlite3.Row, articles: list[Article]) -> Story:
-    published = sorted(a.published for a in articles if a.published)
-    return Story(
-        id=row["id"],
-        title=row["title"],
-        articles=articles,
-        first_published=published[0] if published else None,
-        last_published=published[-1] if published else None,
-    )
-
-
-def _profile(row: sqlite3.Row) -> StoryProfile:
-    return StoryProfile(
-        id=row["id"],
-        vector_sum=np.frombuffer(row["vector_sum"], dtype=np.float32).copy(),
-        size=row["size"],
-        first_day=_parse_day(row["first_day"]),
-        last_day=_parse_day(row["last_day"]),
-        title=row["title"],
-        title_vector=np.frombuffer(row["title_vector"], dtype=np.float16).astype(np.float32) if row["title_vector"] else None,
-        terms=_unpack_terms(row["terms"]),
-        entities=json.loads(row["entities"]) if row["entities"] else {},
-        undated_articles=row["undated_articles"],
-    )
-
-
-def _pack_terms(terms: dict[str, SparseVector]) -> bytes:
-    """Per language: code (3 bytes), count (uint32), term ids (int32), weights (float32)."""
-    parts = []
-    for language, vector in sorted(terms.items()):
-        parts.append(language.encode("ascii").ljust(3, b" ") + struct.pack("<I", len(vector.terms)))
-        parts.append(vector.terms.astype(np.int32).tobytes() + vector.weights.astype(np.float32).tobytes())
-    return b"".join(parts)
-
-
-def _unpack_terms(blob: bytes | None) -> dict[str, SparseVector]:
-    terms: dict[str, SparseVector] = {}
-    offset = 0
-    while blob and offset < len(blob):
-        language = blob[offset : offset + 3].decode("ascii").strip()
-        (count,) = struct.unpack_from("<I", blob, offset + 3)
-        offset += 7
-        ids = np.frombuffer(blob, dtype=np.int32, count=count, offset=offset).astype(np.int64)
-        weights = np.frombuffer(blob, dtype=np.float32, count=count, offset=offset + 4 * count).copy()
-        terms[language] = SparseVector(ids, weights)
-        offset += 8 * count
-    return terms
-
-
-def _vector(vector: np.ndarray | None) -> bytes | None:
-    return vector.astype(np.float16).tobytes() if vector is not None else None
-
-
-def _day(day: dt.date | None) -> str | None:
-    return day.isoformat() if day else None
-
-
-def _parse_day(value: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(value) if value else None

@@ -1,0 +1,645 @@
+"""What the SQL backends share: the queries, written once in the SQL both SQLite and PostgreSQL speak.
+
+A backend (``sqlite.py``, ``postgres.py``) brings its connections, its lock,
+its transactions, its full-text search and its migrations; everything else,
+the batch write, what matching and explaining read, the story lists, is here.
+Queries use ``?`` placeholders; the PostgreSQL backend turns them into its own.
+
+Connections seen here have ``execute(sql, params)`` (returning rows readable by
+column name and by position) and ``executemany(sql, rows)``, as sqlite3's do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import zlib
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from importlib import resources
+from typing import Any, ClassVar, Protocol
+
+import numpy as np
+
+from storyline.errors import StoreError
+from storyline.model import Article, Batch, Entity, EntityStory, KnownArticle, Page, SearchHit, Story, StoryFilter, StoryProfile
+from storyline.store.base import StoreChanges, TableRows
+from storyline.store.codec import (
+    analysis_to_json,
+    entity_row,
+    explanation_from_json,
+    explanation_to_json,
+    load_analysis,
+    pack_terms,
+    place_from_json,
+    unpack_terms,
+    vectors_from_bytes,
+    vectors_to_bytes,
+)
+
+# Both databases cap the parameters of one statement; look-ups are chunked well below.
+CHUNK = 500
+
+
+class Row(Protocol):
+    def __getitem__(self, key: int | str) -> Any: ...
+
+
+class Connection(Protocol):
+    def execute(self, sql: str, parameters: Sequence[Any] = ..., /) -> Any: ...
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]], /) -> Any: ...
+
+
+class SQLStore:
+    """The shared part of a SQL store. Subclasses fill in the hooks below the ``# ---- hooks`` line."""
+
+    location: str
+    # The order stories were created in, for lists that tie.
+    STORY_ORDER_KEY: ClassVar[str]
+    # Said between the table and WHERE when matching looks stories up by span (an index hint, or nothing).
+    SPAN_INDEX: ClassVar[str] = ""
+    # An article's outlet equals the parameter, whatever the case.
+    OUTLET_IS: ClassVar[str]
+    # The LIMIT that means no limit.
+    NO_LIMIT: ClassVar[int | None]
+    # What the driver raises when a statement fails.
+    ERRORS: ClassVar[tuple[type[BaseException], ...]]
+
+    # ---- writing ---------------------------------------------------------------
+
+    def save_batch(self, batch: Batch) -> None:
+        try:
+            with self._transaction() as db:
+                self._save(db, batch)
+        except self.ERRORS as exc:
+            raise StoreError(f"could not save a batch of {len(batch.articles)} articles ({exc}); nothing of it was stored", source=self.location) from exc
+
+    def _save(self, db: Connection, batch: Batch) -> None:
+        db.execute("UPDATE counters SET value = value + 1 WHERE name = 'saved_batches'")
+        number = int(db.execute("SELECT value FROM counters WHERE name = 'saved_batches'").fetchone()[0])
+        for doc, problem in batch.failed:
+            db.execute(
+                "INSERT INTO raw_documents (id, kind, body, given, problem) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (id) DO UPDATE SET problem = excluded.problem",
+                (doc.id, doc.kind, zlib.compress(doc.body), json.dumps(doc.given.as_dict()), problem.message),
+            )
+        db.executemany(
+            "INSERT INTO raw_documents (id, kind, body, given, problem) VALUES (?, ?, ?, ?, NULL) "
+            "ON CONFLICT (id) DO UPDATE SET problem = NULL",
+            [(d.id, d.kind, zlib.compress(d.body), json.dumps(d.given.as_dict())) for d in batch.documents],
+        )
+        db.executemany(
+            "INSERT INTO stories (id, title, title_vector, size, first_day, last_day, vector_sum, terms, entities, undated_articles, saved_batch) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET title = excluded.title, title_vector = excluded.title_vector, size = excluded.size, "
+            "first_day = excluded.first_day, last_day = excluded.last_day, vector_sum = excluded.vector_sum, terms = excluded.terms, "
+            "entities = excluded.entities, undated_articles = excluded.undated_articles, saved_batch = excluded.saved_batch",
+            [
+                (
+                    p.id, p.title, _half(p.title_vector), p.size, _day(p.first_day), _day(p.last_day),
+                    p.vector_sum.astype(np.float32).tobytes(), pack_terms(p.terms), json.dumps(p.entities), p.undated_articles, number,
+                )
+                for p in batch.stories
+            ],
+        )
+        db.executemany(
+            "INSERT INTO articles (id, external_id, source, title, text, published, published_day, language, outlet, author, url, "
+            "text_hash, duplicate_of, duplicate_kind, story_id, match_score, embedding, fingerprint) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    a.id, a.external_id, a.source, a.title, a.text, a.published, _day(a.published_day), a.language,
+                    a.outlet, a.author, a.url, batch.text_hashes[a.id], a.duplicate_of, a.duplicate_kind, a.story_id,
+                    a.match_score, _half(a.embedding),
+                    a.fingerprint.astype(np.uint64).tobytes() if a.fingerprint is not None else None,
+                )
+                for a in batch.articles
+            ],
+        )
+        self._index_for_search(db, [a.id for a in batch.articles])
+        db.executemany(
+            "INSERT INTO sources (article_id, source) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            [(a.id, a.source) for a in batch.articles] + batch.sightings,
+        )
+        db.executemany(
+            "INSERT INTO minhash_bands (band, article_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            [(band, article_id) for article_id, bands in batch.band_keys.items() for band in bands],
+        )
+        self._save_entities(db, batch)
+        self._save_merges(db, batch, number)
+        db.executemany(
+            "INSERT INTO story_explanations (story_id, payload) VALUES (?, ?) ON CONFLICT (story_id) DO UPDATE SET payload = excluded.payload",
+            [(story_id, explanation_to_json(e)) for story_id, e in batch.explanations.items()],
+        )
+        db.executemany(
+            "INSERT INTO term_frequencies (term, documents, saved_batch) VALUES (?, ?, ?) "
+            "ON CONFLICT (term) DO UPDATE SET documents = excluded.documents, saved_batch = excluded.saved_batch",
+            [(term, documents, number) for term, documents in batch.term_frequencies.items()],
+        )
+        if batch.term_frequencies:
+            db.execute(
+                "INSERT INTO counters (name, value) VALUES ('term_documents', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                (batch.documents_counted,),
+            )
+
+    def _save_merges(self, db: Connection, batch: Batch, number: int) -> None:
+        """Move the articles of merged stories to their survivor, drop the merged stories, and remember where they went."""
+        at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        for merged, into in batch.merges:
+            db.execute("UPDATE articles SET story_id = ? WHERE story_id = ?", (into, merged))
+            db.execute("UPDATE story_merges SET into_id = ? WHERE into_id = ?", (into, merged))
+            db.execute(
+                "INSERT INTO story_merges (from_id, into_id, at, saved_batch) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (from_id) DO UPDATE SET into_id = excluded.into_id, at = excluded.at, saved_batch = excluded.saved_batch",
+                (merged, into, at, number),
+            )
+            db.execute("DELETE FROM story_explanations WHERE story_id = ?", (merged,))
+            db.execute("DELETE FROM stories WHERE id = ?", (merged,))
+
+    def _save_entities(self, db: Connection, batch: Batch) -> None:
+        db.executemany(
+            "INSERT INTO entities (id, type, name, mentions, articles, neighbors, place) VALUES (?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET type = excluded.type, name = excluded.name, mentions = excluded.mentions, "
+            "articles = excluded.articles, neighbors = excluded.neighbors, place = excluded.place",
+            [entity_row(e) for e in batch.entities],
+        )
+        db.executemany(
+            "INSERT INTO entity_aliases (entity_id, alias, count) VALUES (?, ?, ?) ON CONFLICT (entity_id, alias) DO UPDATE SET count = excluded.count",
+            [(e.id, alias, count) for e in batch.entities for alias, count in e.aliases.items()],
+        )
+        db.executemany(
+            "INSERT INTO entity_keys (key, entity_id) VALUES (?, ?) ON CONFLICT DO NOTHING", [(k, e.id) for e in batch.entities for k in e.keys]
+        )
+        db.executemany(
+            "INSERT INTO article_entities (article_id, entity_id, mentions) VALUES (?, ?, ?)",
+            [
+                (a.id, entity_id, count)
+                for a in batch.articles
+                for entity_id, count in Counter(m.entity_id for m in a.mentions if m.entity_id).items()
+            ],
+        )
+        db.executemany(
+            "INSERT INTO analyses (article_id, payload, sentence_vectors) VALUES (?, ?, ?)",
+            [(a.id, analysis_to_json(a), vectors_to_bytes(a.sentence_vectors)) for a in batch.articles],
+        )
+
+    def saved_batches(self) -> int:
+        return int(self._writes.execute("SELECT value FROM counters WHERE name = 'saved_batches'").fetchone()[0])
+
+    def changes_since(self, saved_batches: int) -> StoreChanges:
+        db = self._writes
+        changes = StoreChanges(self.saved_batches())
+        changes.stories = [_profile(row) for row in db.execute("SELECT * FROM stories WHERE saved_batch > ?", (saved_batches,))]
+        changes.merged = [row[0] for row in db.execute("SELECT from_id FROM story_merges WHERE saved_batch > ?", (saved_batches,))]
+        changes.term_frequencies = {
+            row[0]: row[1] for row in db.execute("SELECT term, documents FROM term_frequencies WHERE saved_batch > ?", (saved_batches,))
+        }
+        changes.documents_counted = self.term_frequencies_counted(db)
+        return changes
+
+    # ---- what matching needs ---------------------------------------------------
+
+    def entities_for_keys(self, keys: Sequence[str]) -> list[Entity]:
+        """Entities under any of these lookup keys, with their aliases, keys and neighbours."""
+        if not keys:
+            return []
+        ids = [r[0] for r in self._writes.execute(f"SELECT DISTINCT entity_id FROM entity_keys WHERE key IN ({_marks(keys)})", list(keys))]
+        return self._entities(ids, self._writes)
+
+    def _entities(self, ids: Sequence[str], db: Connection) -> list[Entity]:
+        """Entities with aliases and keys, read through ``db``."""
+        if not ids:
+            return []
+        marks = _marks(ids)
+        entities = {
+            row["id"]: Entity(
+                row["id"], row["type"], row["name"], row["mentions"], row["articles"],
+                neighbors=json.loads(row["neighbors"]), place=place_from_json(row["place"]),
+            )
+            for row in db.execute(f"SELECT * FROM entities WHERE id IN ({marks})", list(ids))
+        }
+        for row in db.execute(f"SELECT entity_id, alias, count FROM entity_aliases WHERE entity_id IN ({marks})", list(ids)):
+            entities[row[0]].aliases[row[1]] = row[2]
+        for row in db.execute(f"SELECT entity_id, key FROM entity_keys WHERE entity_id IN ({marks})", list(ids)):
+            entities[row[0]].keys.add(row[1])
+        return [entities[i] for i in ids if i in entities]
+
+    def stored_stories(self, ids: Sequence[str]) -> dict[str, str]:
+        known: dict[str, str] = {}
+        for chunk in _chunks(ids):
+            known.update((row[0], row[1]) for row in self._writes.execute(f"SELECT id, story_id FROM articles WHERE id IN ({_marks(chunk)})", chunk))
+        return known
+
+    def story_ids_overlapping(self, first_day: dt.date, last_day: dt.date) -> list[str]:
+        """Ids of the dated stories whose span shares a day with ``first_day`` .. ``last_day`` (read from stories_span alone)."""
+        rows = self._writes.execute(
+            f"SELECT id FROM stories {self.SPAN_INDEX} WHERE last_day >= ? AND first_day <= ?", (first_day.isoformat(), last_day.isoformat())
+        )
+        return [row[0] for row in rows]
+
+    def undated_profiles(self) -> Iterator[StoryProfile]:
+        """Stories holding at least one undated article."""
+        return iter([_profile(row) for row in self._writes.execute("SELECT * FROM stories WHERE undated_articles > 0")])
+
+    def profiles_by_ids(self, ids: Sequence[str]) -> list[StoryProfile]:
+        found = []
+        for chunk in _chunks(ids):
+            found.extend(map(_profile, self._writes.execute(f"SELECT * FROM stories WHERE id IN ({_marks(chunk)})", chunk)))
+        return found
+
+    def latest_story_day(self) -> dt.date | None:
+        return _parse_day(self._writes.execute("SELECT MAX(last_day) FROM stories").fetchone()[0])
+
+    def term_frequencies(self) -> tuple[dict[int, int], int]:
+        """Document frequency of every hashed term, and how many documents were counted."""
+        db = self._writes
+        frequencies = {row[0]: row[1] for row in db.execute("SELECT term, documents FROM term_frequencies")}
+        return frequencies, self.term_frequencies_counted(db)
+
+    @staticmethod
+    def term_frequencies_counted(db: Connection) -> int:
+        row = db.execute("SELECT value FROM counters WHERE name = 'term_documents'").fetchone()
+        return int(row[0]) if row else 0
+
+    def find_exact(self, text_hash: str) -> KnownArticle | None:
+        row = self._writes.execute(
+            "SELECT id, story_id, COALESCE(duplicate_of, id) AS original FROM articles WHERE text_hash = ? ORDER BY seq LIMIT 1",
+            (text_hash,),
+        ).fetchone()
+        return KnownArticle(row["id"], row["story_id"], row["original"]) if row else None
+
+    def find_by_bands(self, bands: Sequence[int]) -> list[KnownArticle]:
+        if not bands:
+            return []
+        rows = self._writes.execute(
+            "SELECT DISTINCT a.id, a.story_id, COALESCE(a.duplicate_of, a.id) AS original, a.fingerprint "
+            f"FROM minhash_bands b JOIN articles a ON a.id = b.article_id WHERE b.band IN ({_marks(bands)})",
+            list(bands),
+        )
+        return [
+            KnownArticle(row["id"], row["story_id"], row["original"], np.frombuffer(row["fingerprint"], dtype=np.uint64))
+            for row in rows
+            if row["fingerprint"] is not None
+        ]
+
+    def stored_article_days(self) -> Iterator[tuple[str, str | None]]:
+        with self._reading(snapshot=True) as db:
+            for row in self._stream(db, "SELECT id, published_day FROM articles"):
+                yield row[0], row[1]
+
+    # ---- what explaining stories needs -------------------------------------------
+
+    def story_members(self, story_id: str, *, limit: int) -> list[Article]:
+        """The story's most recent articles with their analysis, as the writer sees them (for explaining)."""
+        rows = self._writes.execute(f"SELECT {ARTICLE_COLUMNS} FROM articles a WHERE a.story_id = ? ORDER BY a.seq DESC LIMIT ?", (story_id, limit))
+        return [article_from_row(r) for r in rows]
+
+    def sentence_vectors(self, article_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """The embeddings of each article's lead sentences."""
+        found: dict[str, np.ndarray] = {}
+        for chunk in _chunks(article_ids):
+            for row in self._writes.execute(f"SELECT article_id, sentence_vectors FROM analyses WHERE article_id IN ({_marks(chunk)})", chunk):
+                vectors = vectors_from_bytes(row[1])
+                if vectors is not None:
+                    found[row[0]] = vectors
+        return found
+
+    def outlet_activity(self, first_day: str, last_day: str) -> dict[str, int]:
+        """Articles per outlet published from ``first_day`` to ``last_day`` (ISO days, inclusive)."""
+        rows = self._writes.execute(
+            "SELECT outlet, COUNT(*) FROM articles WHERE published_day BETWEEN ? AND ? AND outlet IS NOT NULL GROUP BY outlet",
+            (first_day, last_day),
+        )
+        return {row[0]: int(row[1]) for row in rows}
+
+    # ---- reading -------------------------------------------------------------------
+
+    def count(self) -> dict[str, int]:
+        with self._reading() as db:
+            row = db.execute(
+                "SELECT (SELECT COUNT(*) FROM articles) AS articles, (SELECT COUNT(*) FROM stories) AS stories, "
+                "(SELECT COUNT(*) FROM articles WHERE duplicate_of IS NOT NULL) AS duplicates, "
+                "(SELECT COUNT(*) FROM raw_documents WHERE problem IS NOT NULL) AS failed"
+            ).fetchone()
+        return {name: int(row[name]) for name in ("articles", "stories", "duplicates", "failed")}
+
+    def stories(self, filters: StoryFilter = StoryFilter(), *, limit: int | None = None, offset: int = 0) -> Page[Story]:
+        where, params = self._story_conditions(filters)
+        if where is None:
+            return Page([], 0, offset, limit)
+        with self._reading(snapshot=True) as db:
+            rows = db.execute(
+                f"SELECT s.* FROM stories s WHERE {where} ORDER BY s.last_day DESC NULLS LAST, s.size DESC, s.{self.STORY_ORDER_KEY} "
+                "LIMIT ? OFFSET ?",
+                [*params, self.NO_LIMIT if limit is None else limit, offset],
+            ).fetchall()
+            total = int(db.execute(f"SELECT COUNT(*) FROM stories s WHERE {where}", params).fetchone()[0])
+            members: dict[str, list[Article]] = {row["id"]: [] for row in rows}
+            for chunk in _chunks([row["id"] for row in rows]):
+                for article in db.execute(f"SELECT {ARTICLE_COLUMNS} FROM articles a WHERE a.story_id IN ({_marks(chunk)}) {_STORY_ORDER}", chunk):
+                    members[article["story_id"]].append(article_from_row(article))
+        return Page([_story(row, members[row["id"]]) for row in rows], total, offset, limit)
+
+    def _story_conditions(self, filters: StoryFilter) -> tuple[str | None, list[object]]:
+        """The WHERE clause (over ``stories s``) and parameters for ``filters``; None when nothing can match."""
+        clauses: list[str] = []
+        params: list[object] = []
+        for clause, value in (
+            ("a.published_day >= ?", filters.since and filters.since.isoformat()),
+            ("a.published_day <= ?", filters.until and filters.until.isoformat()),
+            ("a.language = ?", filters.language),
+            (self.OUTLET_IS, filters.outlet),
+        ):
+            if value is not None:
+                clauses.append(clause)
+                params.append(value)
+        if filters.query is not None:
+            condition = self._search_condition(filters.query)
+            if condition is None:
+                return None, []
+            clauses.append(condition[0])
+            params.extend(condition[1])
+        if not clauses:
+            return "1 = 1", []
+        return f"s.id IN (SELECT a.story_id FROM articles a WHERE {' AND '.join(clauses)})", params
+
+    def story(self, story_id: str) -> Story | None:
+        """The story by its id, or by the id of a story merged into it."""
+        with self._reading(snapshot=True) as db:
+            row = db.execute(
+                "SELECT * FROM stories WHERE id = COALESCE((SELECT into_id FROM story_merges WHERE from_id = ?), ?)", (story_id, story_id)
+            ).fetchone()
+            return self._explained(_story(row, self._members(db, row["id"])), db) if row else None
+
+    def _explained(self, story: Story, db: Connection) -> Story:
+        row = db.execute("SELECT payload FROM story_explanations WHERE story_id = ?", (story.id,)).fetchone()
+        story.explanation = explanation_from_json(row[0]) if row else None
+        return story
+
+    @staticmethod
+    def _members(db: Connection, story_id: str) -> list[Article]:
+        return [article_from_row(r) for r in db.execute(f"SELECT {ARTICLE_COLUMNS} FROM articles a WHERE a.story_id = ? {_STORY_ORDER}", (story_id,))]
+
+    def article(self, article_id: str) -> Article | None:
+        with self._reading() as db:
+            row = db.execute(
+                f"SELECT {ARTICLE_COLUMNS} FROM articles a WHERE a.id = ? OR a.external_id = ? ORDER BY a.id = ? DESC, a.seq LIMIT 1",
+                (article_id, article_id, article_id),
+            ).fetchone()
+        return article_from_row(row) if row else None
+
+    def iter_stories(self) -> Iterator[Story]:
+        with self._reading(snapshot=True) as db:
+            for row in self._stream(db, f"SELECT * FROM stories ORDER BY {self.STORY_ORDER_KEY}"):
+                yield self._explained(_story(row, self._members(db, row["id"])), db)
+
+    def iter_articles(self) -> Iterator[Article]:
+        with self._reading(snapshot=True) as db:
+            for row in self._stream(db, f"SELECT {ARTICLE_COLUMNS} FROM articles a ORDER BY a.seq"):
+                yield article_from_row(row)
+
+    def entity(self, entity_id: str) -> Entity | None:
+        with self._reading() as db:
+            found = self._entities([entity_id], db)
+        return found[0] if found else None
+
+    def entity_stories(self, entity_id: str, *, limit: int = 100) -> list[EntityStory]:
+        """Stories naming the entity, most recent first."""
+        with self._reading() as db:
+            rows = db.execute(
+                "SELECT a.story_id, s.title, COUNT(*) AS articles, MIN(a.published_day) AS first_day, MAX(a.published_day) AS last_day "
+                "FROM article_entities ae JOIN articles a ON a.id = ae.article_id JOIN stories s ON s.id = a.story_id "
+                "WHERE ae.entity_id = ? GROUP BY a.story_id, s.title ORDER BY last_day DESC NULLS LAST, articles DESC LIMIT ?",
+                (entity_id, limit),
+            ).fetchall()
+        return [EntityStory(r["story_id"], r["title"], int(r["articles"]), r["first_day"], r["last_day"]) for r in rows]
+
+    def entities_by_ids(self, ids: Iterable[str]) -> list[Entity]:
+        ids = list(ids)
+        with self._reading() as db:
+            return [e for chunk in _chunks(ids) for e in self._entities(chunk, db)]
+
+    def entity_names(self) -> dict[str, Entity]:
+        """Every entity's id, name and type (no aliases): enough to label mentions."""
+        with self._reading(snapshot=True) as db:
+            return {row[0]: Entity(row[0], row[1], row[2]) for row in self._stream(db, "SELECT id, type, name FROM entities")}
+
+    def iter_entities(self) -> Iterator[Entity]:
+        """Every entity (with aliases), most mentioned first."""
+        with self._reading(snapshot=True) as db:
+            ids = [r[0] for r in self._stream(db, "SELECT id FROM entities ORDER BY mentions DESC, id")]
+            for chunk in _chunks(ids):
+                yield from self._entities(chunk, db)
+
+    def raw_document_problems(self) -> list[tuple[str, str]]:
+        """(id, problem) of stored inputs that could not be cleaned."""
+        with self._reading() as db:
+            return [(r["id"], r["problem"]) for r in db.execute("SELECT id, problem FROM raw_documents WHERE problem IS NOT NULL")]
+
+    # ---- moving a store --------------------------------------------------------------
+
+    def export_tables(self) -> Iterator[TableRows]:
+        with self._reading(snapshot=True) as db:
+            for table in self._data_tables(db):
+                columns = self._columns(db, table, writable=False)
+                listed = ", ".join(columns)
+                yield TableRows(table, columns, iter(self._stream(db, f"SELECT {listed} FROM {table} ORDER BY {self._natural_order(db, table)}")))
+
+    def import_tables(self, tables: Iterable[TableRows]) -> dict[str, int]:
+        loaded: dict[str, int] = {}
+        try:
+            with self._transaction() as db:
+                known = set(self._data_tables(db))
+                for table in tables:
+                    if table.name not in known:
+                        raise StoreError(f"has no table {table.name!r}; upgrade Storyline where the store goes", source=self.location)
+                    writable = set(self._columns(db, table.name, writable=True))
+                    keep = [i for i, column in enumerate(table.columns) if column in writable]
+                    columns = [table.columns[i] for i in keep]
+                    rows = (tuple(row[i] for i in keep) for row in table.rows)
+                    db.execute(f"DELETE FROM {table.name}")  # rows a new store starts with (its counters)
+                    loaded[table.name] = self._load_rows(db, table.name, columns, rows)
+                self._after_import(db)
+        except self.ERRORS as exc:
+            raise StoreError(f"could not load the store's rows ({exc}); nothing was loaded", source=self.location) from exc
+        return loaded
+
+    # ---- hooks ------------------------------------------------------------------------
+
+    @property
+    def _writes(self) -> Connection:
+        """The writer's connection (matching reads through it: it must see what the writer saved)."""
+        raise NotImplementedError
+
+    def _transaction(self) -> AbstractContextManager[Connection]:
+        """The writer's connection inside one write transaction, rolled back on any exception."""
+        raise NotImplementedError
+
+    def _reading(self, *, snapshot: bool = False) -> AbstractContextManager[Connection]:
+        """A connection for this thread's reads; with ``snapshot``, all its statements see one state of the store."""
+        raise NotImplementedError
+
+    def _stream(self, db: Connection, sql: str, parameters: Sequence[Any] = ()) -> Iterator[Any]:
+        """Rows of a query too large to hold in memory, a few at a time."""
+        raise NotImplementedError
+
+    def _index_for_search(self, db: Connection, article_ids: list[str]) -> None:
+        """Add just-inserted articles to the full-text index, when the backend does not do it by itself."""
+
+    def _search_condition(self, query: str) -> tuple[str, list[object]] | None:
+        """A condition over ``articles a`` holding every word of ``query``, with its parameters; None without words."""
+        raise NotImplementedError
+
+    def _data_tables(self, db: Connection) -> list[str]:
+        """The tables ``storyline migrate`` moves, a table before those that refer to it."""
+        raise NotImplementedError
+
+    def _columns(self, db: Connection, table: str, *, writable: bool) -> list[str]:
+        raise NotImplementedError
+
+    def _natural_order(self, db: Connection, table: str) -> str:
+        raise NotImplementedError
+
+    def _load_rows(self, db: Connection, table: str, columns: list[str], rows: Iterable[tuple[Any, ...]]) -> int:
+        raise NotImplementedError
+
+    def _after_import(self, db: Connection) -> None:
+        """Rebuild what derives from the loaded rows (search index, sequences)."""
+
+
+def shipped_migrations(folder: str) -> list[tuple[int, str, str]]:
+    """(version, name, sql) of every migration in ``store/<folder>``, in order: ``0007_name.sql`` is version 7."""
+    found = []
+    for entry in resources.files("storyline.store").joinpath(folder).iterdir():
+        if entry.name.endswith(".sql"):
+            found.append((int(entry.name.split("_", 1)[0]), entry.name, entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+def pending_migrations(applied: set[int], shipped: list[tuple[int, str, str]], location: str) -> list[tuple[int, str, str]]:
+    """The shipped migrations not applied yet, in order.
+
+    Applied migrations are a set, not a number: migrations written in parallel branches land in
+    any order, and a store that has 13 must still get 7 when 7 arrives.
+    """
+    known = {version for version, _, _ in shipped}
+    newer = applied - known
+    if newer:
+        raise StoreError(
+            f"was written by a newer Storyline (schema migration {max(newer)}; this version knows up to {max(known)}); upgrade Storyline",
+            source=location,
+        )
+    return [migration for migration in shipped if migration[0] not in applied]
+
+
+def search_words(query: str) -> list[tuple[str, bool]]:
+    """The words of a search query, each with whether it ends with ``*`` (a prefix). Anything else typed is ignored,
+    so no search syntax typed by a reader can break a query."""
+    return [(word, bool(star)) for word, star in re.findall(r"(\w+)(\*?)", query)]
+
+
+def dependency_order(tables: Iterable[str], parents: dict[str, set[str]]) -> list[str]:
+    """Tables ordered so that a table comes after every table it refers to (then by name)."""
+    pending = {t: set(parents.get(t, ())) - {t} for t in tables}
+    ordered: list[str] = []
+    while pending:
+        ready = sorted(t for t, needs in pending.items() if not needs & pending.keys())
+        if not ready:
+            raise StoreError(f"tables refer to each other in a circle: {sorted(pending)}")
+        ordered += ready
+        for table in ready:
+            del pending[table]
+    return ordered
+
+
+ARTICLE_COLUMNS = ", ".join(
+    f"a.{name}"
+    for name in (
+        "id", "external_id", "source", "title", "text", "published", "language", "outlet", "author", "url",
+        "duplicate_of", "duplicate_kind", "story_id", "match_score",
+    )
+) + ", (SELECT payload FROM analyses WHERE analyses.article_id = a.id) AS payload"
+# A story's articles: by publication day (undated last), then arrival.
+_STORY_ORDER = "ORDER BY a.published_day IS NULL, a.published_day, a.seq"
+# Around the matching words in a search snippet: private-use characters, which article text does not use.
+MATCH_START, MATCH_END = "\ue000", "\ue001"
+
+
+def _marks(values: Sequence[object]) -> str:
+    return ",".join("?" * len(values))
+
+
+def _chunks(values: Sequence[str]) -> Iterator[list[str]]:
+    for start in range(0, len(values), CHUNK):
+        yield list(values[start : start + CHUNK])
+
+
+def snippet_pieces(marked: str) -> tuple[tuple[str, bool], ...]:
+    """Split a snippet marked with MATCH_START/MATCH_END into (text, is a match) pieces."""
+    pieces: list[tuple[str, bool]] = []
+    for i, part in enumerate(re.split(f"[{MATCH_START}{MATCH_END}]", marked or "")):
+        if part:
+            pieces.append((part, i % 2 == 1))
+    return tuple(pieces)
+
+
+def article_from_row(row: Row) -> Article:
+    """An article from a row holding ``ARTICLE_COLUMNS``."""
+    article = Article(
+        id=row["id"],
+        source=row["source"],
+        title=row["title"],
+        text=row["text"],
+        published=row["published"],
+        language=row["language"],
+        outlet=row["outlet"],
+        author=row["author"],
+        url=row["url"],
+        external_id=row["external_id"],
+        duplicate_of=row["duplicate_of"],
+        duplicate_kind=row["duplicate_kind"],
+        story_id=row["story_id"],
+        match_score=row["match_score"],
+    )
+    return load_analysis(article, row["payload"])
+
+
+def _story(row: Row, articles: list[Article]) -> Story:
+    published = sorted(a.published for a in articles if a.published)
+    return Story(
+        id=row["id"],
+        title=row["title"],
+        articles=articles,
+        first_published=published[0] if published else None,
+        last_published=published[-1] if published else None,
+    )
+
+
+def _profile(row: Row) -> StoryProfile:
+    return StoryProfile(
+        id=row["id"],
+        vector_sum=np.frombuffer(row["vector_sum"], dtype=np.float32).copy(),
+        size=row["size"],
+        first_day=_parse_day(row["first_day"]),
+        last_day=_parse_day(row["last_day"]),
+        title=row["title"],
+        title_vector=np.frombuffer(row["title_vector"], dtype=np.float16).astype(np.float32) if row["title_vector"] else None,
+        terms=unpack_terms(row["terms"]),
+        entities=json.loads(row["entities"]) if row["entities"] else {},
+        undated_articles=row["undated_articles"],
+    )
+
+
+def _half(vector: np.ndarray | None) -> bytes | None:
+    return vector.astype(np.float16).tobytes() if vector is not None else None
+
+
+def _day(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _parse_day(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
