@@ -30,6 +30,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+from storyline.backfill import SparkTimes, prepare_on_spark
 from storyline.clean.language import normalize_language
 from storyline.clean.metadata import normalize_published
 from storyline.errors import ConfigError, InputError, StoreError
@@ -117,30 +118,30 @@ class Storyline:
         master: str = "local[*]",
         order: str = "input",
         spark_conf: Mapping[str, str] | None = None,
+        slice_mb: float = 16.0,
         progress: Callable[[str, int, int], None] | None = None,
-    ) -> IngestReport:
+    ) -> BackfillReport:
         """Ingest an archive with cleaning and analysis on Apache Spark, then matching here, exactly as ``ingest`` matches.
 
         ``master``: where Spark runs (``local[*]``: this machine's cores; ``spark://host:7077``, ``yarn``,
-        ``k8s://https://host:443``); ``spark_conf``: more Spark settings (``spark.executor.memory``...).
+        ``k8s://https://host:443``); ``spark_conf``: more Spark settings (``spark.executor.memory``...);
+        ``slice_mb``: a JSONL file larger than this is read by several tasks.
         ``order``: ``"input"`` matches in the order ``ingest`` reads the inputs (the store is then the one
         ingest makes), ``"published"`` by publication day, then input order. ``progress`` is called
         with ("preparing", tasks done, tasks) and ("matching", inputs done, inputs). Safe to re-run:
         stored articles are not analysed again. Needs ``pip install 'storyline[spark]'`` and Java 17+.
         """
-        from storyline.backfill import SparkTimes, prepare_on_spark  # Spark loads only for a backfill
-
         files, problems = find_files(paths)
         times = SparkTimes()
         with self._writing() as pipeline:
             items = prepare_on_spark(
                 files, stored_days=dict(self.store.stored_article_days()), master=master, order=order,  # type: ignore[arg-type]
-                max_article_bytes=self.max_article_bytes, conf=spark_conf or {}, progress=progress, times=times,
+                max_article_bytes=self.max_article_bytes, slice_bytes=max(1, int(slice_mb * 2**20)), conf=spark_conf or {},
+                progress=progress, times=times,
             )
             report = pipeline.run(items)
-        report.seconds_by_stage.update((f"{stage} (executors)", seconds) for stage, seconds in times.seconds_by_stage.items())
         report.problems[:0] = problems
-        return report
+        return BackfillReport(**vars(report), executors=times)
 
     def _ingest(self, items: Iterable[RawDocument | InputProblem]) -> list[Outcome]:
         with self._writing() as pipeline:
@@ -257,6 +258,13 @@ class Storyline:
         """An article in its export form, analysis included."""
         ids = {m.entity_id for m in article.mentions if m.entity_id}
         return {**article_record(article), **analysis_record(article, {e.id: e for e in self.store.entities_by_ids(ids)})}
+
+
+@dataclass
+class BackfillReport(IngestReport):
+    """What a backfill did: an ingest report (``seconds_by_stage`` are this process's), and what the Spark executors did."""
+
+    executors: SparkTimes = field(default_factory=SparkTimes)
 
 
 def story_summary(story: Story) -> dict[str, Any]:

@@ -60,6 +60,7 @@ TASK_ATTEMPTS = 4
 # In publication order, undated articles and unusable inputs come after every dated article.
 _LAST_DAY = dt.date.max.toordinal() + 1
 
+_PREPARE_JOBS = "storyline-prepare"
 # (what is happening, done, total): "preparing" counts Spark tasks, "matching" counts inputs.
 BackfillProgress = Callable[[str, int, int], None]
 Key = tuple[int, int, int]  # (publication day's ordinal or 0, file number, position in the file)
@@ -67,10 +68,12 @@ Key = tuple[int, int, int]  # (publication day's ordinal or 0, file number, posi
 
 @dataclass
 class SparkTimes:
-    """Seconds the executors spent, summed over tasks (a retried task counts twice), and how many tasks ran."""
+    """What the executors did: seconds per stage summed over tasks (a retried task counts twice), tasks run,
+    tasks that failed and were run again, documents cleaned and analysed."""
 
     seconds_by_stage: dict[str, float] = field(default_factory=dict)
     tasks: int = 0
+    failed_tasks: int = 0
     documents_prepared: int = 0
 
 
@@ -126,6 +129,7 @@ def prepare_on_spark(
     master: str = DEFAULT_MASTER,
     order: Order = "input",
     max_article_bytes: int,
+    slice_bytes: int = SLICE_BYTES,
     conf: Mapping[str, str] = {},
     progress: BackfillProgress | None = None,
     times: SparkTimes | None = None,
@@ -134,6 +138,7 @@ def prepare_on_spark(
     problem, stored documents as they were read (their body left out), and problems met while reading.
 
     ``stored_days``: id -> publication day (ISO) of every stored article, which are not analysed again.
+    ``slice_bytes``: a JSONL file larger than this is read by several tasks.
     """
     if order not in ORDERS:
         raise ConfigError(f"order={order!r} is not one of {', '.join(ORDERS)}")
@@ -150,20 +155,22 @@ def prepare_on_spark(
                           "check --spark and that Java 17 or newer is installed", source=settings["spark.master"]) from exc
     try:
         context.setLogLevel("ERROR")
-        units = [(number, str(f.path), f.size, part, parts) for number, f in enumerate(files) for part, parts in _slices(f)]
+        units = [(number, str(f.path), f.size, part, parts) for number, f in enumerate(files) for part, parts in _slices(f, slice_bytes)]
         if not units:
             return
-        tasks = min(len(units), max(TASKS_PER_CORE * context.defaultParallelism, math.ceil(sum(f.size for f in files) / SLICE_BYTES)))
+        tasks = min(len(units), max(TASKS_PER_CORE * context.defaultParallelism, math.ceil(sum(f.size for f in files) / slice_bytes)))
         stored = context.broadcast(dict(stored_days))
         seconds = {stage: context.accumulator(0.0) for stage in ("read", "clean", "analyze")}
         prepared_count = context.accumulator(0)
         task = _PrepareUnits(stored, order, max_article_bytes, seconds, prepared_count)
         prepared = context.parallelize(units, tasks).mapPartitions(task).persist(StorageLevel.DISK_ONLY)
+        context.setJobGroup(_PREPARE_JOBS, "storyline: read, clean and analyze")
         with _TaskProgress(context, progress):
             records = prepared.count()
         if times is not None:
             times.seconds_by_stage = {stage: value.value for stage, value in seconds.items()}
             times.tasks = tasks
+            times.failed_tasks = _failed_tasks(context, _PREPARE_JOBS)
             times.documents_prepared = prepared_count.value
         ordered = prepared.sortByKey(numPartitions=max(1, math.ceil(records / RECORDS_PER_PARTITION)))
         done = 0
@@ -179,10 +186,18 @@ def prepare_on_spark(
         context.stop()
 
 
-def _slices(file: InputFile) -> list[tuple[int, int]]:
+def _slices(file: InputFile, slice_bytes: int) -> list[tuple[int, int]]:
     """(slice, slices) of a file: several for a large file of many articles, else one."""
-    parts = max(1, math.ceil(file.size / SLICE_BYTES)) if file.suffix in JSONL_SUFFIXES else 1
+    parts = max(1, math.ceil(file.size / slice_bytes)) if file.suffix in JSONL_SUFFIXES else 1
     return [(part, parts) for part in range(parts)]
+
+
+def _failed_tasks(context: Any, group: str) -> int:
+    """Tasks of the group's jobs that failed (and were run again, since the jobs succeeded)."""
+    tracker = context.statusTracker()
+    jobs = [tracker.getJobInfo(job) for job in tracker.getJobIdsForGroup(group)]
+    stages = [tracker.getStageInfo(stage) for job in jobs if job is not None for stage in job.stageIds]
+    return sum(stage.numFailedTasks for stage in stages if stage is not None)
 
 
 class _PrepareUnits:

@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -94,14 +95,16 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_server(db: Path, *, token: str | None = None, extra: tuple[str, ...] = ()) -> Iterator[str]:
-    """`storyline serve` in a subprocess on a free loopback port; yields its base URL."""
+def running_server(db: Path | str, *, token: str | None = None, extra: tuple[str, ...] = (), log_dir: Path | None = None) -> Iterator[str]:
+    """`storyline serve` in a subprocess on a free loopback port; yields its base URL.
+
+    ``db``: a store file, or any store location with ``log_dir`` for the server's log."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k != "STORYLINE_TOKEN"}
     env["PYTHONPATH"] = str(REPO)
     if token:
         env["STORYLINE_TOKEN"] = token
-    log = db.with_suffix(f".{port}.log")
+    log = log_dir / f"serve.{port}.log" if log_dir else Path(db).with_suffix(f".{port}.log")
     with log.open("wb") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "storyline", "serve", "--db", str(db), "--port", str(port), *extra],
@@ -150,3 +153,61 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
             yield context
         finally:
             context.close()
+
+
+# ---- PostgreSQL and Spark, where the machine has them ------------------------------
+
+# A PostgreSQL server the tests may create databases on (.ci/start-postgres starts one and sets it).
+POSTGRES_SERVER = os.environ.get("STORYLINE_TEST_POSTGRES")
+# Set by .ci/run: a test that needs PostgreSQL or Java fails instead of skipping when they are missing.
+NO_SKIP = os.environ.get("STORYLINE_TEST_NO_SKIP") == "1"
+
+
+def need_service(available: bool, what: str) -> None:
+    if not available:
+        if NO_SKIP:
+            pytest.fail(f"{what} is missing, and STORYLINE_TEST_NO_SKIP=1 forbids skipping")
+        pytest.skip(f"{what} is missing")
+
+
+def need_java() -> None:
+    need_service(shutil.which("java") is not None, "java (Spark needs Java 17+: apt-get install openjdk-17-jre-headless)")
+
+
+@contextlib.contextmanager
+def postgres_database() -> Iterator[str]:
+    """A new, empty database on the test server; yields its location and drops it afterwards."""
+    need_service(bool(POSTGRES_SERVER), "STORYLINE_TEST_POSTGRES (a PostgreSQL server for the tests: source .ci/start-postgres)")
+    import psycopg
+    from urllib.parse import urlsplit, urlunsplit
+
+    name = f"storyline_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(POSTGRES_SERVER, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urlunsplit(urlsplit(POSTGRES_SERVER)._replace(path=f"/{name}"))
+    finally:
+        with psycopg.connect(POSTGRES_SERVER, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def location(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A new store's location on each backend: a SQLite file, then a PostgreSQL database."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "store.db")
+    else:
+        with postgres_database() as database:
+            yield database
+
+
+def run_sql(location: str, sql: str) -> list[tuple[Any, ...]]:
+    """Run one statement on a store behind Storyline's back (a test reaching into the database itself)."""
+    if location.startswith("postgresql://"):
+        import psycopg
+
+        with psycopg.connect(location, autocommit=True) as raw:
+            cursor = raw.execute(sql)
+            return cursor.fetchall() if cursor.description else []
+    with contextlib.closing(sqlite3.connect(location)) as raw, raw:
+        return raw.execute(sql).fetchall()

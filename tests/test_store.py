@@ -1,88 +1,320 @@
-"""SQLite store: migrations, WAL, locking, one transaction per batch (issue 3)."""
+"""The store, on SQLite and on PostgreSQL: one suite, run against both backends (issues 3 and 13).
+
+Every test here takes ``location``: a new SQLite file, then a new PostgreSQL database
+(tests/conftest.py). Tests about one backend alone say so in their name.
+"""
 
 from __future__ import annotations
 
-import sqlite3
+import datetime as dt
+import threading
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from storyline.errors import StoreError
-from storyline.model import Article, Batch, RawDocument, StoryProfile
-from storyline.store import SQLiteStore, open_store
-from storyline.store.sqlite import _migrations
+from storyline.errors import ConfigError, StoreError
+from storyline.model import Article, Batch, Entity, Mention, RawDocument, SparseVector, StoryFilter, StoryProfile
+from storyline.store import Store, open_store, store_exists
+from storyline.store.sql import shipped_migrations
+from tests.conftest import run_sql
+
+STORY = "s-0000000000000001"
 
 
-def _batch(n: int, story: str = "s-0000000000000001") -> Batch:
+def _document(i: int) -> RawDocument:
+    return RawDocument(f"{i:016x}", f"file{i}.txt", "text", f"body {i}".encode())
+
+
+def _batch(n: int, story: str = STORY, *, first: int = 0, text: str = "body {i}", day: str | None = None, language: str = "en",
+           outlet: str = "Outlet") -> Batch:
     vector = np.ones(512, dtype=np.float32)
-    batch = Batch(stories=[StoryProfile(story, vector, n, None, None, "A story")])
-    for i in range(n):
-        doc = RawDocument(f"{i:016x}", f"file{i}.txt", "text", f"body {i}".encode())
+    profile = StoryProfile(story, vector * n, n, _day(day), _day(day), "A story", terms={language: SparseVector(np.array([3, 7]), np.ones(2, np.float32))})
+    batch = Batch(stories=[profile], term_frequencies={3: n, 7: first + n}, documents_counted=first + n)
+    for i in range(first, first + n):
+        doc = _document(i)
         batch.documents.append(doc)
-        batch.articles.append(Article(doc.id, doc.source, f"title {i}", f"body {i}", None, "en", "Outlet", story_id=story, embedding=vector))
+        article = Article(doc.id, doc.source, f"title {i}", text.format(i=i), day, language, outlet, story_id=story, embedding=vector)
+        article.fingerprint = np.arange(128, dtype=np.uint64) + i
+        batch.articles.append(article)
         batch.text_hashes[doc.id] = f"hash{i}"
         batch.band_keys[doc.id] = [i, -i - 1]
     return batch
 
 
-def test_new_store_is_migrated_and_in_wal_mode(db: Path) -> None:
-    store = SQLiteStore(db)
-    assert store.schema_version == _migrations()[-1][0]
-    store.close()
-    raw = sqlite3.connect(db)
-    assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    tables = {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert {"raw_documents", "articles", "stories", "sources", "minhash_bands"} <= tables
+def _day(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
 
 
-def test_reopening_keeps_data(db: Path) -> None:
-    store = SQLiteStore(db)
-    store.save_batch(_batch(3))
+def _save(store: Store, batch: Batch) -> None:
+    with store.writer(5):
+        store.save_batch(batch)
+
+
+@pytest.fixture
+def store(location: str) -> Store:
+    opened = open_store(location)
+    yield opened
+    opened.close()
+
+
+def test_both_backends_ship_the_same_migrations() -> None:
+    sqlite = [version for version, _, _ in shipped_migrations("migrations")]
+    postgres = [version for version, _, _ in shipped_migrations("migrations/postgresql")]
+    assert sqlite == postgres, "each migration exists for both backends: port the new one to migrations/postgresql/"
+
+
+def test_new_store_is_migrated(location: str) -> None:
+    assert not store_exists(location)
+    store = open_store(location)
+    assert store.schema_version == shipped_migrations("migrations")[-1][0]  # type: ignore[attr-defined]
+    assert store.count() == {"articles": 0, "stories": 0, "duplicates": 0, "failed": 0}
     store.close()
-    store = SQLiteStore(db)
+    assert store_exists(location)
+    versions = [row[0] for row in run_sql(location, "SELECT version FROM schema_migrations ORDER BY version")]
+    assert versions == [version for version, _, _ in shipped_migrations("migrations")]
+
+
+def test_sqlite_store_is_in_wal_mode(tmp_path: Path) -> None:
+    open_store(tmp_path / "wal.db").close()
+    assert run_sql(str(tmp_path / "wal.db"), "PRAGMA journal_mode") == [("wal",)]
+
+
+def test_reopening_keeps_data(location: str) -> None:
+    store = open_store(location)
+    _save(store, _batch(3))
+    store.close()
+    store = open_store(location)
     assert store.count()["articles"] == 3
-    (profile,) = store.profiles_by_ids(["s-0000000000000001"])
-    assert profile.size == 3 and profile.title == "A story"
-    assert store.stored_stories(["0000000000000001", "ffffffffffffffff"]) == {"0000000000000001": "s-0000000000000001"}
+    (profile,) = store.profiles_by_ids([STORY])
+    assert profile.size == 3 and profile.title == "A story" and float(profile.vector_sum[0]) == 3.0
+    assert profile.terms["en"].terms.tolist() == [3, 7]
+    assert store.stored_stories(["0000000000000001", "ffffffffffffffff"]) == {"0000000000000001": STORY}
+    assert dict(store.stored_article_days()) == {f"{i:016x}": None for i in range(3)}
+    assert store.term_frequencies() == ({3: 3, 7: 3}, 3)
+    assert store.find_exact("hash1").id == "0000000000000001"  # type: ignore[union-attr]
+    assert sorted(k.id for k in store.find_by_bands([2, -1])) == ["0000000000000000", "0000000000000002"]
+    store.close()
 
 
-def test_a_failing_batch_stores_nothing(db: Path) -> None:
-    store = SQLiteStore(db)
+def test_a_failing_batch_stores_nothing(store: Store) -> None:
     batch = _batch(4)
     batch.articles[3].story_id = "s-does-not-exist"  # violates a foreign key on the last row
     with pytest.raises(StoreError, match="nothing of it was stored"):
-        store.save_batch(batch)
+        _save(store, batch)
     assert store.count() == {"articles": 0, "stories": 0, "duplicates": 0, "failed": 0}
-    assert store.integrity_check() == "ok"
+    assert store.saved_batches() == 0
+    _save(store, _batch(2))  # and the store takes the next batch as if nothing happened
+    assert store.count()["articles"] == 2
 
 
-def test_store_from_a_newer_version_is_refused(db: Path) -> None:
-    SQLiteStore(db).close()
-    raw = sqlite3.connect(db)
-    raw.execute("PRAGMA user_version = 999")
-    raw.close()
+def test_store_from_a_newer_version_is_refused(location: str) -> None:
+    open_store(location).close()
+    run_sql(location, "INSERT INTO schema_migrations (version, name) VALUES (999, '0999_future.sql')")
     with pytest.raises(StoreError, match="newer Storyline"):
-        SQLiteStore(db)
+        open_store(location)
 
 
-def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
+def test_a_migration_landing_late_is_still_applied(tmp_path: Path) -> None:
+    """Migrations from parallel branches land in any order: applied ones are a set, not a high-water mark."""
+    location = str(tmp_path / "gap.db")
+    open_store(location).close()
+    run_sql(location, "DELETE FROM schema_migrations WHERE version = 5")
+    run_sql(location, "DROP TABLE story_explanations")
+    run_sql(location, "ALTER TABLE analyses DROP COLUMN sentence_vectors")
+    store = open_store(location)
+    assert store.story_members(STORY, limit=1) == []
+    assert run_sql(location, "SELECT COUNT(*) FROM schema_migrations WHERE version = 5") == [(1,)]
+    store.close()
+
+
+def test_a_sqlite_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "notes.db"
     path.write_text("these are my notes, not a database " * 100)
     with pytest.raises(StoreError, match="is it a Storyline database"):
-        SQLiteStore(path)
+        open_store(path)
 
 
-def test_one_writer_at_a_time(db: Path) -> None:
-    first, second = SQLiteStore(db), SQLiteStore(db)
-    with first.writer():
-        with pytest.raises(StoreError, match="another Storyline process is writing"):
-            with second.writer():
-                pass
-    with second.writer():
-        pass
+def test_an_unreachable_postgresql_server_is_a_clear_error_that_hides_the_password() -> None:
+    with pytest.raises(StoreError, match="cannot connect to PostgreSQL") as failure:
+        open_store("postgresql://reader:s3cret@127.0.0.1:1/news")
+    assert "s3cret" not in str(failure.value) and "reader:***@127.0.0.1:1/news" in str(failure.value)
 
 
 def test_unknown_store_scheme_is_a_config_error() -> None:
-    with pytest.raises(Exception, match="not supported yet"):
-        open_store("postgresql://localhost/news")
+    with pytest.raises(ConfigError, match="not supported; pass a SQLite file path or a postgresql://"):
+        open_store("mysql://localhost/news")
+
+
+# ---- writers take turns ------------------------------------------------------------------------
+
+
+def test_a_second_writer_waits_then_gives_up_with_a_clear_message(location: str) -> None:
+    first, second = open_store(location), open_store(location)
+    with first.writer():
+        started = time.monotonic()
+        with pytest.raises(StoreError, match=r"another Storyline process has been writing to this store for over 0\.5 s"):
+            with second.writer(0.5):
+                pass
+        assert time.monotonic() - started >= 0.45
+    with second.writer(0.5):
+        pass
+    first.close()
+    second.close()
+
+
+def test_a_waiting_writer_gets_its_turn_when_the_first_is_done(location: str) -> None:
+    first, second = open_store(location), open_store(location)
+    held = threading.Event()
+
+    def hold() -> None:
+        with first.writer():
+            held.set()
+            time.sleep(0.5)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    held.wait()
+    started = time.monotonic()
+    with second.writer(10):
+        waited = time.monotonic() - started
+    thread.join()
+    assert 0.3 <= waited < 5
+    first.close()
+    second.close()
+
+
+def test_a_busy_writer_cannot_starve_a_waiting_one(location: str) -> None:
+    """A writer that takes the lock again right after each batch still lets a waiting writer in."""
+    busy, patient = open_store(location), open_store(location)
+    stop = threading.Event()
+    turns = []
+
+    def write_batches() -> None:
+        while not stop.is_set():
+            with busy.writer(10):
+                turns.append(time.monotonic())
+                time.sleep(0.05)
+
+    thread = threading.Thread(target=write_batches)
+    thread.start()
+    try:
+        while len(turns) < 3:
+            time.sleep(0.01)
+        with patient.writer(3):  # the busy writer re-asks at once, about 20 times a second
+            pass
+    finally:
+        stop.set()
+        thread.join()
+    busy.close()
+    patient.close()
+
+
+def test_changes_since_tell_a_writer_what_others_saved(location: str) -> None:
+    mine, theirs = open_store(location), open_store(location)
+    _save(mine, _batch(2, day="2024-03-01"))
+    seen = mine.saved_batches()
+    assert seen == 1 and mine.changes_since(seen).stories == []
+    later = _batch(1, "s-0000000000000009", first=9, day="2024-03-02")
+    later.merges = [(STORY, "s-0000000000000009")]
+    later.term_frequencies = {7: 11}
+    later.documents_counted = 11
+    _save(theirs, later)
+    changes = mine.changes_since(seen)
+    assert changes.saved_batches == 2
+    assert [p.id for p in changes.stories] == ["s-0000000000000009"] and changes.stories[0].last_day == dt.date(2024, 3, 2)
+    assert changes.merged == [STORY]
+    assert changes.term_frequencies == {7: 11} and changes.documents_counted == 11
+    assert mine.story(STORY).id == "s-0000000000000009"  # type: ignore[union-attr]
+    mine.close()
+    theirs.close()
+
+
+# ---- reading -------------------------------------------------------------------------------------
+
+
+def test_stories_filters_pages_and_merged_ids(store: Store) -> None:
+    _save(store, _batch(2, day="2024-03-01", language="fr", outlet="Le Journal"))
+    _save(store, _batch(3, "s-0000000000000005", first=5, day="2024-03-09", text="harbour strike in Hamburg {i}"))
+    everything = store.stories()
+    assert [s.id for s in everything] == ["s-0000000000000005", STORY] and everything.total == 2
+    assert [len(s.articles) for s in everything] == [3, 2]
+    assert [s.id for s in store.stories(StoryFilter(language="fr"))] == [STORY]
+    assert [s.id for s in store.stories(StoryFilter(outlet="le journal"))] == [STORY]
+    assert [s.id for s in store.stories(StoryFilter(since=dt.date(2024, 3, 5)))] == ["s-0000000000000005"]
+    assert [s.id for s in store.stories(StoryFilter(until=dt.date(2024, 3, 5)))] == [STORY]
+    assert [s.id for s in store.stories(StoryFilter(query="hamburg"))] == ["s-0000000000000005"]
+    assert store.stories(StoryFilter(query="  ")).total == 0
+    page = store.stories(limit=1, offset=1)
+    assert [s.id for s in page] == [STORY] and page.total == 2 and page.next_offset is None
+    assert [s.id for s in store.iter_stories()] == [STORY, "s-0000000000000005"]  # creation order
+    assert [a.id for a in store.iter_articles()] == [f"{i:016x}" for i in (0, 1, 5, 6, 7)]  # arrival order
+    assert store.article("0000000000000005").text == "harbour strike in Hamburg 5"  # type: ignore[union-attr]
+    assert store.outlet_activity("2024-03-01", "2024-03-01") == {"Le Journal": 2}
+
+
+def test_search_finds_every_word_whatever_case_and_accents(store: Store) -> None:
+    _save(store, _batch(2, text="Les négociations reprennent à Genève, dit Riabkov {i}", language="fr"))
+    _save(store, _batch(1, "s-0000000000000004", first=4, text="Dockers strike in the port of Hamburg {i}"))
+    assert {h.article.id for h in store.search("riabkov")} == {"0000000000000000", "0000000000000001"}
+    assert store.search("GENEVE").total == store.search("genève").total == 2
+    assert store.search("Riab*").total == 2
+    assert store.search("Riabkov Hamburg").total == 0  # every word is required
+    assert store.search("hamburg dockers").total == 1
+    for typed in ['"', "AND OR NOT", "riabkov)", "NEAR(", "title:riabkov", "*", "'", "&|!", "%s", "?"]:
+        store.search(typed)  # no syntax a reader types can break the query
+    assert store.search("   ").total == 0
+    hit = store.search("Genève", limit=1)[0]
+    assert any(matched and text.lower().startswith("gen") for text, matched in hit.snippet)
+    first, second = store.search("Riabkov", limit=1), store.search("Riabkov", limit=1, offset=1)
+    assert first.total == 2 and len(first) == len(second) == 1 and first[0].article.id != second[0].article.id
+
+
+def test_entities_and_the_stories_naming_them(store: Store) -> None:
+    batch = _batch(2, day="2024-03-01")
+    geneva = Entity("e-geneva", "PLACE", "Geneva", mentions=3, articles=2, aliases={"Genève": 2, "Geneva": 1}, keys={"geneva", "geneve"})
+    talks = Entity("e-talks", "ORG", "Talks", mentions=1, articles=1)
+    batch.entities = [geneva, talks]
+    for article in batch.articles:
+        article.mentions = [Mention("Genève", 0, 6, "PLACE", entity_id="e-geneva")]
+    _save(store, batch)
+    found = store.entity("e-geneva")
+    assert found is not None and found.aliases == {"Genève": 2, "Geneva": 1} and found.keys == {"geneva", "geneve"}
+    assert [e.id for e in store.entities_for_keys(["geneve"])] == ["e-geneva"]
+    assert {e.id for e in store.entities_by_ids(["e-geneva", "e-talks", "e-none"])} == {"e-geneva", "e-talks"}
+    assert {i: (e.name, e.type) for i, e in store.entity_names().items()} == {"e-geneva": ("Geneva", "PLACE"), "e-talks": ("Talks", "ORG")}
+    assert [e.id for e in store.iter_entities()] == ["e-geneva", "e-talks"]  # most mentioned first
+    (named,) = store.entity_stories("e-geneva")
+    assert (named.story_id, named.articles, named.first_day, named.last_day) == (STORY, 2, "2024-03-01", "2024-03-01")
+    assert [a.mentions[0].entity_id for a in store.story_members(STORY, limit=5)] == ["e-geneva", "e-geneva"]
+
+
+def test_reads_from_many_threads_while_one_writes(location: str) -> None:
+    store = open_store(location)
+    _save(store, _batch(2))
+    failures: list[BaseException] = []
+    stop = threading.Event()
+
+    def read() -> None:
+        try:
+            while not stop.is_set():
+                assert len(store.stories()) >= 1
+                store.search("body")
+                store.count()
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+            failures.append(exc)
+
+    readers = [threading.Thread(target=read) for _ in range(4)]
+    for thread in readers:
+        thread.start()
+    try:
+        for n in range(5):
+            _save(store, _batch(2, f"s-{100 + n:016x}", first=100 + 2 * n))
+    finally:
+        stop.set()
+        for thread in readers:
+            thread.join()
+    assert failures == []
+    assert store.count()["articles"] == 12
+    store.close()

@@ -353,14 +353,16 @@ def serve(db: str, host: str, port: int, token: str | None, max_body_mb: float, 
     help="Match in the order ingest reads the inputs, or by publication day (published).",
 )
 @click.option("--conf", "confs", multiple=True, metavar="KEY=VALUE", help="A Spark setting, e.g. spark.executor.memory=8g (repeatable).")
+@click.option("--slice-mb", default=16.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              help="A JSONL file larger than this is read by several Spark tasks.")
 @click.option("--batch-size", default=api.DEFAULT_BATCH_SIZE, show_default=True, help="Articles written per transaction.")
 @click.option("--max-article-mb", default=10.0, show_default=True, help="Largest .txt/.html file (or JSONL line) read as one article.")
 @_wait_option(DEFAULT_WRITER_WAIT, "each batch")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @_errors_as_messages
 def backfill(
-    paths: tuple[str, ...], db: str, master: str, order: str, confs: tuple[str, ...], batch_size: int, max_article_mb: float,
-    wait: float, quiet: bool,
+    paths: tuple[str, ...], db: str, master: str, order: str, confs: tuple[str, ...], slice_mb: float, batch_size: int,
+    max_article_mb: float, wait: float, quiet: bool,
 ) -> None:
     """Ingest an archive with Apache Spark: clean and analyze on the cluster, match here.
 
@@ -391,7 +393,10 @@ def backfill(
                     tasks[phase] = progress.add_task(label, total=total)
                 progress.update(tasks[phase], completed=done, total=total)
 
-            report = sl.backfill(list(paths), master=master, order=order, spark_conf=spark_conf, progress=advance)
+            report = sl.backfill(list(paths), master=master, order=order, spark_conf=spark_conf, slice_mb=slice_mb, progress=advance)
+        executors = report.executors
+        retried = f" ({executors.failed_tasks} failed attempts were run again)" if executors.failed_tasks else ""
+        err.print(f"Spark: {executors.documents_prepared} documents cleaned and analysed in {executors.tasks} tasks{retried}.")
         _print_report(report, db, sl.count())
     if not report.ok:
         sys.exit(1)

@@ -159,8 +159,9 @@ class SQLiteStore(SQLStore):
             if not self._has_migration_table():
                 self._db.executescript(
                     "BEGIN IMMEDIATE;\n"
-                    "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);\n"
-                    + "".join(f"INSERT INTO schema_migrations VALUES ({v}, 'before {v}', datetime('now'));\n" for v in sorted(applied))
+                    "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+                    "applied_at TEXT NOT NULL DEFAULT (datetime('now')));\n"
+                    + "".join(f"INSERT INTO schema_migrations (version, name) VALUES ({v}, 'applied before this table');\n" for v in sorted(applied))
                     + "COMMIT;"
                 )
             for version, name, sql in pending_migrations(applied, _migrations(), self.path):
@@ -169,7 +170,7 @@ class SQLiteStore(SQLStore):
                 # executescript commits first; wrapping the script keeps each migration atomic.
                 self._db.executescript(
                     f"BEGIN IMMEDIATE;\n{sql}\n"
-                    f"INSERT INTO schema_migrations VALUES ({version}, '{name}', datetime('now'));\n"
+                    f"INSERT INTO schema_migrations (version, name) VALUES ({version}, '{name}');\n"
                     f"PRAGMA user_version = {latest};\nCOMMIT;"
                 )
                 applied.add(version)
