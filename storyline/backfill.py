@@ -69,12 +69,20 @@ Key = tuple[int, int, int]  # (publication day's ordinal or 0, file number, posi
 @dataclass
 class SparkTimes:
     """What the executors did: seconds per stage summed over tasks (a retried task counts twice), tasks run,
-    tasks that failed and were run again, documents cleaned and analysed."""
+    tasks that failed and were run again, documents cleaned and analysed. Each Python worker's first chunk of
+    documents, when it loads the models, is counted apart (``first_chunks``: seconds and documents)."""
 
     seconds_by_stage: dict[str, float] = field(default_factory=dict)
     tasks: int = 0
     failed_tasks: int = 0
     documents_prepared: int = 0
+    first_chunks: tuple[float, int] = (0.0, 0)
+
+    @property
+    def seconds_per_document(self) -> float:
+        """Executor seconds per document once the models are loaded."""
+        steady = self.documents_prepared - self.first_chunks[1]
+        return sum(self.seconds_by_stage.values()) / steady if steady > 0 else 0.0
 
 
 def spark_conf(master: str, extra: Mapping[str, str]) -> dict[str, str]:
@@ -160,15 +168,16 @@ def prepare_on_spark(
             return
         tasks = min(len(units), max(TASKS_PER_CORE * context.defaultParallelism, math.ceil(sum(f.size for f in files) / slice_bytes)))
         stored = context.broadcast(dict(stored_days))
-        seconds = {stage: context.accumulator(0.0) for stage in ("read", "clean", "analyze")}
-        prepared_count = context.accumulator(0)
-        task = _PrepareUnits(stored, order, max_article_bytes, seconds, prepared_count)
+        seconds = {stage: context.accumulator(0.0) for stage in ("read", "clean", "analyze", "first chunk")}
+        prepared_count, first_chunk_documents = context.accumulator(0), context.accumulator(0)
+        task = _PrepareUnits(stored, order, max_article_bytes, seconds, prepared_count, first_chunk_documents)
         prepared = context.parallelize(units, tasks).mapPartitions(task).persist(StorageLevel.DISK_ONLY)
         context.setJobGroup(_PREPARE_JOBS, "storyline: read, clean and analyze")
         with _TaskProgress(context, progress):
             records = prepared.count()
         if times is not None:
-            times.seconds_by_stage = {stage: value.value for stage, value in seconds.items()}
+            times.seconds_by_stage = {stage: value.value for stage, value in seconds.items() if stage != "first chunk"}
+            times.first_chunks = (seconds["first chunk"].value, first_chunk_documents.value)
             times.tasks = tasks
             times.failed_tasks = _failed_tasks(context, _PREPARE_JOBS)
             times.documents_prepared = prepared_count.value
@@ -203,9 +212,9 @@ def _failed_tasks(context: Any, group: str) -> int:
 class _PrepareUnits:
     """What an executor runs on its share of the units: read, then clean and analyze (a picklable callable)."""
 
-    def __init__(self, stored: Any, order: Order, max_article_bytes: int, seconds: dict[str, Any], prepared: Any) -> None:
+    def __init__(self, stored: Any, order: Order, max_article_bytes: int, seconds: dict[str, Any], prepared: Any, first: Any) -> None:
         self.stored, self.order, self.max_article_bytes = stored, order, max_article_bytes
-        self.seconds, self.prepared = seconds, prepared
+        self.seconds, self.prepared, self.first_chunk_documents = seconds, prepared, first
 
     def __call__(self, units: Iterable[tuple[int, str, int, int, int]]) -> Iterator[tuple[Key, Item]]:
         import time
@@ -230,8 +239,12 @@ class _PrepareUnits:
             for start in range(0, len(pending), PREPARE_CHUNK):
                 chunk = pending[start : start + PREPARE_CHUNK]
                 results, spent = prepare([document for _, document in chunk])
-                for stage, value in spent.items():
-                    self.seconds[stage].add(value)
+                if _first_chunk_here():
+                    self.seconds["first chunk"].add(sum(spent.values()))
+                    self.first_chunk_documents.add(len(chunk))
+                else:
+                    for stage, value in spent.items():
+                        self.seconds[stage].add(value)
                 self.prepared.add(len(chunk))
                 for (position, document), result in zip(chunk, results):
                     yield (self._day(result), number, position), Prepared(document, result)
@@ -244,6 +257,16 @@ class _PrepareUnits:
             day = result.published_day
             return day.toordinal() if day else _LAST_DAY
         return dt.date.fromisoformat(stored_day).toordinal() if stored_day else _LAST_DAY
+
+
+_first_chunk_done = False
+
+
+def _first_chunk_here() -> bool:
+    """True once per Python worker: for its first chunk, which loads the models (the worker keeps them for later tasks)."""
+    global _first_chunk_done
+    first, _first_chunk_done = not _first_chunk_done, True
+    return first
 
 
 def _without_body(document: RawDocument) -> RawDocument:

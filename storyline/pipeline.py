@@ -9,10 +9,11 @@ each batch is written in one transaction, so a crash loses at most the batch
 in flight and a re-run picks up where it stopped.
 
 Cleaning and analysis are the slow stages and need nothing but the document,
-so worker processes prepare the next batch while this process matches and
-stores the current one (matching needs the state of every earlier article).
-Results are used in input order: the outcome is the same with no worker,
-one or many.
+so worker processes (or a backfill's Spark executors) prepare the next batch
+while this process matches and stores the current one (matching needs the
+state of every earlier article). Results are used in input order: the outcome
+is the same with no worker, one or many. Several processes may write to one
+store: they take turns batch by batch (``Pipeline``).
 """
 
 from __future__ import annotations
@@ -191,10 +192,10 @@ class Pipeline:
         self.writer_wait = writer_wait
         self.scorer = scorer
         self.match_settings = match_settings
-        # What matching holds between batches, loaded from the store at the first turn.
-        self.matcher = StoryMatcher()
-        self.duplicates = DuplicateFinder(store.find_exact, store.find_by_bands)
-        self.linker = EntityLinker(store.entities_for_keys)
+        # What matching holds between batches, loaded from the store at the first turn (_catch_up).
+        self.matcher: StoryMatcher
+        self.duplicates: DuplicateFinder
+        self.linker: EntityLinker
         self._seen_batches: int | None = None  # the store's saved_batches() that state is up to date with; None: load it
         self.seconds_by_stage: dict[str, float] = defaultdict(float)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import socket
@@ -10,7 +11,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -178,17 +178,10 @@ def need_java() -> None:
 def postgres_database() -> Iterator[str]:
     """A new, empty database on the test server; yields its location and drops it afterwards."""
     need_service(bool(POSTGRES_SERVER), "STORYLINE_TEST_POSTGRES (a PostgreSQL server for the tests: source .ci/start-postgres)")
-    import psycopg
-    from urllib.parse import urlsplit, urlunsplit
+    from bench.common import new_postgres_database
 
-    name = f"storyline_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(POSTGRES_SERVER, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield urlunsplit(urlsplit(POSTGRES_SERVER)._replace(path=f"/{name}"))
-    finally:
-        with psycopg.connect(POSTGRES_SERVER, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with new_postgres_database(POSTGRES_SERVER or "", "storyline_test") as database:
+        yield database
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -211,3 +204,23 @@ def run_sql(location: str, sql: str) -> list[tuple[Any, ...]]:
             return cursor.fetchall() if cursor.description else []
     with contextlib.closing(sqlite3.connect(location)) as raw, raw:
         return raw.execute(sql).fetchall()
+
+
+FEED_TOPICS = ["harbour strike", "river flood", "chess final", "satellite launch", "wine harvest", "rail tunnel"]
+FEED_PLACES = ["Hamburg", "Valparaíso", "Kourou", "Lyon", "Tromsø", "Malatya", "Arequipa", "Rabat"]
+
+
+def synthetic_feed(path: Path, numbers: range, *, days: list[int] | None = None) -> Path:
+    """Short distinct articles on a few recurring topics (so that matching has stories to share), one JSONL line each,
+    published in May 2024 (on ``days[i]`` for the i-th, when given)."""
+    with path.open("w", encoding="utf-8") as handle:
+        for i, number in enumerate(numbers):
+            topic, place = FEED_TOPICS[number % len(FEED_TOPICS)], FEED_PLACES[(number * 5) % len(FEED_PLACES)]
+            day = days[i] if days else 1 + number % 20
+            text = (
+                f"Update {number}: the {topic} in {place}\n\n"
+                f"Officials in {place} gave new figures on the {topic}, report number {number} of the series. "
+                f"Residents said the {topic} had changed their week, and the council promised another statement."
+            )
+            handle.write(json.dumps({"id": f"doc-{number}", "text": text, "published": f"2024-05-{day:02d}"}) + "\n")
+    return path

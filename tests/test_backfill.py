@@ -13,14 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CORPUS, REPO, SEEDS, SHARED, need, need_java, postgres_database, run_cli, run_sql
+from tests.conftest import CORPUS, REPO, SEEDS, SHARED, need, need_java, postgres_database, run_cli, run_sql, synthetic_feed
 
 PAGES = SHARED / "data" / "trafilatura_eval" / "html"
 SPARK = ("--spark", "local[2]")
 # One Python worker loads the models once: where two cores prove nothing more, tests spend one.
 ONE_CORE = ("--spark", "local[1]")
-TOPICS = ["harbour strike", "river flood", "chess final", "satellite launch", "wine harvest", "rail tunnel"]
-PLACES = ["Hamburg", "Valparaíso", "Kourou", "Lyon", "Tromsø", "Malatya", "Arequipa", "Rabat"]
 
 
 def _export(location: str | Path) -> dict:
@@ -47,20 +45,6 @@ def _pages(directory: Path, count: int, seed: int) -> list[Path]:
     return [directory]
 
 
-def _feed(path: Path, count: int, *, days: list[int] | None = None) -> Path:
-    with path.open("w", encoding="utf-8") as handle:
-        for i in range(count):
-            topic, place = TOPICS[i % len(TOPICS)], PLACES[(i * 5) % len(PLACES)]
-            day = days[i] if days else 1 + i % 20
-            text = (
-                f"Update {i}: the {topic} in {place}\n\n"
-                f"Officials in {place} gave new figures on the {topic}, report number {i} of the series. "
-                f"Residents said the {topic} had changed their week, and the council promised another statement."
-            )
-            handle.write(json.dumps({"id": f"doc-{i}", "text": text, "published": f"2024-05-{day:02d}"}) + "\n")
-    return path
-
-
 def _stored(location: Path) -> int:
     try:
         return int(run_sql(str(location), "SELECT COUNT(*) FROM articles")[0][0])
@@ -68,16 +52,26 @@ def _stored(location: Path) -> int:
         return 0
 
 
+def _parent(pid: int) -> int | None:
+    try:
+        return int((Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):  # gone meanwhile
+        return None
+
+
+def _command(pid: int | None) -> bytes:
+    try:
+        return (Path("/proc") / str(pid) / "cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
 def _descendants(pid: int) -> list[int]:
     """Processes started, directly or not, by ``pid`` (read from /proc)."""
-    children: dict[int, list[int]] = {}
+    children: dict[int | None, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
-            try:
-                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(parent, []).append(int(entry.name))
+            children.setdefault(_parent(int(entry.name)), []).append(int(entry.name))
     found, pending = [], [pid]
     while pending:
         for child in children.get(pending.pop(), []):
@@ -87,18 +81,11 @@ def _descendants(pid: int) -> list[int]:
 
 
 def _spark_workers(pid: int) -> list[int]:
-    """The Python workers Spark's daemon forked for tasks (a forked worker has the daemon's command line, and the daemon as parent)."""
-    workers = []
-    for child in _descendants(pid):
-        try:
-            command = (Path("/proc") / str(child) / "cmdline").read_bytes()
-            parent = int((Path("/proc") / str(child) / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            parent_command = (Path("/proc") / str(parent) / "cmdline").read_bytes()
-        except (OSError, IndexError, ValueError):
-            continue
-        if b"pyspark.daemon" in command and command == parent_command:
-            workers.append(child)
-    return workers
+    """The Python workers Spark's daemon forked for tasks: the daemon's command line, and the daemon as parent."""
+    return [
+        child for child in _descendants(pid)
+        if b"pyspark.daemon" in (command := _command(child)) and command == _command(_parent(child))
+    ]
 
 
 def test_backfill_on_local_spark_makes_the_store_ingest_makes(news_db: Path, tmp_path: Path) -> None:
@@ -113,7 +100,7 @@ def test_backfill_on_local_spark_makes_the_store_ingest_makes(news_db: Path, tmp
 def test_backfill_killed_then_run_again_ends_as_one_uninterrupted_run(tmp_path: Path) -> None:
     """A failed Spark task is run again; kill -9 of the backfill while it stores, then a re-run: as if nothing happened."""
     need_java()
-    inputs = [_feed(tmp_path / "feed.jsonl", 64), *_pages(tmp_path / "pages", 3, seed=13)]
+    inputs = [synthetic_feed(tmp_path / "feed.jsonl", range(64)), *_pages(tmp_path / "pages", 3, seed=13)]
     options = ("--batch-size", "8", "--slice-mb", "0.003", "-q")  # a 25 KB feed in 9 slices, read by as many tasks
     crashed, clean = tmp_path / "crashed.db", tmp_path / "clean.db"
 
@@ -158,7 +145,7 @@ def test_backfill_in_publication_order_matches_as_ingest_does_on_the_same_articl
     need_java()
     days = list(range(1, 21)) * 2
     random.Random(5).shuffle(days)
-    shuffled = _feed(tmp_path / "shuffled.jsonl", 40, days=days)
+    shuffled = synthetic_feed(tmp_path / "shuffled.jsonl", range(40), days=days)
     by_day = tmp_path / "by-day.jsonl"
     lines = shuffled.read_text(encoding="utf-8").splitlines()
     by_day.write_text("\n".join(sorted(lines, key=lambda line: json.loads(line)["published"])) + "\n", encoding="utf-8")

@@ -21,25 +21,7 @@ import storyline
 from storyline.errors import StoreError
 from storyline.ingest import find_files, read_file
 from storyline.model import RawDocument
-from tests.conftest import REPO, run_sql, running_server
-
-TOPICS = ["harbour strike", "river flood", "chess final", "satellite launch", "wine harvest", "rail tunnel"]
-PLACES = ["Hamburg", "Valparaíso", "Kourou", "Lyon", "Tromsø", "Malatya", "Arequipa", "Rabat"]
-
-
-def _feed(path: Path, numbers: range) -> Path:
-    """Distinct articles on a few recurring topics (so that matching has stories to share), one JSONL line each."""
-    with path.open("w", encoding="utf-8") as handle:
-        for i in numbers:
-            topic, place = TOPICS[i % len(TOPICS)], PLACES[(i * 5) % len(PLACES)]
-            text = (
-                f"Update {i}: the {topic} in {place}\n\n"
-                f"Officials in {place} gave new figures on the {topic} on day {i % 9}, report number {i}. "
-                f"Residents said the {topic} had changed their week, and the council promised another statement."
-            )
-            handle.write(json.dumps({"id": f"doc-{i}", "text": text, "published": f"2024-05-{1 + i % 20:02d}"}) + "\n")
-    return path
-
+from tests.conftest import REPO, run_sql, running_server, synthetic_feed
 
 def _document_ids(*paths: Path) -> set[str]:
     files, _ = find_files(list(paths))
@@ -66,9 +48,9 @@ def _assert_consistent(location: str) -> None:
 
 
 def test_two_ingests_of_overlapping_inputs_store_each_article_once(location: str, tmp_path: Path) -> None:
-    first = _feed(tmp_path / "first.jsonl", range(0, 32))
-    shared = _feed(tmp_path / "shared.jsonl", range(32, 48))
-    second = _feed(tmp_path / "second.jsonl", range(48, 80))
+    first = synthetic_feed(tmp_path / "first.jsonl", range(0, 32))
+    shared = synthetic_feed(tmp_path / "shared.jsonl", range(32, 48))
+    second = synthetic_feed(tmp_path / "second.jsonl", range(48, 80))
     storyline.open(location).close()  # the schema exists before both start (they would also wait for each other)
     processes = [_ingest([first, shared], location), _ingest([shared, second], location)]
     for process in processes:
@@ -89,14 +71,14 @@ def test_two_ingests_of_overlapping_inputs_store_each_article_once(location: str
 
 
 def test_serve_takes_posts_while_another_process_ingests(location: str, tmp_path: Path) -> None:
-    feed = _feed(tmp_path / "feed.jsonl", range(0, 64))
+    feed = synthetic_feed(tmp_path / "feed.jsonl", range(0, 64))
     storyline.open(location).close()
     posted = []
     with running_server(location, token="t0ken", log_dir=tmp_path) as base, \
             httpx.Client(base_url=base, timeout=120, headers={"Authorization": "Bearer t0ken"}) as client:
 
         def post(i: int) -> None:
-            record = json.loads(_feed(tmp_path / f"post{i}.jsonl", range(i, i + 1)).read_text())
+            record = json.loads(synthetic_feed(tmp_path / f"post{i}.jsonl", range(i, i + 1)).read_text())
             response = client.post("/api/articles", json=record)
             assert response.status_code == 201, response.text
             (result,) = response.json()["articles"]
@@ -118,7 +100,7 @@ def test_serve_takes_posts_while_another_process_ingests(location: str, tmp_path
 
 
 def test_a_writer_waits_its_turn_and_says_so_when_it_gives_up(location: str, tmp_path: Path) -> None:
-    feed = _feed(tmp_path / "feed.jsonl", range(0, 3))
+    feed = synthetic_feed(tmp_path / "feed.jsonl", range(0, 3))
     with storyline.open(location) as other, storyline.open(location, writer_wait=1) as sl:
         with other.store.writer():  # another writer, holding its turn for good
             started = time.monotonic()

@@ -28,7 +28,6 @@ import psycopg.errors
 from psycopg_pool import ConnectionPool
 
 from storyline.errors import StoreError
-from storyline.model import Page, SearchHit
 from storyline.store.base import DEFAULT_WRITER_WAIT
 from storyline.store.location import masked
 from storyline.store.sql import (
@@ -36,12 +35,10 @@ from storyline.store.sql import (
     MATCH_END,
     MATCH_START,
     SQLStore,
-    article_from_row,
     dependency_order,
     pending_migrations,
     search_words,
     shipped_migrations,
-    snippet_pieces,
 )
 
 LOGGER = logging.getLogger(__name__)
@@ -74,6 +71,15 @@ class PostgresStore(SQLStore):
     OUTLET_IS = "lower(a.outlet) = lower(?)"
     NO_LIMIT = None
     ERRORS = (psycopg.Error,)
+    # Ranked by ts_rank_cd; the snippet is the passage of the text ts_headline picks (of its first 20,000 characters).
+    SEARCH_CONDITION = "a.search @@ (SELECT storyline_query(?))"
+    SEARCH_PAGE = (
+        f"SELECT {ARTICLE_COLUMNS}, ts_headline(storyline_search_config(a.language), left(a.text, 20000), hits.query, '{HEADLINE}') AS snippet "
+        "FROM (SELECT a.seq, ts_rank_cd(a.search, q.query) AS rank, q.query FROM articles a, (SELECT storyline_query(?) AS query) q "
+        "      WHERE a.search @@ q.query ORDER BY rank DESC, a.seq LIMIT ? OFFSET ?) AS hits "
+        "JOIN articles a ON a.seq = hits.seq ORDER BY hits.rank DESC, hits.seq"
+    )
+    SEARCH_COUNT = "SELECT COUNT(*) FROM articles a WHERE a.search @@ (SELECT storyline_query(?))"
 
     def __init__(self, location: str, *, read_connections: int = READ_CONNECTIONS) -> None:
         self.location = masked(location)
@@ -196,27 +202,8 @@ class PostgresStore(SQLStore):
 
     # ---- search ----------------------------------------------------------------
 
-    def _search_condition(self, query: str) -> tuple[str, list[object]] | None:
-        words = _query_words(query)
-        if words is None:
-            return None
-        return "a.search @@ (SELECT storyline_query(?))", [words]
-
-    def search(self, query: str, *, limit: int | None = None, offset: int = 0) -> Page[SearchHit]:
-        """Articles whose title or text holds every word of ``query`` (as written, or as its language stems it), best first."""
-        words = _query_words(query)
-        if words is None:
-            return Page([], 0, offset, limit)
-        with self._reading(snapshot=True) as db:
-            rows = db.execute(
-                f"SELECT {ARTICLE_COLUMNS}, ts_headline(storyline_search_config(a.language), left(a.text, 20000), hits.query, ?) AS snippet "
-                "FROM (SELECT a.seq, ts_rank_cd(a.search, q.query) AS rank, q.query FROM articles a, (SELECT storyline_query(?) AS query) q "
-                "      WHERE a.search @@ q.query ORDER BY rank DESC, a.seq LIMIT ? OFFSET ?) AS hits "
-                "JOIN articles a ON a.seq = hits.seq ORDER BY hits.rank DESC, hits.seq",
-                (HEADLINE, words, limit, offset),
-            ).fetchall()
-            total = int(db.execute("SELECT COUNT(*) FROM articles a WHERE a.search @@ (SELECT storyline_query(?))", (words,)).fetchone()[0])
-        return Page([SearchHit(article_from_row(row), snippet_pieces(row["snippet"])) for row in rows], total, offset, limit)
+    def _search_expression(self, query: str) -> str | None:
+        return _query_words(query)
 
     # ---- moving a store --------------------------------------------------------
 

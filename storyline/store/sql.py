@@ -67,6 +67,12 @@ class SQLStore:
     NO_LIMIT: ClassVar[int | None]
     # What the driver raises when a statement fails.
     ERRORS: ClassVar[tuple[type[BaseException], ...]]
+    # Full-text search, each with the backend's search expression as first parameter: a condition over
+    # ``articles a``; a page of hits (then LIMIT and OFFSET) with the article's columns and a ``snippet``
+    # marked with MATCH_START and MATCH_END; the number of hits.
+    SEARCH_CONDITION: ClassVar[str]
+    SEARCH_PAGE: ClassVar[str]
+    SEARCH_COUNT: ClassVar[str]
 
     # ---- writing ---------------------------------------------------------------
 
@@ -357,14 +363,24 @@ class SQLStore:
                 clauses.append(clause)
                 params.append(value)
         if filters.query is not None:
-            condition = self._search_condition(filters.query)
-            if condition is None:
+            expression = self._search_expression(filters.query)
+            if expression is None:
                 return None, []
-            clauses.append(condition[0])
-            params.extend(condition[1])
+            clauses.append(self.SEARCH_CONDITION)
+            params.append(expression)
         if not clauses:
             return "1 = 1", []
         return f"s.id IN (SELECT a.story_id FROM articles a WHERE {' AND '.join(clauses)})", params
+
+    def search(self, query: str, *, limit: int | None = None, offset: int = 0) -> Page[SearchHit]:
+        """Articles whose title or text holds every word of ``query``, best match first."""
+        expression = self._search_expression(query)
+        if expression is None:
+            return Page([], 0, offset, limit)
+        with self._reading(snapshot=True) as db:
+            rows = db.execute(self.SEARCH_PAGE, (expression, self.NO_LIMIT if limit is None else limit, offset)).fetchall()
+            total = int(db.execute(self.SEARCH_COUNT, (expression,)).fetchone()[0])
+        return Page([SearchHit(article_from_row(row), snippet_pieces(row["snippet"])) for row in rows], total, offset, limit)
 
     def story(self, story_id: str) -> Story | None:
         """The story by its id, or by the id of a story merged into it."""
@@ -489,8 +505,8 @@ class SQLStore:
     def _index_for_search(self, db: Connection, article_ids: list[str]) -> None:
         """Add just-inserted articles to the full-text index, when the backend does not do it by itself."""
 
-    def _search_condition(self, query: str) -> tuple[str, list[object]] | None:
-        """A condition over ``articles a`` holding every word of ``query``, with its parameters; None without words."""
+    def _search_expression(self, query: str) -> str | None:
+        """The backend's search for every word of ``query``; None when it has no word."""
         raise NotImplementedError
 
     def _data_tables(self, db: Connection) -> list[str]:

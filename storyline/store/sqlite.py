@@ -29,19 +29,16 @@ from pathlib import Path
 from typing import IO, Any
 
 from storyline.errors import StoreError
-from storyline.model import Page, SearchHit
 from storyline.store.base import DEFAULT_WRITER_WAIT
 from storyline.store.sql import (
     ARTICLE_COLUMNS,
     MATCH_END,
     MATCH_START,
     SQLStore,
-    article_from_row,
     dependency_order,
     pending_migrations,
     search_words,
     shipped_migrations,
-    snippet_pieces,
 )
 
 LOGGER = logging.getLogger(__name__)
@@ -66,6 +63,15 @@ class SQLiteStore(SQLStore):
     OUTLET_IS = "a.outlet = ? COLLATE NOCASE"
     NO_LIMIT = -1
     ERRORS = (sqlite3.Error,)
+    # FTS5 ranks by BM25; a snippet is the best passage of title or text.
+    SEARCH_CONDITION = "a.seq IN (SELECT rowid FROM article_search WHERE article_search MATCH ?)"
+    SEARCH_PAGE = (
+        f"SELECT {ARTICLE_COLUMNS}, hits.snippet FROM ("
+        f"  SELECT rowid, rank, snippet(article_search, -1, '{MATCH_START}', '{MATCH_END}', '…', 24) AS snippet"
+        "  FROM article_search WHERE article_search MATCH ? ORDER BY rank LIMIT ? OFFSET ?"
+        ") AS hits JOIN articles a ON a.seq = hits.rowid ORDER BY hits.rank"
+    )
+    SEARCH_COUNT = "SELECT COUNT(*) FROM article_search WHERE article_search MATCH ?"
 
     def __init__(self, path: str | os.PathLike[str] = "storyline.db") -> None:
         self.path = self.location = str(path)
@@ -215,27 +221,8 @@ class SQLiteStore(SQLStore):
 
     # ---- search ----------------------------------------------------------------
 
-    def _search_condition(self, query: str) -> tuple[str, list[object]] | None:
-        expression = _match_expression(query)
-        if expression is None:
-            return None
-        return "a.seq IN (SELECT rowid FROM article_search WHERE article_search MATCH ?)", [expression]
-
-    def search(self, query: str, *, limit: int | None = None, offset: int = 0) -> Page[SearchHit]:
-        """Articles whose title or text holds every word of ``query``, best match first (BM25)."""
-        expression = _match_expression(query)
-        if expression is None:
-            return Page([], 0, offset, limit)
-        with self._reading(snapshot=True) as db:
-            rows = db.execute(
-                f"SELECT {ARTICLE_COLUMNS}, hits.snippet FROM ("
-                "  SELECT rowid, rank, snippet(article_search, -1, ?, ?, '…', 24) AS snippet"
-                "  FROM article_search WHERE article_search MATCH ? ORDER BY rank LIMIT ? OFFSET ?"
-                ") AS hits JOIN articles a ON a.seq = hits.rowid ORDER BY hits.rank",
-                (MATCH_START, MATCH_END, expression, -1 if limit is None else limit, offset),
-            ).fetchall()
-            total = db.execute("SELECT COUNT(*) FROM article_search WHERE article_search MATCH ?", (expression,)).fetchone()[0]
-        return Page([SearchHit(article_from_row(row), snippet_pieces(row["snippet"])) for row in rows], total, offset, limit)
+    def _search_expression(self, query: str) -> str | None:
+        return _match_expression(query)
 
     # ---- moving a store --------------------------------------------------------
 
