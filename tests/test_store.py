@@ -109,6 +109,14 @@ def test_a_failing_batch_stores_nothing(store: Store) -> None:
     assert store.count()["articles"] == 2
 
 
+def test_an_article_with_nul_in_its_given_metadata_is_stored(store: Store) -> None:
+    batch = _batch(1)
+    batch.articles[0].title, batch.articles[0].outlet = "Ti\x00tle", "Out\x00let"
+    _save(store, batch)
+    article = store.article("0000000000000000")
+    assert article is not None and article.title in ("Ti\x00tle", "Ti\ufffdtle")  # PostgreSQL text holds no NUL
+
+
 def test_store_from_a_newer_version_is_refused(location: str) -> None:
     open_store(location).close()
     run_sql(location, "INSERT INTO schema_migrations (version, name) VALUES (999, '0999_future.sql')")

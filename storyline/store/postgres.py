@@ -247,7 +247,7 @@ class PostgresStore(SQLStore):
         loaded = 0
         with db.raw.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row(row)
+                copy.write_row(_storable(row))
                 loaded += 1
         return loaded
 
@@ -301,13 +301,19 @@ class _Connection:
         self.raw = raw
 
     def execute(self, sql: str, parameters: Sequence[Any] = ()) -> psycopg.Cursor[Any]:
-        return self.raw.execute(_placeholders(sql), parameters)
+        return self.raw.execute(_placeholders(sql), _storable(parameters))
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        rows = list(rows)
+        rows = [_storable(row) for row in rows]
         if rows:
             with self.raw.cursor() as cursor:
                 cursor.executemany(_placeholders(sql), rows)
+
+
+def _storable(values: Sequence[Any]) -> tuple[Any, ...]:
+    """PostgreSQL text cannot hold NUL (SQLite's can): a NUL left in a title or an outlet name given with an
+    article would make its whole batch fail, so it is stored as U+FFFD, the replacement character."""
+    return tuple(v.replace("\x00", "\ufffd") if isinstance(v, str) and "\x00" in v else v for v in values)
 
 
 @functools.lru_cache(maxsize=512)
