@@ -7,8 +7,8 @@ Five measurements, each with its same-run baseline:
    other, with the command line's workers: articles/s of each, and the store's own seconds
    per article (``seconds_by_stage["store"]``).
 2. two writers: the pages split between two processes ingesting into one store at once
-   (SQLite, then PostgreSQL): seconds spent waiting for the other's turn, and taking in the
-   other's batches per switch of turns, against the seconds spent storing.
+   (SQLite, then PostgreSQL; batches of 16): seconds spent waiting for the other's turn, and
+   taking in the other's batches per switch of turns, against the seconds spent storing.
 3. backfill: the same inputs with ``storyline backfill`` on Spark ``local[1]`` then
    ``local[2]`` into new SQLite files: wall time of each phase (Spark preparing; matching and
    storing here), the executors' seconds per document (read, clean, analyze: summed over
@@ -124,8 +124,11 @@ def measure_backfill(master: str, inputs: list[Path], db: Path) -> dict[str, obj
     }
 
 
+WRITERS_BATCH = 16  # small batches: many turns to take in the two writers' run
+
+
 def _ingest_half(location: str, inputs: list[str], reports: Any) -> None:
-    with storyline.open(location) as sl:
+    with storyline.open(location, batch_size=WRITERS_BATCH) as sl:
         report = sl.ingest(inputs)
     reports.put({"added": report.added, **{k: report.seconds_by_stage.get(k, 0.0) for k in TURN_STAGES}})
 
@@ -232,11 +235,14 @@ def project(payload: dict[str, dict]) -> dict[str, object]:
     small_store_match_and_store = sum(two["driver_seconds_by_stage"][k] for k in ("match", "store")) / max(two["articles"], 1)
     driver_per_article = two["driver_seconds_per_article"] - small_store_match_and_store + largest["ms_per_article"] / 1000
     driver_hours = PROJECTED_ARTICLES * driver_per_article / 3600
+    ideal_hours = PROJECTED_ARTICLES * one["executor_seconds_per_document"] / PROJECTED_CORES / 3600
     return {
         "is": "a projection from the figures above, not a measurement",
         "executor_hours": round(executor_hours, 2),
+        "executor_hours_if_every_core_kept_its_speed": round(ideal_hours, 2),
         "driver_hours": round(driver_hours, 2),
         "total_hours": round(executor_hours + driver_hours, 2),
+        "total_hours_if_every_core_kept_its_speed": round(ideal_hours + driver_hours, 2),
         "assumptions": (
             f"executor cost per document of local[1] ({one['executor_seconds_per_document']} s), parallel efficiency "
             f"{round(min(1.0, efficiency), 2)} (local[1] -> local[2]) held up to {PROJECTED_CORES} cores; driver cost per article of "

@@ -30,7 +30,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
-from storyline.backfill import SparkTimes, prepare_on_spark
+from storyline.backfill import DEFAULT_MASTER, SparkTimes, prepare_on_spark
 from storyline.clean.language import normalize_language
 from storyline.clean.metadata import normalize_published
 from storyline.errors import ConfigError, InputError, StoreError
@@ -115,7 +115,7 @@ class Storyline:
         self,
         paths: Sequence[str | os.PathLike[str]],
         *,
-        master: str = "local[*]",
+        master: str = DEFAULT_MASTER,
         order: str = "input",
         spark_conf: Mapping[str, str] | None = None,
         slice_mb: float = 16.0,
