@@ -98,9 +98,14 @@ def test_backfill_on_local_spark_makes_the_store_ingest_makes(news_db: Path, tmp
 
 
 def test_backfill_killed_then_run_again_ends_as_one_uninterrupted_run(tmp_path: Path) -> None:
-    """A failed Spark task is run again; kill -9 of the backfill while it stores, then a re-run: as if nothing happened."""
+    """A failed Spark task is run again; kill -9 of the backfill while it stores, then a re-run: as if nothing happened.
+    The inputs: a JSONL feed read in slices by several tasks, real pages, and web archives."""
     need_java()
-    inputs = [synthetic_feed(tmp_path / "feed.jsonl", range(64)), *_pages(tmp_path / "pages", 3, seed=13)]
+    archives = need(SHARED / "data" / "sources" / "warc")
+    inputs = [
+        synthetic_feed(tmp_path / "feed.jsonl", range(64)), *_pages(tmp_path / "pages", 3, seed=13),
+        archives / "pywb" / "iana.warc.gz", archives / "commoncrawl-whirlwind" / "whirlwind.warc.gz",  # web archives, as ingest reads them
+    ]
     options = ("--batch-size", "8", "--slice-mb", "0.003", "-q")  # a 25 KB feed in 9 slices, read by as many tasks
     crashed, clean = tmp_path / "crashed.db", tmp_path / "clean.db"
 

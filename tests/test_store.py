@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from storyline.errors import ConfigError, StoreError
-from storyline.model import Article, Batch, Entity, Mention, RawDocument, SparseVector, StoryFilter, StoryProfile
+from storyline.model import Article, Batch, Entity, Link, Mention, RawDocument, Source, SparseVector, StoryFilter, StoryProfile, WatchedPage
 from storyline.store import Store, open_store, store_exists
 from storyline.store.sql import shipped_migrations
 from tests.conftest import run_sql
@@ -326,3 +326,33 @@ def test_reads_from_many_threads_while_one_writes(location: str) -> None:
     assert failures == []
     assert store.count()["articles"] == 12
     store.close()
+
+
+# ---- watched sources (issue 12), on both backends ------------------------------------------------
+
+
+def test_watched_sources_pages_versions_and_archive_checkpoints(store: Store) -> None:
+    now, later = "2024-05-01T10:00:00+00:00", "2024-05-01T11:00:00+00:00"
+    feed = Source("https://news.example/feed.xml", 900, now, now, name="Example")
+    store.save_source(feed)
+    feed.kind, feed.children = "feed", {"https://news.example/a.xml": {"lastmod": "2024-04-30"}}
+    pages = [WatchedPage(f"https://news.example/{i}", Link(f"https://news.example/{i}", title=f"T{i}"), feed.url, now) for i in range(3)]
+    assert store.record_poll(feed, pages) == (3, 0)
+    assert store.record_poll(feed, pages) == (0, 0)  # known pages are left alone
+    (saved,) = store.sources()
+    assert saved.kind == "feed" and saved.name == "Example" and saved.children == feed.children and not saved.dead
+    assert [s.url for s in store.due_sources(later)] == [feed.url] and store.next_source_poll() == now
+    due = store.due_pages(later, per_source=2, limit=10)
+    assert [p.url for p in due] == ["https://news.example/0", "https://news.example/1"] and due[0].link.title == "T0"
+    due[0].state = "fetched"
+    store.save_page(due[0], b"<html>page 0</html>")
+    assert [(p.url, body) for p, body in store.fetched_pages()] == [("https://news.example/0", b"<html>page 0</html>")]
+    assert store.page_counts() == {feed.url: {"fetched": 1, "pending": 2}}
+    assert store.watched_page("https://news.example/0").state == "fetched"  # type: ignore[union-attr]
+    assert store.add_article_version("b2", "a1", "https://news.example/0", later) == 2
+    assert store.article_versions("a1") == [("a1", 1, later), ("b2", 2, later)]
+    with store.writer():
+        store.save_archive_checkpoint("crawl.warc.gz|10|1", 4096, "<urn:uuid:1>")
+    assert store.archive_checkpoint("crawl.warc.gz|10|1") == (4096, "<urn:uuid:1>")
+    assert store.remove_source(feed.url) and not store.remove_source(feed.url)
+    assert store.sources() == [] and store.page_counts() == {feed.url: {"fetched": 1}}  # pages not fetched go with it

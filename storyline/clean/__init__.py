@@ -44,10 +44,10 @@ def clean(document: RawDocument) -> Article:
         source=document.source,
         title=given.title or extracted.title,
         text=extracted.text,
-        published=normalize_published(given.published) or normalize_published(extracted.published),
+        published=normalize_published(given.published) or normalize_published(extracted.published) or normalize_published(given.captured),
         language=normalize_language(given.language) or detect_language(extracted.text),
         outlet=given.outlet or extracted.outlet or outlet_from_url(given.url),
-        author=extracted.author,
+        author=given.author or extracted.author,
         url=given.url or extracted.url,
         external_id=given.external_id,
     )

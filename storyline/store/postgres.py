@@ -37,6 +37,7 @@ from storyline.store.sql import (
     SQLStore,
     dependency_order,
     pending_migrations,
+    quoted,
     search_words,
     shipped_migrations,
 )
@@ -150,6 +151,11 @@ class PostgresStore(SQLStore):
         with self._db.raw.transaction():
             yield self._db
 
+    @contextmanager
+    def _sources_transaction(self) -> Iterator[_Connection]:
+        with self._failing_as("save the state of watched sources"), self._reads().connection() as raw, raw.transaction():
+            yield _Connection(raw)
+
     # ---- schema ----------------------------------------------------------------
 
     def _migrate(self) -> None:
@@ -233,19 +239,19 @@ class PostgresStore(SQLStore):
             row[0] for row in rows if row[1] != "ALWAYS" and not (writable and row[2] == "ALWAYS")
         ]
 
-    def _natural_order(self, db: _Connection, table: str) -> str:
+    def _natural_order(self, db: _Connection, table: str) -> list[str]:
         if "seq" in self._columns(db, table, writable=False):
-            return "seq"
+            return ["seq"]
         keys = db.execute(
             "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) "
             "WHERE i.indrelid = ?::regclass AND i.indisprimary ORDER BY array_position(i.indkey, a.attnum)",
             (table,),
         )
-        return ", ".join(row[0] for row in keys)
+        return [row[0] for row in keys]
 
     def _load_rows(self, db: _Connection, table: str, columns: list[str], rows: Iterable[tuple[Any, ...]]) -> int:
         loaded = 0
-        with db.raw.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        with db.raw.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(map(quoted, columns))}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(_storable(row))
                 loaded += 1
@@ -257,7 +263,7 @@ class PostgresStore(SQLStore):
             "SELECT table_name, column_name FROM information_schema.columns "
             "WHERE table_schema = current_schema() AND is_identity = 'YES' AND identity_generation = 'BY DEFAULT'"
         ):
-            db.execute(f"SELECT setval(pg_get_serial_sequence(?, ?), COALESCE((SELECT MAX({row[1]}) FROM {row[0]}), 0) + 1, false)", (row[0], row[1]))
+            db.execute(f"SELECT setval(pg_get_serial_sequence(?, ?), COALESCE((SELECT MAX({quoted(row[1])}) FROM {row[0]}), 0) + 1, false)", (row[0], row[1]))
 
     # ---- upkeep ----------------------------------------------------------------
 

@@ -24,7 +24,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import IO, Any
 
@@ -37,6 +37,7 @@ from storyline.store.sql import (
     SQLStore,
     dependency_order,
     pending_migrations,
+    quoted,
     search_words,
     shipped_migrations,
 )
@@ -78,6 +79,8 @@ class SQLiteStore(SQLStore):
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
+        self._sources_db: sqlite3.Connection | None = None
+        self._sources_lock = threading.Lock()
         try:
             if self.path != MEMORY and Path(self.path).parent != Path(""):
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
@@ -95,7 +98,9 @@ class SQLiteStore(SQLStore):
             raise StoreError(f"cannot open the store ({exc}); is it a Storyline database? Pass another --db file", source=self.path) from exc
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        # Writers take turns under the writers' lock; the small writes outside it (watched sources, archive
+        # checkpoints) wait for a batch being saved, which takes well under a minute.
+        db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=60)
         db.row_factory = sqlite3.Row
         db.execute("PRAGMA foreign_keys = ON")
         return db
@@ -136,17 +141,16 @@ class SQLiteStore(SQLStore):
     def _stream(self, db: sqlite3.Connection, sql: str, parameters: Sequence[Any] = ()) -> Iterator[sqlite3.Row]:
         return iter(db.execute(sql, parameters))
 
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return _immediate(self._db)
+
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        db = self._db
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            yield db
-            db.execute("COMMIT")
-        except BaseException:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            raise
+    def _sources_transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._sources_lock, self._failing_as("save the state of watched sources"):
+            if self._sources_db is None:  # in memory there is one database per connection: share the writer's
+                self._sources_db = self._db if self.path == MEMORY else self._connect()
+            with _immediate(self._sources_db) as db:
+                yield db
 
     # ---- schema ----------------------------------------------------------------
 
@@ -238,16 +242,15 @@ class SQLiteStore(SQLStore):
     def _columns(self, db: sqlite3.Connection, table: str, *, writable: bool) -> list[str]:
         return [row["name"] for row in db.execute(f"PRAGMA table_xinfo({table})") if row["hidden"] == 0]
 
-    def _natural_order(self, db: sqlite3.Connection, table: str) -> str:
+    def _natural_order(self, db: sqlite3.Connection, table: str) -> list[str]:
         (listed,) = [row for row in db.execute("PRAGMA table_list") if row["schema"] == "main" and row["name"] == table]
         if not listed["wr"]:
-            return "rowid"
-        keys = sorted((row["pk"], row["name"]) for row in db.execute(f"PRAGMA table_info({table})") if row["pk"])
-        return ", ".join(name for _, name in keys)
+            return ["rowid"]
+        return [name for _, name in sorted((row["pk"], row["name"]) for row in db.execute(f"PRAGMA table_info({table})") if row["pk"])]
 
     def _load_rows(self, db: sqlite3.Connection, table: str, columns: list[str], rows: Iterable[tuple[Any, ...]]) -> int:
         marks = ",".join("?" * len(columns))
-        return db.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows).rowcount
+        return db.executemany(f"INSERT INTO {table} ({', '.join(map(quoted, columns))}) VALUES ({marks})", rows).rowcount
 
     def _after_import(self, db: sqlite3.Connection) -> None:
         db.execute("INSERT INTO article_search (article_search) VALUES ('rebuild')")
@@ -262,7 +265,22 @@ class SQLiteStore(SQLStore):
             for reader in self._readers:
                 reader.close()
             self._readers.clear()
+        if self._sources_db is not None and self._sources_db is not self._db:
+            self._sources_db.close()
         self._db.close()
+
+
+@contextmanager
+def _immediate(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One write transaction on ``db`` (taking SQLite's write lock at once), rolled back on any exception."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
 
 
 def _flock(handle: IO[bytes], deadline: float) -> bool:
