@@ -99,13 +99,23 @@ def kill_when(process: subprocess.Popen[bytes], ready: Callable[[], bool], *, ti
     process.wait()
 
 
-def stored_urls(db: Path) -> list[str]:
-    """The URL of every stored article, read straight from the file (empty while it is being created)."""
+def stored_urls(location: Path | str) -> list[str]:
+    """The URL of every stored article, read straight from the database (empty while it is being created)."""
     try:
-        with contextlib.closing(sqlite3.connect(db)) as raw:
-            return [row[0] for row in raw.execute("SELECT url FROM articles")]
-    except sqlite3.Error:
+        return [row[0] for row in run_sql(str(location), "SELECT url FROM articles")]
+    except Exception as exc:  # sqlite3.Error or psycopg.Error: the store is not there yet
+        if type(exc).__module__.split(".")[0] not in ("sqlite3", "psycopg"):
+            raise
         return []
+
+
+def assert_intact(location: Path | str) -> None:
+    """After a crash: a SQLite file passes its integrity check (a PostgreSQL server recovers by itself: its write-ahead
+    log), and on both, every stored article has its analysis, written in the same batch transaction."""
+    location = str(location)
+    if not location.startswith("postgresql://"):
+        assert run_sql(location, "PRAGMA integrity_check") == [("ok",)]
+    assert run_sql(location, "SELECT COUNT(*) FROM articles a WHERE NOT EXISTS (SELECT 1 FROM analyses WHERE article_id = a.id)") == [(0,)]
 
 
 def _free_port() -> int:
