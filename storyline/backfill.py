@@ -70,19 +70,30 @@ Key = tuple[int, int, int]  # (publication day's ordinal or 0, file number, posi
 class SparkTimes:
     """What the executors did: seconds per stage summed over tasks (a retried task counts twice), tasks run,
     tasks that failed and were run again, documents cleaned and analysed. Each Python worker's first chunk of
-    documents, when it loads the models, is counted apart (``first_chunks``: seconds and documents)."""
+    documents, when it loads the models, is counted apart (``first_chunks``: seconds and documents).
+    ``cpu_seconds``: the CPU time the workers spent cleaning and analysing (first chunks apart): unlike
+    elapsed seconds, it does not grow when executors share their cores with other work."""
 
     seconds_by_stage: dict[str, float] = field(default_factory=dict)
     tasks: int = 0
     failed_tasks: int = 0
     documents_prepared: int = 0
     first_chunks: tuple[float, int] = (0.0, 0)
+    cpu_seconds: float = 0.0
 
     @property
     def seconds_per_document(self) -> float:
         """Executor seconds per document once the models are loaded."""
-        steady = self.documents_prepared - self.first_chunks[1]
-        return sum(self.seconds_by_stage.values()) / steady if steady > 0 else 0.0
+        return sum(self.seconds_by_stage.values()) / self._steady_documents if self._steady_documents else 0.0
+
+    @property
+    def cpu_seconds_per_document(self) -> float:
+        """Executor CPU seconds per document once the models are loaded."""
+        return self.cpu_seconds / self._steady_documents if self._steady_documents else 0.0
+
+    @property
+    def _steady_documents(self) -> int:
+        return max(0, self.documents_prepared - self.first_chunks[1])
 
 
 def spark_conf(master: str, extra: Mapping[str, str]) -> dict[str, str]:
@@ -168,7 +179,7 @@ def prepare_on_spark(
             return
         tasks = min(len(units), max(TASKS_PER_CORE * context.defaultParallelism, math.ceil(sum(f.size for f in files) / slice_bytes)))
         stored = context.broadcast(dict(stored_days))
-        seconds = {stage: context.accumulator(0.0) for stage in ("read", "clean", "analyze", "first chunk")}
+        seconds = {stage: context.accumulator(0.0) for stage in ("read", "clean", "analyze", "first chunk", "cpu")}
         prepared_count, first_chunk_documents = context.accumulator(0), context.accumulator(0)
         task = _PrepareUnits(stored, order, max_article_bytes, seconds, prepared_count, first_chunk_documents)
         prepared = context.parallelize(units, tasks).mapPartitions(task).persist(StorageLevel.DISK_ONLY)
@@ -176,8 +187,9 @@ def prepare_on_spark(
         with _TaskProgress(context, progress):
             records = prepared.count()
         if times is not None:
-            times.seconds_by_stage = {stage: value.value for stage, value in seconds.items() if stage != "first chunk"}
+            times.seconds_by_stage = {stage: value.value for stage, value in seconds.items() if stage not in ("first chunk", "cpu")}
             times.first_chunks = (seconds["first chunk"].value, first_chunk_documents.value)
+            times.cpu_seconds = seconds["cpu"].value
             times.tasks = tasks
             times.failed_tasks = _failed_tasks(context, _PREPARE_JOBS)
             times.documents_prepared = prepared_count.value
@@ -238,6 +250,7 @@ class _PrepareUnits:
                     pending.append((position, item))
             for start in range(0, len(pending), PREPARE_CHUNK):
                 chunk = pending[start : start + PREPARE_CHUNK]
+                cpu_started = time.process_time()
                 results, spent = prepare([document for _, document in chunk])
                 if _first_chunk_here():
                     self.seconds["first chunk"].add(sum(spent.values()))
@@ -245,6 +258,7 @@ class _PrepareUnits:
                 else:
                     for stage, value in spent.items():
                         self.seconds[stage].add(value)
+                    self.seconds["cpu"].add(time.process_time() - cpu_started)
                 self.prepared.add(len(chunk))
                 for (position, document), result in zip(chunk, results):
                     yield (self._day(result), number, position), Prepared(document, result)
