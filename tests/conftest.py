@@ -82,11 +82,14 @@ def copy_db(source: Path, directory: Path) -> Path:
     return target
 
 
-def table_rows(db: Path) -> dict[str, int]:
-    """Rows in every table: what "nothing changed" compares."""
-    with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as raw:
-        tables = [r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'article_search_%'")]
-        return {t: raw.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in tables}
+def table_rows(location: Path | str) -> dict[str, int]:
+    """Rows in every table of a store on either backend: what "nothing changed" compares."""
+    location = str(location)
+    if location.startswith("postgresql://"):
+        listed = "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+    else:
+        listed = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'article_search_%'"
+    return {t: run_sql(location, f'SELECT COUNT(*) FROM "{t}"')[0][0] for (t,) in run_sql(location, listed)}
 
 
 def kill_when(process: subprocess.Popen[bytes], ready: Callable[[], bool], *, timeout: float = 300) -> None:
@@ -189,6 +192,7 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 # A PostgreSQL server the tests may create databases on (.ci/start-postgres starts one and sets it).
 POSTGRES_SERVER = os.environ.get("STORYLINE_TEST_POSTGRES")
+BACKENDS = ["sqlite", "postgresql"]
 # Set by .ci/run: a test that needs PostgreSQL or Java fails instead of skipping when they are missing.
 NO_SKIP = os.environ.get("STORYLINE_TEST_NO_SKIP") == "1"
 
@@ -214,7 +218,22 @@ def postgres_database() -> Iterator[str]:
         yield database
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture
+def news_location(request: pytest.FixtureRequest, news_db: Path, tmp_path: Path) -> Iterator[str]:
+    """The news store (corpus and seeds) to change, on the backend the test is parametrised with
+    (``@pytest.mark.parametrize("news_location", BACKENDS, indirect=True)``): a copy of the SQLite
+    file, or the same store migrated into a new PostgreSQL database."""
+    if request.param == "sqlite":
+        yield str(copy_db(news_db, tmp_path))
+        return
+    import storyline
+
+    with postgres_database() as database:
+        storyline.migrate(news_db, database)
+        yield database
+
+
+@pytest.fixture(params=BACKENDS)
 def location(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A new store's location on each backend: a SQLite file, then a PostgreSQL database."""
     if request.param == "sqlite":

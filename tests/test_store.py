@@ -7,6 +7,7 @@ Every test here takes ``location``: a new SQLite file, then a new PostgreSQL dat
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 import threading
 import time
 from pathlib import Path
@@ -15,9 +16,13 @@ import numpy as np
 import pytest
 
 from storyline.errors import ConfigError, StoreError
-from storyline.model import Article, Batch, Entity, Link, Mention, RawDocument, Source, SparseVector, StoryFilter, StoryProfile, WatchedPage
+from storyline.model import (
+    Article, ArticleMove, Batch, Entity, Link, Mention, QueryTerm, RawDocument, Source, SparseVector, StoryEdit, StoryFilter, StoryProfile,
+    TitleChange, WatchedPage,
+)
 from storyline.store import Store, open_store, store_exists
 from storyline.store.sql import shipped_migrations
+from storyline.store.sqlite import SQLiteStore, _migrations
 from tests.conftest import run_sql
 
 STORY = "s-0000000000000001"
@@ -137,11 +142,30 @@ def test_a_migration_landing_late_is_still_applied(tmp_path: Path) -> None:
     store.close()
 
 
-def test_a_sqlite_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
+def test_a_file_written_before_the_migrations_table_gets_a_migration_merged_late(db: Path) -> None:
+    """Branches reserve migration numbers and merge in any order: a store already past a number may lack its tables."""
+    migrations = _migrations()
+    skipped_version, skipped_name, _ = next(m for m in migrations if m[1].startswith("0007_"))  # 0008 merged first
+    raw = sqlite3.connect(db)
+    for version, _, sql in migrations:
+        if version != skipped_version:
+            raw.executescript(f"BEGIN;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;")
+    raw.close()
+    store = SQLiteStore(db)
+    assert store.schema_version == migrations[-1][0]
+    store.save_batch(_batch(3))
+    assert store.count()["articles"] == 3
+    store.close()
+    tables = {r[0] for r in sqlite3.connect(db).execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"story_edits", "stories_kept_apart", "entity_alias_search"} <= tables, skipped_name
+    SQLiteStore(db).close()  # nothing applied twice
+
+
+def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "notes.db"
     path.write_text("these are my notes, not a database " * 100)
-    with pytest.raises(StoreError, match="is it a Storyline database"):
-        open_store(path)
+    with pytest.raises(StoreError, match="not a Storyline store"):
+        SQLiteStore(path)
 
 
 def test_an_unreachable_postgresql_server_is_a_clear_error_that_hides_the_password() -> None:
@@ -296,6 +320,121 @@ def test_entities_and_the_stories_naming_them(store: Store) -> None:
     (named,) = store.entity_stories("e-geneva")
     assert (named.story_id, named.articles, named.first_day, named.last_day) == (STORY, 2, "2024-03-01", "2024-03-01")
     assert [a.mentions[0].entity_id for a in store.story_members(STORY, limit=5)] == ["e-geneva", "e-geneva"]
+
+
+def test_entities_found_by_any_spelling_whatever_case_and_accents(store: Store) -> None:
+    batch = _batch(2, day="2024-03-01")
+    istanbul = Entity("e-ist", "PLACE", "Istanbul", mentions=2, articles=1, aliases={"İstanbul": 1, "Istanbul": 1}, keys={"istanbul"})
+    paulo = Entity("e-sp", "PLACE", "São Paulo", mentions=1, articles=1, aliases={"São Paulo": 1}, keys={"sao paulo"})
+    batch.entities = [istanbul, paulo]
+    batch.articles[0].mentions = [Mention("Istanbul", 0, 8, "PLACE", entity_id="e-ist")]
+    batch.articles[1].mentions = [Mention("São Paulo", 0, 9, "PLACE", entity_id="e-sp")]
+    _save(store, batch)
+    assert [e.id for e in store.find_entities(["istanbul"], [])] == ["e-ist"]
+    assert [e.id for e in store.find_entities([], ["SAO PAULO"])] == ["e-sp"]
+    assert [e.id for e in store.find_entities([], ["paulo"])] == ["e-sp"]  # every word of the phrase, not the whole name
+    assert store.find_entities([], ["Estambul"]) == []
+    later = _batch(1, "s-0000000000000009", first=9, day="2024-03-02")
+    istanbul.aliases["Estambul"] = 1  # a spelling seen later is searchable at once
+    later.entities = [istanbul]
+    _save(store, later)
+    (found,) = store.find_entities([], ["estambul"])
+    assert found.id == "e-ist" and found.aliases == {"İstanbul": 1, "Istanbul": 1, "Estambul": 1}
+    for typed in ['"', "AND OR", "NEAR(", "&|!", "%s", "?", "'"]:
+        assert store.find_entities([], [typed]) == []  # no syntax typed breaks the look-up
+    assert [a.id for a in store.articles_naming("e-sp", limit=5)] == ["0000000000000001"]
+    assert [s.id for s in store.stories(StoryFilter(entities=("e-sp",)))] == [STORY]
+    assert store.stories(StoryFilter(entities=())).total == 0
+    assert store.story_titles([STORY, "s-none"]) == {STORY: "A story"}
+
+
+def test_search_by_every_spelling_of_a_term_and_newest_first(store: Store) -> None:
+    _save(store, _batch(1, text="Talks in Genève with Sergei Riabkov {i}", day="2024-03-01", language="fr"))
+    _save(store, _batch(1, "s-0000000000000002", first=2, text="Geneva talks went on {i}", day="2024-03-05"))
+    _save(store, _batch(1, "s-0000000000000003", first=3, text="Riabkov in Moscow, not Sergei {i}", day="2024-03-03"))
+    geneva = QueryTerm("Genf", False, ("Genf", "Geneva", "Genève"))
+    assert {h.article.id for h in store.search([geneva])} == {"0000000000000000", "0000000000000002"}
+    assert [h.article.id for h in store.search([geneva], newest_first=True)] == ["0000000000000002", "0000000000000000"]
+    riabkov = QueryTerm("Sergei Riabkov", False, ("Sergei Riabkov",))  # a name: its words side by side
+    assert [h.article.id for h in store.search([riabkov])] == ["0000000000000000"]
+    assert store.search([geneva, riabkov]).total == 1
+    assert store.search([QueryTerm("Riab", True, ("Riab",))]).total == 2
+    assert [s.id for s in store.stories(StoryFilter(query="Genf", terms=(geneva,)))] == ["s-0000000000000002", STORY]
+    assert store.search([QueryTerm("?!", False, ("?!",))]).total == 0
+
+
+def _edit(kind: str, story_id: str, **changes: object) -> StoryEdit:
+    return StoryEdit(None, kind, "2024-03-10T12:00:00+00:00", story_id, by="test", **changes)  # type: ignore[arg-type]
+
+
+def test_an_edit_is_carried_out_and_logged_in_one_transaction(location: str) -> None:
+    store, other_writer = open_store(location), open_store(location)
+    other = "s-0000000000000005"
+    _save(store, _batch(2, day="2024-03-01"))
+    _save(store, _batch(2, other, first=5, day="2024-03-02"))
+    seen = other_writer.saved_batches()
+    (kept,) = store.profiles_by_ids([STORY])
+    kept.title, kept.title_pinned, kept.size = "Merged by hand", True, 4
+    merge = _edit(
+        "merge", STORY, moves=tuple(ArticleMove(f"{i:016x}", other, STORY) for i in (5, 6)),
+        titles=(TitleChange(STORY, "A story", "Merged by hand"),), removed=(other,), merged_into=((other, STORY),),
+    )
+    with store.writer(5):
+        logged = store.save_edit(merge, [kept], {})
+    assert logged.id is not None and store.edit(logged.id) == logged and [e.id for e in store.edits()] == [logged.id]
+    assert store.resolve_story(other) == STORY and store.story_id_taken(other) and not store.story_id_taken("s-none")
+    assert store.story(other).id == STORY and len(store.story(STORY).articles) == 4  # type: ignore[union-attr]
+    (profile,) = store.profiles_by_ids([STORY])
+    assert profile.title == "Merged by hand" and profile.title_pinned and store.count()["stories"] == 1
+    assert other_writer.changes_since(seen).edited  # every writer's matcher loads the stories again
+    state = store.story_states([STORY, other])
+    assert list(state) == [STORY] and state[STORY].merged_in == (other,) and state[STORY].title_pinned
+    assert [a.id for a in store.articles_for_rebuild(["0000000000000006", "0000000000000000"])] == ["0000000000000000", "0000000000000006"]
+
+    split = _edit("split", other, moves=(ArticleMove("0000000000000006", STORY, other),), created=(other,), apart=((STORY, other),))
+    (back,) = store.profiles_by_ids([STORY])
+    back.id = other
+    with store.writer(5):
+        split = store.save_edit(split, [back], {})
+    assert store.kept_apart(other, STORY) and store.story_states([STORY])[STORY].kept_apart == frozenset({other})
+    assert store.resolve_story(other) == other  # its own story again
+    with store.writer(5):
+        undo = store.save_edit(_edit("undo", other, undoes=split.id), [], {})
+    assert store.edit(split.id).undone_by == undo.id  # type: ignore[arg-type, union-attr]
+    assert [e.id for e in store.edits_after(logged.id)] == [split.id, undo.id]  # type: ignore[arg-type]
+    assert [e.id for e in store.edits(limit=1, offset=1)] == [split.id] and store.edits().total == 3
+
+    before = store.count()
+    with pytest.raises(StoreError, match="still holds 3 articles"), store.writer(5):
+        store.save_edit(_edit("merge", other, removed=(STORY,)), [], {})
+    assert store.count() == before and store.edits().total == 3
+
+    third = "s-0000000000000009"
+    merged = _batch(1, third, first=9, day="2024-03-03")
+    merged.merges = [(other, third)]  # the matcher merges a story kept apart: the pair follows it
+    _save(store, merged)
+    assert store.kept_apart(STORY, third) and not store.kept_apart(STORY, other)
+    store.close()
+    other_writer.close()
+
+
+def test_a_missing_store_is_not_created_by_a_reader(location: str) -> None:
+    with pytest.raises(StoreError, match="no Storyline store here yet"):
+        open_store(location, create=False)
+    assert not store_exists(location)
+    open_store(location).close()
+    open_store(location, create=False).close()
+
+
+def test_a_database_of_another_application_is_refused_untouched(location: str) -> None:
+    run_sql(location, "CREATE TABLE invoices (id INTEGER PRIMARY KEY, total INTEGER)")
+    run_sql(location, "INSERT INTO invoices (id, total) VALUES (1, 42)")
+    for create in (True, False):
+        with pytest.raises(StoreError, match="another application .*invoices.*nothing was changed"):
+            open_store(location, create=create)
+    assert run_sql(location, "SELECT total FROM invoices") == [(42,)]
+    tables = "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema()"
+    assert run_sql(location, tables if location.startswith("postgresql://") else "SELECT COUNT(*) FROM sqlite_master") == [(1,)]
 
 
 def test_reads_from_many_threads_while_one_writes(location: str) -> None:

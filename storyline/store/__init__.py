@@ -19,17 +19,21 @@ __all__ = [
 ]
 
 
-def open_store(location: str | os.PathLike[str]) -> Store:
-    """Open (creating and migrating as needed) the store at ``location``: a SQLite file path or a PostgreSQL URI."""
+def open_store(location: str | os.PathLike[str], *, create: bool = True) -> Store:
+    """Open (migrating as needed) the store at ``location``: a SQLite file path or a PostgreSQL URI.
+
+    ``create``: make a new store when there is none (read commands pass False). A file or a
+    database that is not a Storyline store is refused untouched.
+    """
     text = str(location)
     if is_postgres(text):
         from storyline.store.postgres import PostgresStore
 
-        return PostgresStore(text)
+        return PostgresStore(text, create=create)
     if "://" in text:
         scheme = text.split("://", 1)[0]
         raise ConfigError(f"stores of type {scheme!r} are not supported; pass a SQLite file path or a postgresql:// location", source=masked(text))
-    return SQLiteStore(text)
+    return SQLiteStore(text, create=create)
 
 
 def store_exists(location: str | os.PathLike[str]) -> bool:

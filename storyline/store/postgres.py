@@ -28,6 +28,7 @@ import psycopg.errors
 from psycopg_pool import ConnectionPool
 
 from storyline.errors import StoreError
+from storyline.model import QueryTerm
 from storyline.store.base import DEFAULT_WRITER_WAIT
 from storyline.store.location import masked
 from storyline.store.sql import (
@@ -38,8 +39,8 @@ from storyline.store.sql import (
     dependency_order,
     pending_migrations,
     quoted,
-    search_words,
     shipped_migrations,
+    spelling_phrases,
 )
 
 LOGGER = logging.getLogger(__name__)
@@ -48,6 +49,8 @@ LOGGER = logging.getLogger(__name__)
 WRITER_LOCK = 0x53746F72796C696E
 MIGRATION_LOCK = WRITER_LOCK + 1
 READ_CONNECTIONS = 8
+# Tables every Storyline schema has had since version 1: what tells our store from another application's database.
+OWN_TABLES = frozenset({"schema_migrations", "raw_documents", "articles", "stories"})
 # Rows fetched at a time by a query streamed through a server-side cursor.
 STREAM_ROWS = 500
 HEADLINE = f"StartSel={MATCH_START}, StopSel={MATCH_END}, MaxWords=24, MinWords=12, MaxFragments=1, FragmentDelimiter=…"
@@ -77,12 +80,18 @@ class PostgresStore(SQLStore):
     SEARCH_PAGE = (
         f"SELECT {ARTICLE_COLUMNS}, ts_headline(storyline_search_config(a.language), left(a.text, 20000), hits.query, '{HEADLINE}') AS snippet "
         "FROM (SELECT a.seq, ts_rank_cd(a.search, q.query) AS rank, q.query FROM articles a, (SELECT storyline_query(?) AS query) q "
-        "      WHERE a.search @@ q.query ORDER BY rank DESC, a.seq LIMIT ? OFFSET ?) AS hits "
-        "JOIN articles a ON a.seq = hits.seq ORDER BY hits.rank DESC, hits.seq"
+        "      WHERE a.search @@ q.query) AS hits "
+        "JOIN articles a ON a.seq = hits.seq ORDER BY {order} LIMIT ? OFFSET ?"
     )
+    BEST_FIRST = "hits.rank DESC, hits.seq"
     SEARCH_COUNT = "SELECT COUNT(*) FROM articles a WHERE a.search @@ (SELECT storyline_query(?))"
+    # Spellings through the text search index of migration 0007 (case and accents folded).
+    ALIAS_SEARCH = (
+        "SELECT DISTINCT entity_id FROM entity_aliases "
+        "WHERE to_tsvector('storyline_simple'::regconfig, alias) @@ to_tsquery('storyline_simple'::regconfig, ?) LIMIT ?"
+    )
 
-    def __init__(self, location: str, *, read_connections: int = READ_CONNECTIONS) -> None:
+    def __init__(self, location: str, *, create: bool = True, read_connections: int = READ_CONNECTIONS) -> None:
         self.location = masked(location)
         self._conninfo = location
         self._read_connections = read_connections
@@ -91,7 +100,10 @@ class PostgresStore(SQLStore):
         self._cursor_names = itertools.count()
         self._db = self._connect()
         try:
-            self._migrate()
+            self._migrate(create)
+        except StoreError:
+            self._db.raw.close()
+            raise
         except psycopg.Error as exc:
             self._db.raw.close()
             raise StoreError(f"cannot prepare the database ({_first_line(exc)}); the user needs the right to create tables there", source=self.location) from exc
@@ -158,11 +170,12 @@ class PostgresStore(SQLStore):
 
     # ---- schema ----------------------------------------------------------------
 
-    def _migrate(self) -> None:
+    def _migrate(self, create: bool) -> None:
         shipped = shipped_migrations("migrations/postgresql")
         db = self._db
         with db.raw.transaction():
             db.execute("SELECT pg_advisory_xact_lock(?)", (MIGRATION_LOCK,))  # two processes opening a new store at once
+            self._check_database(create)
             if db.execute("SELECT to_regclass('schema_migrations')").fetchone()[0] is None:
                 db.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())")
             applied = {row[0] for row in db.execute("SELECT version FROM schema_migrations")}
@@ -170,6 +183,25 @@ class PostgresStore(SQLStore):
                 LOGGER.info("%s: applying migration %s", self.location, name)
                 db.raw.execute(sql.encode())  # a script of several statements, sent as it is
                 db.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", (version, name))
+
+    def _check_database(self, create: bool) -> None:
+        """Refuse, before anything is created there, a database holding another application's tables
+        (or, unless ``create``, one without a store yet)."""
+        tables = {
+            row[0]
+            for row in self._db.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+            )
+        }
+        if tables and not OWN_TABLES <= tables:
+            shown = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
+            raise StoreError(
+                f"holds tables of another application ({shown}), not a Storyline store; nothing was changed. "
+                "Pass another database (CREATE DATABASE news) or set its search_path to a schema of its own",
+                source=self.location,
+            )
+        if not tables and not create:
+            raise StoreError(f"no Storyline store here yet; run `storyline ingest PATH --db {self.location}` first", source=self.location)
 
     @property
     def schema_version(self) -> int:
@@ -208,8 +240,8 @@ class PostgresStore(SQLStore):
 
     # ---- search ----------------------------------------------------------------
 
-    def _search_expression(self, query: str) -> str | None:
-        return _query_words(query)
+    def _search_expression(self, terms: Sequence[QueryTerm]) -> str | None:
+        return _query_words(terms)
 
     # ---- moving a store --------------------------------------------------------
 
@@ -333,10 +365,15 @@ def _configure(raw: psycopg.Connection[Any]) -> None:
     raw.execute("SET client_min_messages = warning")
 
 
-def _query_words(query: str) -> str | None:
-    """The words of a search as a to_tsquery text, all required; ``word*`` matches a prefix. None when there is no word."""
-    words = [f"'{word}'{':*' if prefix else ''}" for word, prefix in search_words(query)]
-    return " & ".join(words) or None
+def _query_words(terms: Sequence[QueryTerm]) -> str | None:
+    """A to_tsquery text: every term required, any of its spellings (a phrase of its words); ``word*`` matches a prefix.
+    None when there is no word. Only words (``\\w+``) are quoted in: no query syntax typed by a reader gets through."""
+    groups = []
+    for term in terms:
+        alternatives = [" <-> ".join(f"'{word}'" for word in words) + (":*" if term.prefix else "") for words in spelling_phrases(term)]
+        if alternatives:
+            groups.append(alternatives[0] if len(alternatives) == 1 else "(" + " | ".join(alternatives) + ")")
+    return " & ".join(groups) or None
 
 
 def _first_line(exc: BaseException) -> str:

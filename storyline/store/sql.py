@@ -18,7 +18,7 @@ import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from importlib import resources
 from typing import Any, ClassVar, Protocol
 
@@ -26,11 +26,14 @@ import numpy as np
 
 from storyline.errors import StoreError
 from storyline.model import (
-    Article, Batch, Entity, EntityStory, KnownArticle, Link, Page, SearchHit, Source, Story, StoryFilter, StoryProfile, WatchedPage,
+    Article, Batch, Entity, EntityStory, Explanation, KnownArticle, Link, Page, QueryTerm, SearchHit, Source, Story, StoryEdit, StoryFilter,
+    StoryProfile, StoryState, WatchedPage,
 )
 from storyline.store.base import StoreChanges, TableRows
 from storyline.store.codec import (
     analysis_to_json,
+    edit_from_row,
+    edit_payload,
     entity_row,
     explanation_from_json,
     explanation_to_json,
@@ -72,10 +75,13 @@ class SQLStore:
     ERRORS: ClassVar[tuple[type[BaseException], ...]]
     # Full-text search, each with the backend's search expression as first parameter: a condition over
     # ``articles a``; a page of hits (then LIMIT and OFFSET) with the article's columns and a ``snippet``
-    # marked with MATCH_START and MATCH_END; the number of hits.
+    # marked with MATCH_START and MATCH_END, sorted by ``{order}`` (BEST_FIRST, or newest first); the number of hits;
+    # the ids of entities with a spelling that matches (then LIMIT).
     SEARCH_CONDITION: ClassVar[str]
     SEARCH_PAGE: ClassVar[str]
+    BEST_FIRST: ClassVar[str]
     SEARCH_COUNT: ClassVar[str]
+    ALIAS_SEARCH: ClassVar[str]
 
     # ---- writing ---------------------------------------------------------------
 
@@ -105,20 +111,7 @@ class SQLStore:
             "ON CONFLICT (id) DO UPDATE SET problem = NULL",
             [(d.id, d.kind, zlib.compress(d.body), json.dumps(d.given.as_dict())) for d in batch.documents],
         )
-        db.executemany(
-            "INSERT INTO stories (id, title, title_vector, size, first_day, last_day, vector_sum, terms, entities, undated_articles, saved_batch) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (id) DO UPDATE SET title = excluded.title, title_vector = excluded.title_vector, size = excluded.size, "
-            "first_day = excluded.first_day, last_day = excluded.last_day, vector_sum = excluded.vector_sum, terms = excluded.terms, "
-            "entities = excluded.entities, undated_articles = excluded.undated_articles, saved_batch = excluded.saved_batch",
-            [
-                (
-                    p.id, p.title, _half(p.title_vector), p.size, _day(p.first_day), _day(p.last_day),
-                    p.vector_sum.astype(np.float32).tobytes(), pack_terms(p.terms), json.dumps(p.entities), p.undated_articles, number,
-                )
-                for p in batch.stories
-            ],
-        )
+        self._save_profiles(db, batch.stories, number)
         db.executemany(
             "INSERT INTO articles (id, external_id, source, title, text, published, published_day, language, outlet, author, url, "
             "text_hash, duplicate_of, duplicate_kind, story_id, match_score, embedding, fingerprint) "
@@ -159,10 +152,29 @@ class SQLStore:
                 (batch.documents_counted,),
             )
 
+    @staticmethod
+    def _save_profiles(db: Connection, profiles: Sequence[StoryProfile], number: int) -> None:
+        """Insert or update story profiles, marked with the number of the batch (or edit) that wrote them."""
+        db.executemany(
+            "INSERT INTO stories (id, title, title_vector, size, first_day, last_day, vector_sum, terms, entities, undated_articles, saved_batch) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET title = excluded.title, title_vector = excluded.title_vector, size = excluded.size, "
+            "first_day = excluded.first_day, last_day = excluded.last_day, vector_sum = excluded.vector_sum, terms = excluded.terms, "
+            "entities = excluded.entities, undated_articles = excluded.undated_articles, saved_batch = excluded.saved_batch",
+            [
+                (
+                    p.id, p.title, _half(p.title_vector), p.size, _day(p.first_day), _day(p.last_day),
+                    p.vector_sum.astype(np.float32).tobytes(), pack_terms(p.terms), json.dumps(p.entities), p.undated_articles, number,
+                )
+                for p in profiles
+            ],
+        )
+
     def _save_merges(self, db: Connection, batch: Batch, number: int) -> None:
         """Move the articles of merged stories to their survivor, drop the merged stories, and remember where they went."""
         at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
         for merged, into in batch.merges:
+            _follow_merge(db, merged, into)
             db.execute("UPDATE articles SET story_id = ? WHERE story_id = ?", (into, merged))
             db.execute("UPDATE story_merges SET into_id = ? WHERE into_id = ?", (into, merged))
             db.execute(
@@ -206,6 +218,8 @@ class SQLStore:
     def changes_since(self, saved_batches: int) -> StoreChanges:
         db = self._writes
         changes = StoreChanges(self.saved_batches())
+        edited = db.execute("SELECT value FROM counters WHERE name = 'last_edit_batch'").fetchone()
+        changes.edited = edited is not None and int(edited[0]) > saved_batches
         changes.stories = [_profile(row) for row in db.execute("SELECT * FROM stories WHERE saved_batch > ?", (saved_batches,))]
         changes.merged = [row[0] for row in db.execute("SELECT from_id FROM story_merges WHERE saved_batch > ?", (saved_batches,))]
         changes.term_frequencies = {
@@ -329,6 +343,132 @@ class SQLStore:
         )
         return {row[0]: int(row[1]) for row in rows}
 
+    # ---- analysts' edits (the writer's connection: an edit reads and writes under the writers' lock) ----
+
+    def kept_apart(self, story_id: str, other_id: str) -> bool:
+        """Did an analyst separate these stories? (``match.analyst``: the matcher asks before merging.)"""
+        first, second = sorted((story_id, other_id))
+        row = self._writes.execute("SELECT 1 FROM stories_kept_apart WHERE first_id = ? AND second_id = ?", (first, second)).fetchone()
+        return row is not None
+
+    def story_states(self, story_ids: Iterable[str]) -> dict[str, StoryState]:
+        """What an edit needs to know of each existing story among ``story_ids``."""
+        db = self._writes
+        states = {}
+        for story_id in dict.fromkeys(story_ids):
+            row = db.execute("SELECT id, title, title_pinned FROM stories WHERE id = ?", (story_id,)).fetchone()
+            if row is None:
+                continue
+            members = db.execute("SELECT id, duplicate_of FROM articles WHERE story_id = ? ORDER BY seq", (story_id,)).fetchall()
+            apart = db.execute(
+                "SELECT second_id FROM stories_kept_apart WHERE first_id = ? UNION SELECT first_id FROM stories_kept_apart WHERE second_id = ?",
+                (story_id, story_id),
+            ).fetchall()
+            merged_in = db.execute("SELECT from_id FROM story_merges WHERE into_id = ? ORDER BY from_id", (story_id,)).fetchall()
+            states[story_id] = StoryState(
+                id=story_id,
+                title=row["title"],
+                title_pinned=bool(row["title_pinned"]),
+                articles=tuple(m[0] for m in members),
+                duplicates={m[0]: m[1] for m in members if m[1]},
+                kept_apart=frozenset(r[0] for r in apart),
+                merged_in=tuple(r[0] for r in merged_in),
+            )
+        return states
+
+    def resolve_story(self, story_id: str) -> str | None:
+        """The story an id stands for now: itself, or the story it was merged into; None when neither exists."""
+        row = self._writes.execute(
+            "SELECT id FROM stories WHERE id = COALESCE((SELECT into_id FROM story_merges WHERE from_id = ?), ?)", (story_id, story_id)
+        ).fetchone()
+        return row[0] if row else None
+
+    def story_id_taken(self, story_id: str) -> bool:
+        """Is the id a story's, or that of a story merged into another (an id never names two stories)?"""
+        row = self._writes.execute(
+            "SELECT 1 WHERE EXISTS (SELECT 1 FROM stories WHERE id = ?) OR EXISTS (SELECT 1 FROM story_merges WHERE from_id = ?)", (story_id, story_id)
+        ).fetchone()
+        return row is not None
+
+    def articles_for_rebuild(self, article_ids: Sequence[str]) -> list[Article]:
+        """These articles with their analysis and embeddings, in arrival order: what a story profile is made from."""
+        found: list[tuple[int, Article]] = []
+        for chunk in _chunks(article_ids):
+            for row in self._writes.execute(f"SELECT {ARTICLE_COLUMNS}, a.seq, a.embedding FROM articles a WHERE a.id IN ({_marks(chunk)})", chunk):
+                article = article_from_row(row)
+                if row["embedding"] is not None:
+                    article.embedding = np.frombuffer(row["embedding"], dtype=np.float16).astype(np.float32)
+                found.append((row["seq"], article))
+        return [article for _, article in sorted(found, key=lambda pair: pair[0])]
+
+    def save_edit(self, edit: StoryEdit, profiles: Sequence[StoryProfile], explanations: dict[str, Explanation]) -> StoryEdit:
+        """Carry out an edit and log it, in one transaction; returns it with its id in the log.
+
+        ``profiles``: every story the edit leaves behind, rebuilt (with its title and whether it is pinned).
+        The edit counts as a saved batch, so that every writer's matcher loads the stories again
+        (``changes_since(...).edited``) before it places another article.
+        """
+        with self._failing_as(f"save the {edit.kind} of {edit.story_id}"), self._transaction() as db:
+            db.execute("UPDATE counters SET value = value + 1 WHERE name = 'saved_batches'")
+            number = int(db.execute("SELECT value FROM counters WHERE name = 'saved_batches'").fetchone()[0])
+            db.execute(
+                "INSERT INTO counters (name, value) VALUES ('last_edit_batch', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value", (number,)
+            )
+            edit_id = int(
+                db.execute(
+                    "INSERT INTO story_edits (at, kind, story_id, by, payload, undoes) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                    (edit.at, edit.kind, edit.story_id, edit.by, edit_payload(edit), edit.undoes),
+                ).fetchall()[0][0]
+            )
+            if edit.undoes is not None:
+                db.execute("UPDATE story_edits SET undone_by = ? WHERE id = ?", (edit_id, edit.undoes))
+            self._save_profiles(db, profiles, number)
+            db.executemany("UPDATE stories SET title_pinned = ? WHERE id = ?", [(int(p.title_pinned), p.id) for p in profiles])
+            db.executemany("UPDATE articles SET story_id = ? WHERE id = ?", [(m.to_story, m.article_id) for m in edit.moves])
+            db.executemany("DELETE FROM story_merges WHERE from_id = ?", [(story_id,) for story_id in edit.created])
+            for story_id in edit.removed:
+                left = int(db.execute("SELECT COUNT(*) FROM articles WHERE story_id = ?", (story_id,)).fetchone()[0])
+                if left:
+                    raise StoreError(f"story {story_id} still holds {left} articles; an edit removes only stories it empties", source=self.location)
+                db.execute("DELETE FROM story_explanations WHERE story_id = ?", (story_id,))
+                db.execute("DELETE FROM stories WHERE id = ?", (story_id,))
+            db.executemany(
+                "INSERT INTO story_merges (from_id, into_id, at, saved_batch) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (from_id) DO UPDATE SET into_id = excluded.into_id, at = excluded.at, saved_batch = excluded.saved_batch",
+                [(a, b, edit.at, number) for a, b in edit.merged_into],
+            )
+            db.executemany("UPDATE story_merges SET into_id = ? WHERE from_id = ?", [(after, merged) for merged, _, after in edit.redirected])
+            db.executemany("DELETE FROM stories_kept_apart WHERE first_id = ? AND second_id = ?", [tuple(sorted(p)) for p in edit.released])
+            db.executemany(
+                "INSERT INTO stories_kept_apart (first_id, second_id, edit_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                [(*sorted(p), edit_id) for p in edit.apart],
+            )
+            db.executemany(
+                "INSERT INTO story_explanations (story_id, payload) VALUES (?, ?) ON CONFLICT (story_id) DO UPDATE SET payload = excluded.payload",
+                [(story_id, explanation_to_json(e)) for story_id, e in explanations.items()],
+            )
+        return replace(edit, id=edit_id)
+
+    def edits(self, *, limit: int | None = None, offset: int = 0) -> Page[StoryEdit]:
+        """The edit log, most recent first."""
+        with self._reading(snapshot=True) as db:
+            rows = db.execute("SELECT * FROM story_edits ORDER BY id DESC LIMIT ? OFFSET ?", (self.NO_LIMIT if limit is None else limit, offset)).fetchall()
+            total = int(db.execute("SELECT COUNT(*) FROM story_edits").fetchone()[0])
+        return Page([edit_from_row(row) for row in rows], total, offset, limit)
+
+    def edit(self, edit_id: int, *, writing: bool = False) -> StoryEdit | None:
+        """One logged edit (``writing``: read as the writer sees it, inside an edit)."""
+        if writing:
+            row = self._writes.execute("SELECT * FROM story_edits WHERE id = ?", (edit_id,)).fetchone()
+        else:
+            with self._reading() as db:
+                row = db.execute("SELECT * FROM story_edits WHERE id = ?", (edit_id,)).fetchone()
+        return edit_from_row(row) if row else None
+
+    def edits_after(self, edit_id: int) -> list[StoryEdit]:
+        """Edits logged after ``edit_id`` (the writer's view): what an undo must not contradict."""
+        return [edit_from_row(row) for row in self._writes.execute("SELECT * FROM story_edits WHERE id > ? ORDER BY id", (edit_id,)).fetchall()]
+
     # ---- reading -------------------------------------------------------------------
 
     def count(self) -> dict[str, int]:
@@ -371,22 +511,33 @@ class SQLStore:
                 clauses.append(clause)
                 params.append(value)
         if filters.query is not None:
-            expression = self._search_expression(filters.query)
+            expression = self._search_expression(filters.terms or query_terms_of(filters.query))
             if expression is None:
                 return None, []
             clauses.append(self.SEARCH_CONDITION)
             params.append(expression)
+        if filters.entities is not None:
+            if not filters.entities:
+                return None, []
+            clauses.append(f"a.id IN (SELECT article_id FROM article_entities WHERE entity_id IN ({_marks(filters.entities)}))")
+            params.extend(filters.entities)
         if not clauses:
             return "1 = 1", []
         return f"s.id IN (SELECT a.story_id FROM articles a WHERE {' AND '.join(clauses)})", params
 
-    def search(self, query: str, *, limit: int | None = None, offset: int = 0) -> Page[SearchHit]:
-        """Articles whose title or text holds every word of ``query``, best match first."""
-        expression = self._search_expression(query)
+    def search(
+        self, query: str | Sequence[QueryTerm], *, limit: int | None = None, offset: int = 0, newest_first: bool = False
+    ) -> Page[SearchHit]:
+        """Articles that hold every term of ``query`` (any spelling of each), best match or newest first.
+
+        ``query``: text (its words are the terms) or the terms ``analyze.query`` read from it.
+        """
+        expression = self._search_expression(query_terms_of(query) if isinstance(query, str) else query)
         if expression is None:
             return Page([], 0, offset, limit)
+        order = "a.published_day IS NULL, a.published_day DESC, a.seq DESC" if newest_first else self.BEST_FIRST
         with self._reading(snapshot=True) as db:
-            rows = db.execute(self.SEARCH_PAGE, (expression, self.NO_LIMIT if limit is None else limit, offset)).fetchall()
+            rows = db.execute(self.SEARCH_PAGE.format(order=order), (expression, self.NO_LIMIT if limit is None else limit, offset)).fetchall()
             total = int(db.execute(self.SEARCH_COUNT, (expression,)).fetchone()[0])
         return Page([SearchHit(article_from_row(row), snippet_pieces(row["snippet"])) for row in rows], total, offset, limit)
 
@@ -414,6 +565,38 @@ class SQLStore:
                 (article_id, article_id, article_id),
             ).fetchone()
         return article_from_row(row) if row else None
+
+    def find_entities(self, keys: Sequence[str], aliases: Sequence[str]) -> list[Entity]:
+        """Entities stored under any of these lookup keys, or with a spelling that holds all the words of one of ``aliases``.
+
+        What a search query is read against (``analyze.query``): candidates only, the caller keeps the exact names.
+        """
+        ids: dict[str, None] = {}
+        with self._reading() as db:
+            for chunk in _chunks(keys):
+                ids.update((row[0], None) for row in db.execute(f"SELECT DISTINCT entity_id FROM entity_keys WHERE key IN ({_marks(chunk)})", chunk))
+            for alias in aliases:
+                expression = self._search_expression([QueryTerm(alias, False, (alias,))])
+                if expression:
+                    ids.update((row[0], None) for row in db.execute(self.ALIAS_SEARCH, (expression, ALIAS_HITS)))
+            return [e for chunk in _chunks(list(ids)) for e in self._entities(chunk, db)]
+
+    def story_titles(self, story_ids: Sequence[str]) -> dict[str, str | None]:
+        titles: dict[str, str | None] = {}
+        with self._reading() as db:
+            for chunk in _chunks(story_ids):
+                titles.update((row[0], row[1]) for row in db.execute(f"SELECT id, title FROM stories WHERE id IN ({_marks(chunk)})", chunk))
+        return titles
+
+    def articles_naming(self, entity_id: str, *, limit: int) -> list[Article]:
+        """The latest articles naming an entity, newest first."""
+        with self._reading() as db:
+            rows = db.execute(
+                f"SELECT {ARTICLE_COLUMNS} FROM article_entities ae JOIN articles a ON a.id = ae.article_id WHERE ae.entity_id = ? "
+                "ORDER BY a.published_day IS NULL, a.published_day DESC, a.seq DESC LIMIT ?",
+                (entity_id, limit),
+            ).fetchall()
+        return [article_from_row(r) for r in rows]
 
     def iter_stories(self) -> Iterator[Story]:
         with self._reading(snapshot=True) as db:
@@ -673,8 +856,8 @@ class SQLStore:
     def _index_for_search(self, db: Connection, article_ids: list[str]) -> None:
         """Add just-inserted articles to the full-text index, when the backend does not do it by itself."""
 
-    def _search_expression(self, query: str) -> str | None:
-        """The backend's search for every word of ``query``; None when it has no word."""
+    def _search_expression(self, terms: Sequence[QueryTerm]) -> str | None:
+        """The backend's search for every term (any of its spellings, each a phrase of its words); None when there is no word."""
         raise NotImplementedError
 
     def _data_tables(self, db: Connection) -> list[str]:
@@ -725,10 +908,15 @@ def quoted(column: str) -> str:
     return '"' + column.replace('"', '""') + '"'
 
 
-def search_words(query: str) -> list[tuple[str, bool]]:
-    """The words of a search query, each with whether it ends with ``*`` (a prefix). Anything else typed is ignored,
+def query_terms_of(query: str) -> list[QueryTerm]:
+    """The terms of a query given as text: its words as typed (``word*``: a prefix). Anything else typed is ignored,
     so no search syntax typed by a reader can break a query."""
-    return [(word, bool(star)) for word, star in re.findall(r"(\w+)(\*?)", query)]
+    return [QueryTerm(word, bool(star), (word,)) for word, star in re.findall(r"(\w+)(\*?)", query)]
+
+
+def spelling_phrases(term: QueryTerm) -> list[list[str]]:
+    """The words of each spelling of a term (spellings without a word left out), in a stable order."""
+    return [phrase.split(" ") for phrase in sorted({" ".join(re.findall(r"\w+", spelling)) for spelling in term.spellings} - {""})]
 
 
 def dependency_order(tables: Iterable[str], parents: dict[str, set[str]]) -> list[str]:
@@ -754,6 +942,8 @@ ARTICLE_COLUMNS = ", ".join(
 ) + ", (SELECT payload FROM analyses WHERE analyses.article_id = a.id) AS payload"
 # A story's articles: by publication day (undated last), then arrival.
 _STORY_ORDER = "ORDER BY a.published_day IS NULL, a.published_day, a.seq"
+# Entities whose spellings hold the words of one phrase of a query: candidates, checked one by one.
+ALIAS_HITS = 200
 # Around the matching words in a search snippet: private-use characters, which article text does not use.
 MATCH_START, MATCH_END = "\ue000", "\ue001"
 
@@ -820,7 +1010,20 @@ def _profile(row: Row) -> StoryProfile:
         terms=unpack_terms(row["terms"]),
         entities=json.loads(row["entities"]) if row["entities"] else {},
         undated_articles=row["undated_articles"],
+        title_pinned=bool(row["title_pinned"]),
     )
+
+
+def _follow_merge(db: Connection, merged: str, into: str) -> None:
+    """Pairs kept apart follow a story merged into another (a pair of the two is spent)."""
+    rows = db.execute("SELECT first_id, second_id, edit_id FROM stories_kept_apart WHERE first_id = ? OR second_id = ?", (merged, merged)).fetchall()
+    for first, second, edit_id in rows:
+        other = second if first == merged else first
+        db.execute("DELETE FROM stories_kept_apart WHERE first_id = ? AND second_id = ?", (first, second))
+        if other != into:
+            db.execute(
+                "INSERT INTO stories_kept_apart (first_id, second_id, edit_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", (*sorted((other, into)), edit_id)
+            )
 
 
 def _half(vector: np.ndarray | None) -> bytes | None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import re
 import sqlite3
 import threading
 import time
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from storyline.errors import StoreError
+from storyline.model import QueryTerm
 from storyline.store.base import DEFAULT_WRITER_WAIT
 from storyline.store.sql import (
     ARTICLE_COLUMNS,
@@ -38,8 +40,8 @@ from storyline.store.sql import (
     dependency_order,
     pending_migrations,
     quoted,
-    search_words,
     shipped_migrations,
+    spelling_phrases,
 )
 
 LOGGER = logging.getLogger(__name__)
@@ -50,13 +52,63 @@ WRITER_CACHE_MB = 256
 _FIRST_TRY, _LAST_TRY = 0.005, 0.05
 
 
+_CREATED_TABLE = re.compile(r"CREATE\s+(?:VIRTUAL\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)", re.IGNORECASE)
+_SQLITE_HEADER = b"SQLite format 3\x00"
+# Tables every Storyline schema has had since version 1: what tells our store from another application's database.
+_OWN_TABLES = frozenset({"raw_documents", "articles", "stories"})
+
+
 def _migrations() -> list[tuple[int, str, str]]:
     """(version, name, sql) of every SQLite migration shipped in the package, in order."""
     return shipped_migrations("migrations")
 
 
+def check_location(path: str, *, create: bool) -> None:
+    """Refuse, before anything writes to it, a file that is not a Storyline store.
+
+    A missing or empty file is a new store when ``create`` is true, an error otherwise (read
+    commands never create a store). An existing file must be a SQLite database that is empty or
+    holds Storyline's tables: it is inspected read only, so another application's database is left
+    exactly as it was (no table added, no switch to WAL).
+    """
+    if path == MEMORY:
+        return
+    file = Path(path)
+    if file.is_dir():
+        raise StoreError("is a folder, not a store; pass a file path such as news.db", source=path)
+    if not file.exists() or file.stat().st_size == 0:
+        if not create:
+            raise StoreError(f"no Storyline store here yet; run `storyline ingest PATH --db {path}` first", source=path)
+        return
+    with file.open("rb") as handle:
+        header = handle.read(len(_SQLITE_HEADER))
+    if header != _SQLITE_HEADER:
+        raise StoreError("is not a Storyline store (not even a SQLite database); nothing was changed. Pass another --db file", source=path)
+    try:
+        raw = sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            tables = {row[0] for row in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            raw.close()
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"cannot read this SQLite file ({exc}); nothing was changed. Pass another --db file", source=path) from exc
+    if tables and not _OWN_TABLES <= tables:
+        shown = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
+        raise StoreError(
+            f"is a SQLite database of another application (tables {shown}), not a Storyline store; nothing was changed. "
+            "Pass another --db file",
+            source=path,
+        )
+    if not tables and not create:
+        raise StoreError(f"is an empty database, not a Storyline store yet; run `storyline ingest PATH --db {path}` first", source=path)
+
+
 class SQLiteStore(SQLStore):
-    """A Storyline store in one SQLite file (or in memory with ``":memory:"``)."""
+    """A Storyline store in one SQLite file (or in memory with ``":memory:"``).
+
+    ``create``: make a new store when there is none at ``path`` (else StoreError). A file that
+    is not a Storyline store is refused either way, untouched (``check_location``).
+    """
 
     STORY_ORDER_KEY = "rowid"
     # The planner would rather scan stories_recent; the span index answers from its own pages.
@@ -69,13 +121,17 @@ class SQLiteStore(SQLStore):
     SEARCH_PAGE = (
         f"SELECT {ARTICLE_COLUMNS}, hits.snippet FROM ("
         f"  SELECT rowid, rank, snippet(article_search, -1, '{MATCH_START}', '{MATCH_END}', '…', 24) AS snippet"
-        "  FROM article_search WHERE article_search MATCH ? ORDER BY rank LIMIT ? OFFSET ?"
-        ") AS hits JOIN articles a ON a.seq = hits.rowid ORDER BY hits.rank"
+        "  FROM article_search WHERE article_search MATCH ?"
+        ") AS hits JOIN articles a ON a.seq = hits.rowid ORDER BY {order} LIMIT ? OFFSET ?"
     )
+    BEST_FIRST = "hits.rank"
     SEARCH_COUNT = "SELECT COUNT(*) FROM article_search WHERE article_search MATCH ?"
+    # Every spelling of every entity, case- and accent-blind (an FTS5 table kept in step by a trigger: migration 0007).
+    ALIAS_SEARCH = "SELECT DISTINCT entity_id FROM entity_alias_search WHERE entity_alias_search MATCH ? LIMIT ?"
 
-    def __init__(self, path: str | os.PathLike[str] = "storyline.db") -> None:
+    def __init__(self, path: str | os.PathLike[str] = "storyline.db", *, create: bool = True) -> None:
         self.path = self.location = str(path)
+        check_location(self.path, create=create)
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
@@ -159,7 +215,11 @@ class SQLiteStore(SQLStore):
         if self._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'schema_migrations'").fetchone():
             return {row[0] for row in self._db.execute("SELECT version FROM schema_migrations")}
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
-        return {v for v, _, _ in _migrations() if v <= version} | ({version} if version else set())
+        # Numbers are reserved per branch and branches merge in any order: a file past a migration's
+        # number that has none of the tables it creates never got it.
+        tables = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        applied = {v for v, _, sql in _migrations() if v <= version and (not _CREATED_TABLE.findall(sql) or set(_CREATED_TABLE.findall(sql)) & tables)}
+        return applied | ({version} if version else set())
 
     def _migrate(self) -> None:
         if not pending_migrations(self._applied_migrations(), _migrations(), self.path) and self._has_migration_table():
@@ -225,8 +285,8 @@ class SQLiteStore(SQLStore):
 
     # ---- search ----------------------------------------------------------------
 
-    def _search_expression(self, query: str) -> str | None:
-        return _match_expression(query)
+    def _search_expression(self, terms: Sequence[QueryTerm]) -> str | None:
+        return _match_expression(terms)
 
     # ---- moving a store --------------------------------------------------------
 
@@ -249,6 +309,7 @@ class SQLiteStore(SQLStore):
         return [name for _, name in sorted((row["pk"], row["name"]) for row in db.execute(f"PRAGMA table_info({table})") if row["pk"])]
 
     def _load_rows(self, db: sqlite3.Connection, table: str, columns: list[str], rows: Iterable[tuple[Any, ...]]) -> int:
+        db.execute("PRAGMA defer_foreign_keys = ON")  # an edit names the later edit that undid it: checked at COMMIT
         marks = ",".join("?" * len(columns))
         return db.executemany(f"INSERT INTO {table} ({', '.join(map(quoted, columns))}) VALUES ({marks})", rows).rowcount
 
@@ -298,11 +359,15 @@ def _flock(handle: IO[bytes], deadline: float) -> bool:
             pause = min(2 * pause, _LAST_TRY)
 
 
-def _match_expression(query: str) -> str | None:
-    """An FTS5 query for the words of ``query``, all required; ``word*`` matches a prefix.
+def _match_expression(terms: Sequence[QueryTerm]) -> str | None:
+    """An FTS5 query: every term required, any of its spellings; ``word*`` matches a prefix. None when there is no word.
 
-    Words are quoted, so FTS5 syntax (``AND``, ``NEAR``, column filters, quotes) typed by a
-    reader is searched for as words and never breaks the query. None when there is no word.
+    Every spelling is quoted as a phrase of its words, so FTS5 syntax typed by a reader (``AND``,
+    ``NEAR``, column filters, quotes) is searched for as words and never breaks the query.
     """
-    words = [f'"{word}"{"*" if prefix else ""}' for word, prefix in search_words(query)]
-    return " ".join(words) or None
+    groups = []
+    for term in terms:
+        alternatives = [f'"{" ".join(words)}"{"*" if term.prefix else ""}' for words in spelling_phrases(term)]
+        if alternatives:
+            groups.append(alternatives[0] if len(alternatives) == 1 else "(" + " OR ".join(alternatives) + ")")
+    return " AND ".join(groups) or None
