@@ -229,3 +229,18 @@ def test_corpus_story_ids_stay_stable_after_an_undone_edit(tmp_path: Path) -> No
         assert sl.story(b).id == a
         sl.undo()
         assert sl.story(b).id == b and sl.story(a).id == a
+
+
+def test_a_writer_that_matched_before_an_edit_matches_against_the_stories_as_edited(tmp_path: Path) -> None:
+    """One Storyline keeps its matcher between ingests: after an edit (stamped as a saved batch) the profiles it
+    saves next are made of the members the analyst left (a stale one would undo the split)."""
+    with storyline.open(tmp_path / "kept.db") as sl:
+        sl.ingest([need(DW_SEED), need(RFI_SEED)])
+        (story,) = sl.stories()
+        rfi = next(a for a in story.articles if a.outlet == "RFI")
+        split = sl.split_story(story.id, [rfi.id])
+        sl.ingest_records([FOLLOW_UP])
+        stories = {s.id: len(s.articles) for s in sl.stories()}
+        assert split.story_id in stories and sum(stories.values()) == 3
+        for profile in sl.store.profiles_by_ids(list(stories)):
+            assert profile.size == stories[profile.id]

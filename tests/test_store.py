@@ -23,7 +23,7 @@ from storyline.model import (
 from storyline.store import Store, open_store, store_exists
 from storyline.store.sql import shipped_migrations
 from storyline.store.sqlite import SQLiteStore, _migrations
-from tests.conftest import run_sql
+from tests.conftest import postgres_database, run_sql
 
 STORY = "s-0000000000000001"
 
@@ -68,6 +68,34 @@ def test_both_backends_ship_the_same_migrations() -> None:
     sqlite = [version for version, _, _ in shipped_migrations("migrations")]
     postgres = [version for version, _, _ in shipped_migrations("migrations/postgresql")]
     assert sqlite == postgres, "each migration exists for both backends: port the new one to migrations/postgresql/"
+
+
+# Columns one backend has and the other has not, on purpose: PostgreSQL numbers stories in creation order
+# (SQLite's rowid) and keeps each article's search vector in a generated column (SQLite: the FTS5 table).
+ONE_BACKEND_ONLY = {"stories.seq", "articles.search"}
+
+
+def test_both_backends_make_the_same_tables_and_columns(tmp_path: Path) -> None:
+    """What a developer adding a migration runs first (docs/scale.md): the SQLite and PostgreSQL files agree."""
+    sqlite_file = str(tmp_path / "schema.db")
+    open_store(sqlite_file).close()
+    sqlite_columns = {
+        f"{table}.{column}"
+        for (table,) in run_sql(sqlite_file, "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%'")
+        for (column,) in run_sql(sqlite_file, f"SELECT name FROM pragma_table_info('{table}')")
+    }
+    with postgres_database() as database:
+        open_store(database).close()
+        postgres_columns = {
+            f"{table}.{column}"
+            for table, column in run_sql(
+                database,
+                "SELECT c.table_name, c.column_name FROM information_schema.columns c JOIN information_schema.tables t "
+                "ON t.table_schema = c.table_schema AND t.table_name = c.table_name "
+                "WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE'",
+            )
+        }
+    assert sqlite_columns ^ postgres_columns == ONE_BACKEND_ONLY, "a migration differs between migrations/ and migrations/postgresql/"
 
 
 def test_new_store_is_migrated(location: str) -> None:
