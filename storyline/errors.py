@@ -46,10 +46,6 @@ class StoreError(StorylineError):
     code = "SL020"
 
 
-class StoreBusy(StoreError):
-    """Another process is writing to the store (it may be waited for)."""
-
-
 class ConfigError(StorylineError):
     """An option has a value Storyline cannot use."""
 
