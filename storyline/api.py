@@ -20,13 +20,14 @@ import csv
 import datetime as dt
 import json
 import os
+import re
 import tempfile
 import threading
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 from types import TracebackType
 from typing import IO, Any
 
@@ -62,7 +63,7 @@ from storyline.model import (
     StoryFilter,
     StoryState,
 )
-from storyline.pipeline import DEFAULT_BATCH_SIZE, Outcome, Pipeline, analyze_alone, apply_edit, clean_file, compare_texts
+from storyline.pipeline import DEFAULT_ARTICLE_SECONDS, DEFAULT_BATCH_SIZE, ArticleWorkers, Outcome, Pipeline, analyze_alone, apply_edit, clean_file, compare_texts
 from storyline.stories.edits import check_undoable, plan_merge, plan_move, plan_rename, plan_split, plan_undo, split_story_id, with_copies
 from storyline.store import DEFAULT_WRITER_WAIT, Store, TableRows, default_location, masked, open_store
 from storyline.store.location import DEFAULT_LOCATION
@@ -87,19 +88,26 @@ class Storyline:
         batch_size: int = DEFAULT_BATCH_SIZE,
         max_article_bytes: int = DEFAULT_MAX_ARTICLE_BYTES,
         workers: int = 0,
+        seconds_per_article: float = DEFAULT_ARTICLE_SECONDS,
         writer_wait: float = DEFAULT_WRITER_WAIT,
     ) -> None:
+        _check_limits(batch_size, max_article_bytes, workers, seconds_per_article)
         self.store = store
         self.batch_size = batch_size
         self.max_article_bytes = max_article_bytes
         self.workers = workers
+        self.seconds_per_article = seconds_per_article
         self.writer_wait = writer_wait
         self._write_lock = threading.Lock()
+        self._pool: ArticleWorkers | None = None  # started by the first write, kept for the next ones
         self._pipeline: Pipeline | None = None
 
     # ---- lifecycle -------------------------------------------------------------
 
     def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
         self.store.close()
 
     def __enter__(self) -> Storyline:
@@ -138,12 +146,15 @@ class Storyline:
         """
         return self._ingest(document_from_record(record, f"{source}:{i}") for i, record in enumerate(records, 1))
 
-    def ingest_upload(self, name: str, content: bytes) -> list[Outcome]:
+    def ingest_upload(self, name: str, content: bytes, *, max_bytes: int | None = None) -> list[Outcome]:
         """Ingest the content of one file received whole (an HTTP upload); one ``Outcome`` per article.
 
-        ``name`` tells the type as a path would: .txt, .html, .jsonl, each optionally .gz.
+        ``name`` tells the type as a path would: .txt, .html, .jsonl, each optionally .gz; only its
+        last part is kept (sources read ``upload:NAME``). ``max_bytes``: the most a gzipped upload
+        may expand to.
         """
-        return self._ingest(read_upload(f"upload:{name}", content, max_article_bytes=self.max_article_bytes))
+        shown = PurePath(name.replace("\\", "/")).name or "upload"
+        return self._ingest(read_upload(f"upload:{shown}", content, max_article_bytes=self.max_article_bytes, max_bytes=max_bytes))
 
     def backfill(
         self,
@@ -186,8 +197,10 @@ class Storyline:
         """The one way to write: a thread of this process at a time, through one pipeline that keeps
         its matching state between calls (the pipeline takes turns with other processes' writers)."""
         with self._write_lock:
+            if self.workers and self._pool is None:
+                self._pool = ArticleWorkers(self.workers, seconds_per_article=self.seconds_per_article)
             if self._pipeline is None:
-                self._pipeline = Pipeline(self.store, batch_size=self.batch_size, workers=self.workers, writer_wait=self.writer_wait)
+                self._pipeline = Pipeline(self.store, batch_size=self.batch_size, pool=self._pool, writer_wait=self.writer_wait)
             yield self._pipeline
 
     def _read(self, files: list[InputFile], archives: _ArchiveProgress) -> Iterator[RawDocument | InputProblem]:
@@ -195,7 +208,7 @@ class Storyline:
             if file.suffix in ARCHIVE_SUFFIXES:  # read from where an interrupted ingest of it stopped
                 start = archives.resume(file)
                 yield from read_archive(
-                    file.path, str(file.path), start=start, max_article_bytes=self.max_article_bytes, on_document=archives.read, stats=archives.stats
+                    file.path, file.source, start=start, max_article_bytes=self.max_article_bytes, on_document=archives.read, stats=archives.stats
                 )
             else:
                 yield from read_file(file, max_article_bytes=self.max_article_bytes)
@@ -655,8 +668,16 @@ def article_record(article: Article) -> dict[str, Any]:
         "url": article.url,
         "author": article.author,
         "external_id": article.external_id,
-        "source": article.source,
+        "source": public_source(article.source),
+        "cuts": [asdict(c) for c in article.cuts],
     }
+
+
+def public_source(source: str) -> str:
+    """The source of an article as readers may see it: relative as it is stored since names were kept
+    relative; a store written before keeps absolute paths, of which only the file name is shown."""
+    path, colon, line = source.rpartition(":") if re.fullmatch(r".*:\d+", source) else (source, "", "")
+    return PurePath(path).name + colon + line if PurePath(path).is_absolute() else source
 
 
 def _day(name: str, value: Day | None) -> dt.date | None:
@@ -685,6 +706,7 @@ def open(  # noqa: A001 - mirrors the builtin on purpose, like sqlite3.connect
     batch_size: int = DEFAULT_BATCH_SIZE,
     max_article_bytes: int = DEFAULT_MAX_ARTICLE_BYTES,
     workers: int = 0,
+    seconds_per_article: float = DEFAULT_ARTICLE_SECONDS,
     writer_wait: float = DEFAULT_WRITER_WAIT,
     create: bool = True,
 ) -> Storyline:
@@ -697,10 +719,30 @@ def open(  # noqa: A001 - mirrors the builtin on purpose, like sqlite3.connect
     ``workers``: processes that clean and analyze articles in parallel while this
     one matches and stores (0: everything in this process). With workers, guard
     your script's entry point with ``if __name__ == "__main__":``.
+    ``seconds_per_article``: with workers, an article that takes longer to clean and
+    analyze is stopped and reported failed, and the run goes on (without workers
+    nothing can stop it: cleaning bounds the text, see docs/export-format.md).
     ``writer_wait``: seconds a write waits for other processes' writers before it fails.
+
+    Raises:
+        ConfigError: when a setting is impossible (a batch of 0, negative workers, ...).
+        StoreError: when the store cannot be opened.
     """
+    _check_limits(batch_size, max_article_bytes, workers, seconds_per_article)
     store = open_store(default_location() if location is None else location, create=create)
-    return Storyline(store, batch_size=batch_size, max_article_bytes=max_article_bytes, workers=workers, writer_wait=writer_wait)
+    return Storyline(
+        store, batch_size=batch_size, max_article_bytes=max_article_bytes, workers=workers, seconds_per_article=seconds_per_article,
+        writer_wait=writer_wait,
+    )
+
+
+def _check_limits(batch_size: int, max_article_bytes: int, workers: int, seconds_per_article: float) -> None:
+    for name, value, least in (
+        ("batch_size", batch_size, 1), ("max_article_bytes", max_article_bytes, 1), ("workers", workers, 0),
+        ("seconds_per_article", seconds_per_article, 0.001),
+    ):
+        if value < least:
+            raise ConfigError(f"{name}={value} is too small; pass {least} or more")
 
 
 def migrate(
@@ -771,6 +813,7 @@ def cluster(
     batch_size: int = DEFAULT_BATCH_SIZE,
     workers: int = 0,
     match_settings: MatchSettings = MatchSettings(),
+    seconds_per_article: float = DEFAULT_ARTICLE_SECONDS,
     progress: ProgressCallback | None = None,
 ) -> IngestReport:
     """Stream a JSONL file through clean and match exactly as ``ingest`` would, in file order.
@@ -784,11 +827,12 @@ def cluster(
     if problems:
         raise InputError(problems[0].message, source=problems[0].source)
     if not files or path.suffix.lower() not in {".jsonl", ".ndjson"}:
-        raise InputError("cluster reads a JSONL file (one article per line)", source=str(path))
+        raise InputError("is not a JSONL file; cluster reads one article per line of a .jsonl file", source=str(path))
     with tempfile.TemporaryDirectory(prefix="storyline-cluster-") as tmp:
         store = open_store(Path(tmp) / "cluster.db")
+        pool = ArticleWorkers(workers, seconds_per_article=seconds_per_article) if workers else None
         try:
-            pipeline = Pipeline(store, batch_size=batch_size, workers=workers, explain=False, match_settings=match_settings)
+            pipeline = Pipeline(store, batch_size=batch_size, explain=False, match_settings=match_settings, pool=pool)
 
             counter = _Progress(expected_documents(files), progress)
 
@@ -802,6 +846,8 @@ def cluster(
 
             return pipeline.run(read_file(files[0]), on_outcome=write)
         finally:
+            if pool is not None:
+                pool.shutdown()
             store.close()
 
 
@@ -940,7 +986,7 @@ class _ArchiveProgress:
     def resume(self, file: InputFile) -> int:
         """The byte offset to start reading this archive from; the archive read next is this one."""
         status = file.path.stat()
-        self._name, self._key = str(file.path), f"{file.path.resolve()}|{status.st_size}|{status.st_mtime_ns}"
+        self._name, self._key = file.source, f"{file.path.resolve()}|{status.st_size}|{status.st_mtime_ns}"
         checkpoint = self.store.archive_checkpoint(self._key)
         if checkpoint is None or record_id_at(file.path, checkpoint[0]) != checkpoint[1]:
             return 0

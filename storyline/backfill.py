@@ -174,7 +174,7 @@ def prepare_on_spark(
                           "check --spark and that Java 17 or newer is installed", source=settings["spark.master"]) from exc
     try:
         context.setLogLevel("ERROR")
-        units = [(number, str(f.path), f.size, part, parts) for number, f in enumerate(files) for part, parts in _slices(f, slice_bytes)]
+        units = [(number, str(f.path), f.size, f.source, part, parts) for number, f in enumerate(files) for part, parts in _slices(f, slice_bytes)]
         if not units:
             return
         tasks = min(len(units), max(TASKS_PER_CORE * context.defaultParallelism, math.ceil(sum(f.size for f in files) / slice_bytes)))
@@ -228,15 +228,15 @@ class _PrepareUnits:
         self.stored, self.order, self.max_article_bytes = stored, order, max_article_bytes
         self.seconds, self.prepared, self.first_chunk_documents = seconds, prepared, first
 
-    def __call__(self, units: Iterable[tuple[int, str, int, int, int]]) -> Iterator[tuple[Key, Item]]:
+    def __call__(self, units: Iterable[tuple[int, str, int, str, int, int]]) -> Iterator[tuple[Key, Item]]:
         import time
 
         stored: Mapping[str, str | None] = self.stored.value
-        for number, path, size, part, parts in units:
+        for number, path, size, name, part, parts in units:  # name: the source as ingest names it (relative)
             started = time.perf_counter()
             mine = [
                 (position, item)
-                for position, item in enumerate(read_file(InputFile(Path(path), size), max_article_bytes=self.max_article_bytes))
+                for position, item in enumerate(read_file(InputFile(Path(path), size, name), max_article_bytes=self.max_article_bytes))
                 if position % parts == part
             ]
             self.seconds["read"].add(time.perf_counter() - started)

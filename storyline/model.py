@@ -261,6 +261,19 @@ class InputProblem:
         return f"{self.source}: {self.message}"
 
 
+@dataclass(frozen=True)
+class Cut:
+    """Where cleaning stopped reading an input too long to read whole, so that its work stays bounded.
+
+    ``what``: "page" (the HTML or scraped text read from the input), "text" (the article text
+    kept) or "title"; ``kept`` of ``total`` characters were used.
+    """
+
+    what: Literal["page", "text", "title"]
+    kept: int
+    total: int
+
+
 @dataclass
 class Article:
     """A cleaned article; later stages fill the fields under their heading."""
@@ -275,6 +288,9 @@ class Article:
     author: str | None = None
     url: str | None = None
     external_id: str | None = None
+    cuts: list[Cut] = field(default_factory=list)  # where cleaning cut an oversized input (stored)
+    # What the user should hear about the input, though it was ingested (a given value ignored); not stored.
+    warnings: list[str] = field(default_factory=list, repr=False)
     # analyze
     embedding: np.ndarray | None = field(default=None, repr=False)
     fingerprint: np.ndarray | None = field(default=None, repr=False)
@@ -410,6 +426,7 @@ class IngestReport:
     new_stories: int = 0
     skipped: int = 0  # records of web archives that hold no article (requests, metadata, revisits, other types)
     problems: list[InputProblem] = field(default_factory=list)
+    warnings: list[InputProblem] = field(default_factory=list)  # inputs added, but with a value ignored or their text cut
     seconds_by_stage: dict[str, float] = field(default_factory=dict)  # where the time went
 
     @property
@@ -661,6 +678,7 @@ class FetchReport:
     pages_fetched: int = 0
     failed_pages: list[InputProblem] = field(default_factory=list)
     skipped_pages: list[InputProblem] = field(default_factory=list)  # refused by robots.txt, not HTML, ...
+    put_off_pages: list[InputProblem] = field(default_factory=list)  # failed for a passing reason: tried again later
     added: int = 0
     duplicates: int = 0
     already_stored: int = 0

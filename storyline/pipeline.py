@@ -20,15 +20,18 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import multiprocessing.process
 import os
+import queue
 import select
 import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import CancelledError, Future
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
+from multiprocessing.connection import Connection
 from typing import Literal
 
 import numpy as np
@@ -38,7 +41,7 @@ from storyline.analyze.linking import EntityLinker
 from storyline.analyze.fingerprint import text_hash
 from storyline.analyze.terms import term_counts
 from storyline.clean import as_bare_article, clean, clean_or_problem
-from storyline.errors import InputError
+from storyline.errors import ConfigError, InputError
 from storyline.ingest import find_files, read_file
 from storyline.match import DuplicateFinder, MatchSettings, Scorer, StoryMatcher, TermStatistics, band_keys
 from storyline.match.analyst import rebuild_profile
@@ -54,6 +57,11 @@ from storyline.store.base import DEFAULT_WRITER_WAIT, Store
 LOGGER = logging.getLogger(__name__)
 
 DEFAULT_BATCH_SIZE = 64
+# Time one article may take in a worker (cleaning and analysis). Bounded text makes the slowest
+# real article take a few seconds; past this the article is failed and its worker replaced.
+DEFAULT_ARTICLE_SECONDS = 60.0
+# Time a new worker may take to load its models before it takes work.
+WORKER_START_SECONDS = 600.0
 # Articles a story's explanation is computed from: its most recent ones.
 EXPLAINED_ARTICLES = 80
 
@@ -120,10 +128,164 @@ def _document(item: Item) -> RawDocument | None:
     return item.document if isinstance(item, Prepared) else item if isinstance(item, RawDocument) else None
 
 
+def _worker_main(connection: Connection, parent: int) -> None:
+    """A worker process: loads the models, then prepares each list of documents it is sent."""
+    _exit_with(parent)
+    prepare([RawDocument("warm-up", "warm-up", "text", _WARM_UP.encode())])  # load models before any clock starts
+    connection.send("ready")
+    while True:
+        try:
+            documents = connection.recv()
+        except EOFError:  # the pipeline is done with this worker
+            return
+        connection.send(prepare(documents))
+
+
+_WARM_UP = "Talks in Geneva\n\nDiplomats from both countries met in Geneva on Monday and agreed to meet again next week, officials said."
+
+PreparedChunk = tuple[list[Article | InputProblem], dict[str, float]]
+
+
+class _Worker:
+    """One worker process, started when first needed and replaced when killed."""
+
+    def __init__(self) -> None:
+        self.process: multiprocessing.process.BaseProcess | None = None
+        self.connection: Connection | None = None
+
+    def prepare(self, documents: list[RawDocument], timeout: float) -> PreparedChunk | str:
+        """The worker's answer, or why there is none ("timeout", or how the process died)."""
+        if self.process is None:
+            self._start()
+        assert self.connection is not None and self.process is not None
+        try:
+            self.connection.send(documents)
+            if self.connection.poll(timeout):
+                answer: PreparedChunk = self.connection.recv()
+                return answer
+            reason = "timeout"
+        except (EOFError, OSError):
+            self.process.join(1)
+            reason = f"the worker process died (exit code {self.process.exitcode}; out of memory?)"
+        self.stop()
+        return reason
+
+    def _start(self) -> None:
+        # forkserver, not fork: the parent holds threads (BLAS, usearch) that fork would copy mid-flight.
+        context = multiprocessing.get_context("forkserver")
+        ours, theirs = context.Pipe()
+        process = context.Process(target=_worker_main, args=(theirs, os.getpid()), name="storyline-worker", daemon=True)
+        process.start()
+        theirs.close()
+        if not ours.poll(WORKER_START_SECONDS) or ours.recv() != "ready":
+            process.kill()
+            raise RuntimeError(f"a worker process did not start within {WORKER_START_SECONDS:.0f} s")
+        self.process, self.connection = process, ours
+
+    def stop(self) -> None:
+        """End the process at once (it holds nothing worth waiting for)."""
+        if self.connection is not None:
+            self.connection.close()
+        if self.process is not None:
+            self.process.kill()
+            self.process.join()
+        self.process = self.connection = None
+
+    def interrupt(self) -> None:
+        """Kill the process from another thread: the thread waiting for its answer wakes up."""
+        process = self.process
+        if process is not None:
+            process.kill()
+
+
+class ArticleWorkers:
+    """Worker processes that clean and analyze documents, each document within a time budget.
+
+    Each process is fed by a thread of this one, which sends it a chunk of documents and
+    waits at most ``seconds_per_article`` per document for the answer. A worker past its time
+    (an input some stage would work on for too long) or dead (killed, out of memory) is
+    killed and replaced, and its chunk is prepared again one document at a time, so that
+    only the document at fault fails, with the reason, and the run goes on.
+    Written by hand because ``ProcessPoolExecutor`` can neither time out nor kill one task.
+    """
+
+    def __init__(self, processes: int, *, seconds_per_article: float = DEFAULT_ARTICLE_SECONDS) -> None:
+        if seconds_per_article <= 0:
+            raise ConfigError(f"seconds_per_article={seconds_per_article:g} leaves no time; give an article more than 0 seconds")
+        self.seconds_per_article = seconds_per_article
+        self._closing = False
+        self._tasks: queue.SimpleQueue[tuple[list[RawDocument], Future[PreparedChunk]] | None] = queue.SimpleQueue()
+        self._workers = [_Worker() for _ in range(processes)]
+        self._threads = [threading.Thread(target=self._serve, args=(w,), name="storyline-feeder", daemon=True) for w in self._workers]
+        for thread in self._threads:
+            thread.start()
+
+    def submit(self, documents: list[RawDocument]) -> Future[PreparedChunk]:
+        future: Future[PreparedChunk] = Future()
+        self._tasks.put((documents, future))
+        return future
+
+    def shutdown(self) -> None:
+        """Stop every worker now; work not yet done is cancelled."""
+        self._closing = True
+        while True:
+            try:
+                task = self._tasks.get_nowait()
+            except queue.Empty:
+                break
+            if task is not None:
+                task[1].cancel()
+        for worker in self._workers:
+            self._tasks.put(None)
+            worker.interrupt()
+        for thread in self._threads:
+            thread.join()
+
+    def _serve(self, worker: _Worker) -> None:
+        try:
+            while (task := self._tasks.get()) is not None:
+                documents, future = task
+                if future.set_running_or_notify_cancel():
+                    try:
+                        future.set_result(self._prepare(worker, documents))
+                    except BaseException as exc:  # handed to the pipeline, which raises it
+                        future.set_exception(exc)
+        finally:
+            worker.stop()
+
+    def _prepare(self, worker: _Worker, documents: list[RawDocument]) -> PreparedChunk:
+        if self._closing:
+            raise CancelledError
+        answer = worker.prepare(documents, self.seconds_per_article * len(documents))
+        if not isinstance(answer, str):
+            return answer
+        if self._closing:
+            raise CancelledError
+        if len(documents) > 1:  # find the document at fault: each again, alone
+            results: list[Article | InputProblem] = []
+            seconds: dict[str, float] = defaultdict(float)
+            for document in documents:
+                one, one_seconds = self._prepare(worker, [document])
+                results += one
+                for stage, value in one_seconds.items():
+                    seconds[stage] += value
+            return results, seconds
+        document = documents[0]
+        if answer == "timeout":
+            reason = (
+                f"took more than {self.seconds_per_article:g} s to clean and analyze, and was stopped; "
+                "if it is a real article, raise --max-article-seconds"
+            )
+        else:
+            reason = f"could not be cleaned and analyzed: {answer}; check that it is a news article Storyline can read"
+        LOGGER.warning("%s: %s", document.source, reason)
+        return [InputProblem(document.source, reason, document.given.external_id)], {}
+
+
 class _Preparation:
     """One batch being prepared: in worker processes as soon as it is read, or here when finished."""
 
-    def __init__(self, items: list[Item], stored: set[str], pool: Executor | None) -> None:
+    def __init__(self, items: list[Item], stored: set[str], pool: ArticleWorkers | None) -> None:
         ready = {i.document.id: i.result for i in items if isinstance(i, Prepared)}
         self.items = [i.document if isinstance(i, Prepared) else i for i in items]
         first = {i.id: i for i in reversed(self.items) if isinstance(i, RawDocument)}  # first occurrence of each id
@@ -131,7 +293,7 @@ class _Preparation:
         self._ready = {d.id: ready[d.id] for d in self.documents if d.id in ready}
         self._pending = [d for d in self.documents if d.id not in ready]
         chunks = [self._pending[i : i + PREPARE_CHUNK] for i in range(0, len(self._pending), PREPARE_CHUNK)]
-        self._futures = [pool.submit(prepare, chunk) for chunk in chunks] if pool else None
+        self._futures = [pool.submit(chunk) for chunk in chunks] if pool else None
 
     def results(self, seconds_by_stage: dict[str, float]) -> dict[str, Article | InputProblem]:
         """Article (or problem) per document id, in input order; adds the stages' seconds."""
@@ -160,6 +322,7 @@ class Outcome:
     duplicate_kind: str | None = None
     new_story: bool = False
     problem: str | None = None
+    warnings: tuple[str, ...] = ()  # what was ignored or cut of an input that was still added
 
 
 class Pipeline:
@@ -189,8 +352,12 @@ class Pipeline:
         scorer: Scorer | None = None,
         match_settings: MatchSettings = MatchSettings(),
         writer_wait: float = DEFAULT_WRITER_WAIT,
+        pool: ArticleWorkers | None = None,
     ) -> None:
+        if batch_size < 1:
+            raise ConfigError(f"batch_size={batch_size}: a batch holds at least one article; pass 1 or more")
         self.store = store
+        self.pool = pool
         self.batch_size = batch_size
         self.workers = workers
         self.explain = explain
@@ -260,14 +427,7 @@ class Pipeline:
         Items are read documents (cleaned and analyzed here or in the workers), documents ``Prepared``
         elsewhere, and problems met while reading.
         """
-        # forkserver, not fork: the parent holds threads (BLAS, usearch) that fork would copy mid-flight.
-        pool = (
-            ProcessPoolExecutor(
-                self.workers, mp_context=multiprocessing.get_context("forkserver"), initializer=_exit_with, initargs=(os.getpid(),)
-            )
-            if self.workers > 0
-            else None
-        )
+        pool = self.pool or (ArticleWorkers(self.workers) if self.workers > 0 else None)
         try:
             in_flight: _Preparation | None = None
             for items_of_batch in self._batches(items):
@@ -279,8 +439,8 @@ class Pipeline:
             if in_flight is not None:
                 yield from self._finish_batch(in_flight)
         finally:
-            if pool is not None:
-                pool.shutdown(cancel_futures=True)
+            if pool is not None and pool is not self.pool:
+                pool.shutdown()
 
     def _batches(self, items: Iterable[Item]) -> Iterator[list[Item]]:
         pending: list[Item] = []
@@ -301,8 +461,9 @@ class Pipeline:
         for outcome in self.process(items):
             if on_outcome:
                 on_outcome(outcome)
+            report.warnings += [InputProblem(outcome.source, warning, outcome.external_id) for warning in outcome.warnings]
             if outcome.status == "failed":
-                report.problems.append(InputProblem(outcome.source, outcome.problem or "failed"))
+                report.problems.append(InputProblem(outcome.source, outcome.problem or "failed", outcome.external_id))
             elif outcome.status == "already stored":
                 report.already_stored += 1
             else:
@@ -313,7 +474,7 @@ class Pipeline:
         return report
 
     def _finish_batch(self, preparation: _Preparation) -> list[Outcome]:
-        if self.workers:
+        if self.pool or self.workers:
             with self._timed("waiting for workers"):
                 prepared = preparation.results(self.seconds_by_stage)
         else:
@@ -370,7 +531,7 @@ class Pipeline:
                 outcomes.append(
                     Outcome(
                         item.source, "added", article.id, item.given.external_id, article.story_id,
-                        article.duplicate_kind, new_story=article.story_id == story_id_for(article.id),
+                        article.duplicate_kind, new_story=article.story_id == story_id_for(article.id), warnings=tuple(article.warnings),
                     )
                 )
             else:

@@ -41,7 +41,7 @@ def db(tmp_path: Path) -> Path:
     return tmp_path / "test.db"
 
 
-def run_cli(*args: str, cwd: Path | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
+def run_cli(*args: str, cwd: Path | None = None, check: bool = True, timeout: float = 600) -> subprocess.CompletedProcess[str]:
     """Run the real `storyline` command in a subprocess."""
     result = subprocess.run(
         [sys.executable, "-m", "storyline", *args],
@@ -49,7 +49,7 @@ def run_cli(*args: str, cwd: Path | None = None, check: bool = True) -> subproce
         text=True,
         cwd=cwd,
         env={**os.environ, "PYTHONPATH": str(REPO)},
-        timeout=600,
+        timeout=timeout,
     )
     if check and result.returncode != 0:
         raise AssertionError(f"storyline {' '.join(args)} exited {result.returncode}\n{result.stdout}\n{result.stderr}")

@@ -74,3 +74,15 @@ def test_kill_minus_nine_then_rerun(tmp_path: Path) -> None:
     assert len(crashed_export["articles"]) == 400
     # same articles in the same stories, as if nothing had happened
     assert crashed_export == clean_export
+
+
+def test_several_kills_in_a_row_lose_and_double_nothing(tmp_path: Path) -> None:
+    """A handful of the benchmark's kill points (bench/reliability.py runs 100): kill -9 of the ingest and its
+    worker processes at random moments, a re-run after each, then a run to the end."""
+    from bench.reliability import kill_campaign
+
+    result = kill_campaign(tmp_path, kills=3, articles=160, batch_size=8, workers=1)
+    assert result["kills"] >= 1, result
+    assert result["lost"] == 0 and result["doubled"] == 0
+    assert result["integrity_failures"] == 0 and result["partial_batches"] == 0 and result["articles_without_story"] == 0
+    assert result["final_exit_code"] == 0

@@ -21,6 +21,7 @@ shared across articles needs the store and happens later (``linking``).
 
 from __future__ import annotations
 
+import bisect
 import functools
 import logging
 import re
@@ -92,7 +93,7 @@ def _with_datelines(mentions: list[Mention], text: str) -> list[Mention]:
 
 def _repeats_missed(mentions: list[Mention], text: str) -> list[Mention]:
     """Names the recogniser found once but missed elsewhere (often a bare surname opening a sentence)."""
-    covered = [(m.start, m.end) for m in mentions]
+    covered = sorted((m.start, m.end) for m in mentions)  # spans taken, kept sorted: a long text repeats names often
     names = {m.text: m.type for m in mentions if m.type != "OTHER"}
     for m in mentions:
         words = m.text.split()
@@ -101,10 +102,16 @@ def _repeats_missed(mentions: list[Mention], text: str) -> list[Mention]:
     found = []
     for name, entity_type in names.items():
         for match in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text):
-            if not any(start <= match.start() < end or match.start() <= start < match.end() for start, end in covered):
+            if not _overlaps(covered, match.start(), match.end()):
                 found.append(Mention(name, match.start(), match.end(), entity_type))
-                covered.append((match.start(), match.end()))
+                bisect.insort(covered, (match.start(), match.end()))
     return found
+
+
+def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether [start, end) shares a character with one of the sorted, non-overlapping ``spans``."""
+    index = bisect.bisect_left(spans, (start, start))
+    return (index > 0 and spans[index - 1][1] > start) or (index < len(spans) and spans[index][0] < end)
 
 
 @functools.lru_cache(maxsize=None)

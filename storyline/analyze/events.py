@@ -33,10 +33,11 @@ import datetime as dt
 import functools
 import json
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from storyline.analyze._event_kinds import GROUPS, KINDS, LANGUAGES, NOT_EVENTS, Pattern, parse
 from storyline.analyze._quote_cues import CUES_BY_LANGUAGE
@@ -49,6 +50,7 @@ from storyline.model import Event, EventStatus, Mention, Place, TimeExpression
 FORMS_FILE = Path(__file__).parent / "models" / "event_forms.json"
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 _CLAUSE_BREAK = re.compile(r"[,;:()]|\s[–—-]\s")
+_Located = TypeVar("_Located", Mention, Place, TimeExpression)
 # German compounds: a head must leave a modifier of this many letters ("Waldbrand" -> "brand").
 _MODIFIER_LETTERS = 3
 # Words whose last part is a trigger but that name something else (GermEval 2014 and SemEval-2022
@@ -121,9 +123,25 @@ def find_events(
     lexicon = _lexicon(code)
     found = []
     tenses = TenseReader(text, code)
+    # Each sentence takes its own mentions, places and dates by bisection: a long text has many sentences.
+    actors, located, dated = _Sorted(mentions), _Sorted(places), _Sorted(times)
     for start, end in split_sentences(text, code):
-        found.extend(_in_sentence(text, start, end, lexicon, published, mentions, places, times, tenses))
+        found.extend(
+            _in_sentence(text, start, end, lexicon, published, actors.within(start, end), located.within(start, end),
+                         dated.within(start, end), tenses)
+        )
     return [_event(group) for group in _merge(found)]
+
+
+class _Sorted(Generic[_Located]):
+    """Items with a start offset, sorted by it."""
+
+    def __init__(self, items: Iterable[_Located]) -> None:
+        self.items = sorted(items, key=lambda item: item.start or 0)
+        self.starts = [item.start or 0 for item in self.items]
+
+    def within(self, start: int, end: int) -> list[_Located]:
+        return self.items[bisect.bisect_left(self.starts, start) : bisect.bisect_left(self.starts, end)]
 
 
 @functools.lru_cache(maxsize=None)
@@ -298,11 +316,12 @@ def _in_sentence(
     located = [p for p in located if not any(a <= (p.start or 0) < b for a, b in reporting)]
     triggers = [(position, kind) for _, position, kind in found]
     reports = []
+    event_of = [_event_of(actor, clauses, triggers, text, tokens, lexicon) for actor in actors]  # once per actor, not per trigger
     for index, position, kind in _distinct(found):
         clause = _clause_of(clauses, position)
         report = _Mention(kind, position, end, text[start:end].strip(), where=_where(located, clause), when=_nearest_date(dated, clause, position))
-        for actor in actors:
-            if _event_of(actor, clauses, triggers, text, tokens, lexicon) != position:
+        for actor, event in zip(actors, event_of):
+            if event != position:
                 continue
             side = report.whom if kind in lexicon.directed and actor.start > position else report.who
             side.append(actor)
@@ -455,12 +474,14 @@ def dates_compatible(a: str | None, b: str | None) -> bool:
 def _merge(reports: list[_Mention]) -> list[list[_Mention]]:
     """Group reports of one kind with compatible dates; undated ones join the first group of their kind and status."""
     groups: list[list[_Mention]] = []
+    dated = _DatedGroups()
     for report in (r for r in reports if r.when):
-        target = next((g for g in groups if g[0].kind == report.kind and all(dates_compatible(report.when, r.when) for r in g if r.when)), None)
+        target = dated.first_compatible(report.kind, report.when)
         if target is None:
-            groups.append([report])
-        else:
-            target.append(report)
+            target = []
+            groups.append(target)
+        target.append(report)
+        dated.add(target, report.kind, report.when)
     for report in (r for r in reports if not r.when):
         target = next((g for g in groups if g[0].kind == report.kind and g[0].status == report.status), None)
         if target is None:
@@ -468,6 +489,71 @@ def _merge(reports: list[_Mention]) -> list[list[_Mention]]:
         else:
             target.append(report)
     return sorted(groups, key=lambda g: min(r.start for r in g))
+
+
+class _DatedGroups:
+    """Groups of dated reports, indexed so that a long text with many dates is merged in near-linear time.
+
+    A date can only be compatible with dates that are its prefixes, that it prefixes, or that
+    name or fall in its ISO week: only groups holding such a date are candidates, and of those
+    the first (in order of creation) whose every distinct date is compatible is chosen.
+    """
+
+    def __init__(self) -> None:
+        self.order: dict[int, int] = {}  # id(group) -> creation rank
+        self.groups: dict[int, list[_Mention]] = {}
+        self.dates: dict[int, set[str]] = {}
+        self.index: dict[tuple[str, str, str], list[int]] = defaultdict(list)  # (kind, key kind, key) -> group ids
+
+    def first_compatible(self, kind: str, when: str) -> list[_Mention] | None:
+        candidates = {g for key in _lookup_keys(when) for g in self.index.get((kind, *key), ())}
+        for group in sorted(candidates, key=self.order.__getitem__):
+            if all(dates_compatible(when, d) for d in self.dates[group]):
+                return self.groups[group]
+        return None
+
+    def add(self, group: list[_Mention], kind: str, when: str) -> None:
+        key = id(group)
+        if key not in self.groups:
+            self.order[key], self.groups[key], self.dates[key] = len(self.order), group, set()
+        if when in self.dates[key]:
+            return
+        self.dates[key].add(when)
+        for index_key in _index_keys(when):
+            self.index[(kind, *index_key)].append(key)
+
+
+def _day_part(when: str) -> str:
+    return when.split("T")[0]
+
+
+def _iso_week(day: str) -> str | None:
+    try:
+        return dt.date.fromisoformat(day[:10]).strftime("%G-W%V")
+    except ValueError:
+        return None
+
+
+def _index_keys(when: str) -> set[tuple[str, str]]:
+    """Keys a date is found under: itself, each of its prefixes, its ISO week."""
+    day = _day_part(when)
+    keys = {("exact", day)} | {("prefix", day[:i]) for i in range(1, len(day) + 1)}
+    if "W" in day:
+        keys.add(("week", "any"))
+    elif (week := _iso_week(day)) is not None:
+        keys.add(("week", week))
+    return keys
+
+
+def _lookup_keys(when: str) -> set[tuple[str, str]]:
+    """Keys under which the dates compatible with ``when`` are found (see ``dates_compatible``)."""
+    day = _day_part(when)
+    keys = {("exact", day[:i]) for i in range(1, len(day) + 1)} | {("prefix", day), ("week", "any")}
+    if "W" in day:
+        keys |= {("week", day[:8])}
+    elif (week := _iso_week(day)) is not None:
+        keys.add(("week", week))
+    return keys
 
 
 def _participants(mentions: Iterable[Mention]) -> dict[str, str]:

@@ -110,7 +110,7 @@ _FOLD = str.maketrans({"’": "'", "`": "'", "´": "'", "ʼ": "'", "-": " ", "�
 _ELISION = re.compile(r"^(?:l|d|dell|all|nell|dall|sull)'\s*")
 _ARTICLE = re.compile(r"^(?:the|le|la|les|el|los|las|der|die|das|den|dem|des) ")
 _POSSESSIVE = re.compile(r"'s?$")
-_QUALIFIER_GAP = re.compile(r"\s*[,(]\s*")
+_QUALIFIER_GAP = re.compile(r"\s{0,10}[,(]\s*")  # bounded before the mark: linear however long a run of spaces
 _ARTICLE_BEFORE = re.compile(r"\b(?:the|der|die|das|den|dem|des|le|la|les|l|el|los|las|il|lo|gli)(?:\s+|['’])$", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
@@ -508,10 +508,13 @@ def _name_forms(text: str) -> list[list[str]]:
 
 def _expand(item: str, language: str) -> Iterator[str]:
     """One table item of ``_demonyms`` as its forms: "russ<it>" -> russo russa russi russe."""
-    if braces := re.fullmatch(r"(.*)\{([^}]*)\}(.*)", item):
-        yield from (braces[1] + middle + braces[3] for middle in braces[2].split(","))
-    elif ending_class := re.fullmatch(r"(.*)<(\w+)>", item):
-        yield from (ending_class[1] + ending for ending in _demonyms.ENDINGS[language][ending_class[2]])
+    if "{" in item:
+        head, _, rest = item.partition("{")
+        middles, _, tail = rest.partition("}")
+        yield from (head + middle + tail for middle in middles.split(","))
+    elif "<" in item and item.endswith(">"):
+        stem, _, ending_class = item[:-1].partition("<")
+        yield from (stem + ending for ending in _demonyms.ENDINGS[language][ending_class])
     else:
         yield item
 

@@ -70,7 +70,7 @@ _BOUNDARY_CHARS = ",;:()[]\"“”«»„—–\n"
 _SPACES = " \t\u00a0\u202f\u2009"
 _CLOSING = "\"'”’»“)]"  # what may follow a sentence's stop: closing quotation marks and brackets
 _LEAD_PUNCTUATION = re.compile(r"[\s,;]*(?:[—–-]+\s*)?")
-_DIALOGUE_LEAD = re.compile(r"[ \t\u00a0]*[—–][ \t\u00a0]*")
+_DIALOGUE_LEAD = re.compile(r"[ \t\u00a0]{0,10}[—–][ \t\u00a0]*")  # bounded before the dash: linear on any line
 _FRENCH_INVERSION = re.compile(r"-(?:t-)?(il|elle)s?\b")  # "a-t-il déclaré", "dit-elle"
 MIN_CONTENT_WORDS = 3  # indirect content and cue-less quotations: "a "killer"" is a word, not a quotation
 
@@ -228,6 +228,8 @@ class _Finder:
                 self.canonical[key] = mention.name
         self.persons = [m for m in self.mentions if m.type == "PERSON" and not self._in_span(m.start)]
         self.person_starts = [m.start for m in self.persons]
+        # Whether each mention can be a speaker: decided once, asked for every cue near it.
+        self.speakable = [not self._possessor(m) and not self._complement(m) for m in self.mentions]
 
     def quotes(self) -> list[Quote]:
         found = self._dialogue() + self._direct()
@@ -855,14 +857,14 @@ class _Finder:
         """Mentions within the offsets that can be a speaker: not a possessor nor a complement."""
         chosen = set(types)
         low, high = bisect.bisect_left(self.mention_starts, start), bisect.bisect_left(self.mention_starts, end)
-        return [m for m in self.mentions[low:high] if m.end <= end + 1 and m.type in chosen and not self._possessor(m) and not self._complement(m)]
+        return [m for m, speakable in zip(self.mentions[low:high], self.speakable[low:high]) if speakable and m.end <= end + 1 and m.type in chosen]
 
     def _heads(self, start: int, end: int, types: Iterable[str]) -> list[Mention]:
         """Mentions heading the phrase between the offsets: not "Trump" in "a Trump supporter said"."""
         words = self.words
         heads = []
         for mention in self._mentions_in(start, end, types):
-            following = [self.tokens[i] for i in self._tokens_in(mention.end, end)]
+            following = [self.tokens[i] for i in self._tokens_in(mention.end, end)[:3]]  # two at most matter
             modifier = 0 < len(following) <= 2 and all(
                 self.text[a].islower() and w not in words.complement_words | words.fillers | words.pronouns | words.plural_pronouns
                 for a, _, w in following

@@ -28,6 +28,9 @@ from storyline.words import word_count
 EMBEDDED_SENTENCES = 16
 MIN_WORDS = 4
 MAX_SENTENCE_CHARS = 400
+# A "sentence" longer than this is no sentence (a text without punctuation, a list run together):
+# it is cut at a space, so that what reads a sentence at a time (tense, events, quotes) does bounded work.
+LONGEST_SENTENCE = 2000
 
 # Words whose full stop ends no sentence when more text follows on the line, per language (lower
 # case, without the stop; dotted forms keep their inner stops). Titles and ranks before a name,
@@ -53,7 +56,9 @@ _BEFORE_NUMBER = frozenset("no nos nr núm art p pp".split())
 # the commonest remaining break of razdel's in GermEval 2014.
 _ORDINAL_LANGUAGES = frozenset({"de"})
 _SPACED_SHORTHAND = re.compile(r"\w\.")
-_LAST_WORD = re.compile(r"(\w+(?:\.\w+)*)\.$")
+# Tried only where a chain of dotted words can start (the leftmost match, as without the lookbehinds):
+# linear on any line, not only on the tail it is given.
+_LAST_WORD = re.compile(r"(?<!\w)(?<!\w\.)(\w+(?:\.\w+)*)\.$")
 _LINE = re.compile(r"[^\n]+")
 
 
@@ -79,10 +84,25 @@ def _split(text: str, language: str | None) -> tuple[tuple[int, int], ...]:
             if _goes_on(line.group()[start:end], line.group()[next_start:next_end], abbreviations, ordinals):
                 end = next_end
                 continue
-            spans.append((offset + start, offset + end))
+            spans.extend(_bounded(text, offset + start, offset + end))
             start, end = next_start, next_end
-        spans.append((offset + start, offset + end))
+        spans.extend(_bounded(text, offset + start, offset + end))
     return tuple(spans)
+
+
+def _bounded(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The sentence ``text[start:end]``, cut at spaces into pieces of LONGEST_SENTENCE characters at most."""
+    pieces = []
+    while end - start > LONGEST_SENTENCE:
+        limit = start + LONGEST_SENTENCE
+        space = text.rfind(" ", limit - LONGEST_SENTENCE // 2, limit)
+        cut = space if space > start else limit
+        pieces.append((start, start + len(text[start:cut].rstrip())))
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
+    pieces.append((start, end))
+    return pieces
 
 
 def _segments(line: str) -> list[tuple[int, int]]:

@@ -61,7 +61,7 @@ _TOKEN = re.compile(r"[\w'’.#№]+")
 _CLAUSE_BREAK = re.compile(r"[,;:()\[\]\"“”«»—–]|\s-\s")
 # A quantity after a number says it is no year ("2021 people") and no clock time ("at 2.46 billion").
 _QUANTITY_AFTER = re.compile(
-    r"\s*(?:%|percent|per\s+cent|prozent|por\s+ciento|pour\s+cent|процент|km|kg|mm|cm|mw|kw|tonnes?|tons?|euros?"
+    r"\s{0,10}(?:%|percent|per\s+cent|prozent|por\s+ciento|pour\s+cent|процент|km|kg|mm|cm|mw|kw|tonnes?|tons?|euros?"
     r"|dollars?|rubles?|рубл|человек|personnes|people|persons|menschen|personas|soldiers|troops|votes|cases"
     r"|billion|million|thousand|milliards?|millions?|milliarden|millionen|mil|millones|млрд|млн|тыс|points?)",
     re.IGNORECASE,

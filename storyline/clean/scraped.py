@@ -31,8 +31,9 @@ from storyline.clean.metadata import (
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _CLOSING_QUOTE_START = re.compile(r"^[\"»”“]\s*(?:[,.;:)!?]|\s+[^\W\d_A-ZА-ЯÀ-Þ])")
 _OPENING_QUOTE_END = re.compile(r"[\"«„“]\s*$")
-_TITLE_SEPARATOR = re.compile(r"\s+\|\s+")
-_TITLE_SUFFIX = re.compile(r"^(?P<title>.+?)\s+[-–—]\s+(?P<suffix>[^-–—]{2,60})$")
+# Spaces before a mark are bounded ({1,10}): a long run of spaces would make the search quadratic.
+_TITLE_SEPARATOR = re.compile(r"\s{1,10}\|\s+")
+_TITLE_SUFFIX = re.compile(r"^(?P<title>.+?)\s{1,10}[-–—]\s{1,10}(?P<suffix>[^-–—]{2,60})$")
 MAX_PARAGRAPH_CHARS = 8000
 
 
@@ -136,9 +137,10 @@ def parse_title_line(line: str, language: str | None, rest_of_page: list[str]) -
     "Title — Outlet" is split only when the page names the outlet again
     elsewhere (a masthead, a copyright line): a dash alone is too common in headlines.
     """
-    segments = _TITLE_SEPARATOR.split(line.strip())
+    line = " ".join(line.split())
+    segments = _TITLE_SEPARATOR.split(line)
     if len(segments) == 1:
-        suffix = _TITLE_SUFFIX.match(line.strip())
+        suffix = _TITLE_SUFFIX.match(line)
         if suffix:
             name = clean_outlet_name(suffix.group("suffix"))
             if bp.word_count(name) <= 5 and any(name.lower() in p.lower() for p in rest_of_page):

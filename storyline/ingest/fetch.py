@@ -225,13 +225,16 @@ class Fetcher:
         """The body, decompressed, refused once over ``max_bytes`` or past the deadline."""
         declared = answer.headers.get("content-length", "")
         if declared.isdigit() and "content-encoding" not in answer.headers and int(declared) > max_bytes:
-            raise Refused(f"is {int(declared):,} bytes, over the {max_bytes:,} byte limit", source=url)
+            raise Refused(f"is {int(declared):,} bytes, over the {max_bytes:,} byte limit; not fetched (check that the URL is a feed, a sitemap or an article)", source=url)
         chunks: list[bytes] = []
         size = 0
         for chunk in answer.iter_bytes():
             size += len(chunk)
             if size > max_bytes:
-                raise Refused(f"is over the {max_bytes:,} byte limit (decompressed); not read further", source=url)
+                raise Refused(
+                    f"is over the {max_bytes:,} byte limit (decompressed); not read further (check that the URL is a feed, a sitemap or an article)",
+                    source=url,
+                )
             if time.monotonic() > deadline:
                 raise Unreachable(f"took over {self.settings.timeout:.0f} s to send; given up", source=url)
             chunks.append(chunk)

@@ -38,8 +38,9 @@ def check_url(url: str) -> None:
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError on a port that is not a number
-    except ValueError as exc:
-        raise RefusedAddress(f"is not a valid URL ({exc})", source=url) from None
+        httpx.URL(url)  # what the request would be built from: control characters, a host too long
+    except (ValueError, httpx.InvalidURL) as exc:
+        raise RefusedAddress(f"is not a valid URL ({exc}); check the feed or sitemap that lists it", source=url) from None
     if parts.scheme.lower() not in ALLOWED_SCHEMES:
         raise RefusedAddress(f"uses {parts.scheme or 'no'} scheme; Storyline fetches only http and https URLs", source=url)
     if not parts.hostname:

@@ -42,7 +42,7 @@ def gunzip(body: bytes, max_bytes: int) -> bytes:
             size += len(chunk)
             out.append(chunk)
             if size > max_bytes:
-                raise TooLarge(f"decompresses to over {max_bytes:,} bytes")
+                raise TooLarge(f"decompresses to over {max_bytes:,} bytes; not read further (a sitemap is at most 50 MB uncompressed)")
             data = inflater.unconsumed_tail
         data = inflater.unused_data
     return b"".join(out)

@@ -62,8 +62,8 @@ class WatchSettings:
 
     ``threads``: requests in flight at once (to different hosts). ``dead_after``: seconds
     a source may fail (and at least ``dead_errors`` polls in a row) before it is marked
-    dead. ``max_wait``: the longest ``fetch`` waits for pages put off by a Retry-After
-    or a backoff before it leaves them to the next run.
+    dead. ``max_wait``: the longest ``fetch`` waits, in all, for pages put off by a
+    Retry-After or a backoff once its sources are polled; then it leaves them to the next run.
     """
 
     fetch: FetchSettings = FetchSettings()
@@ -134,6 +134,8 @@ class Watcher:
         self._storing: Future[list[Outcome]] | None = None  # the batch in the pipeline
         self._stored_batch: list[tuple[WatchedPage, RawDocument]] = []
         self._store_retry_at = 0.0
+        self._put_off: dict[str, InputProblem] = {}  # pages failed for a passing reason, to be tried again
+        self._wait_until: float | None = None  # once: the end of the wait for put-off pages (monotonic)
 
     def close(self) -> None:
         self.fetcher.close()
@@ -143,7 +145,7 @@ class Watcher:
     def run(self, *, once: bool, stop: threading.Event | None = None, everything: bool = False) -> FetchReport:
         """Poll and fetch until ``stop`` is set. With ``once``: poll every source due now (every live
         source with ``everything``) once, fetch the pages found, and return; pages put off longer
-        than ``max_wait`` (Retry-After, backoff) are left for the next run."""
+        ``max_wait`` in all (Retry-After, backoff) are left for the next run, and reported."""
         stop = stop or threading.Event()
         report = FetchReport()
         round_: dict[str, Source] | None = None  # once: the sources this run polls
@@ -178,17 +180,24 @@ class Watcher:
                 self._start_storing(storer)
                 wait([self._storing])  # type: ignore[list-item]
                 self._finish_storing(report)
+            report.put_off_pages = list(self._put_off.values())
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
             storer.shutdown(wait=False)
         return report
 
     def _finished(self, round_: dict[str, Source] | None) -> bool:
-        """Once: every source of the round polled, and no page due before ``max_wait``."""
+        """Once: every source of the round polled, and no page due before the end of the wait.
+
+        The wait is ``max_wait`` from the moment the round is polled, in all: a page failing
+        for a passing reason is tried again while it lasts, never for ever (a link to a closed
+        port retried at 60 s, then 120 s... would hold the run for minutes)."""
         if round_:
             return False
+        if self._wait_until is None:
+            self._wait_until = time.monotonic() + self.settings.max_wait
         waiting = _seconds_until(self.store.next_page_attempt())
-        return waiting is None or waiting > self.settings.max_wait
+        return waiting is None or time.monotonic() + waiting > self._wait_until
 
     def _pause(self) -> float:
         """How long to wait for a task before looking for due work again."""
@@ -247,6 +256,8 @@ class Watcher:
             if response.status == 304:
                 return _PollAnswer(source, response, kind=source.kind)
             body = self._gunzip(response)
+            if not body.strip():  # not even an empty feed: a server error page of no bytes, a misconfigured route
+                raise Refused(f"answered HTTP {response.status} with an empty body; check the URL, or that the site works", source=source.url)
             kind = detect_kind(body, response.content_type)
             if kind is None:
                 raise Refused(
@@ -265,6 +276,9 @@ class Watcher:
                 note = f"a single page; it announces feeds that list more: {', '.join(found[:3])}" if found else None
                 answer.listing = Listing([Link(source.url)], 1, problem=note)
                 answer.page = self._page_answer(response, Link(source.url), fetched_before=source.last_success is not None)
+            if kind in ("feed", "sitemap") and answer.listing.problem and not answer.listing.items:
+                # ill-formed and nothing read from it: junk served under a feed's or a sitemap's type
+                raise Refused(f"is not a readable {kind}: {answer.listing.problem}; check the URL", source=source.url)
             return answer
         except FetchError as exc:
             return _PollAnswer(source, error=exc)
@@ -326,7 +340,8 @@ class Watcher:
         if response.status == 304:
             return _PageAnswer(response)
         if not is_html(response.content_type, response.body):
-            return _PageAnswer(response, skipped=f"is not an HTML page (Content-Type {response.content_type or 'none'}); skipped")
+            said = f"Content-Type {response.content_type or 'none'}" + (", but its bytes are not HTML" if "html" in response.content_type else "")
+            return _PageAnswer(response, skipped=f"is not an HTML page ({said}); skipped")
         document = page_document(response.body, response.final_url, charset=response.charset, given=_given(link, response.final_url, response.fetched))
         if isinstance(document, InputProblem):
             return _PageAnswer(response, skipped=document.message)
@@ -347,6 +362,7 @@ class Watcher:
         else:
             page, answer = result
             self._fetching.discard(page.url)
+            self._put_off.pop(page.url, None)
             self._apply_page(page, answer, report)
 
     def _apply_poll(self, answer: _PollAnswer, report: FetchReport) -> None:
@@ -452,6 +468,7 @@ class Watcher:
             if isinstance(error, Paused):
                 page.attempts -= 1  # not asked: not a failure of the page
             page.next_attempt = later(retry)
+            self._put_off[page.url] = InputProblem(page.link.url, f"{error.message}; tried again after {retry:.0f} s")
 
     def _add_ready(self, page: WatchedPage, document: RawDocument) -> None:
         if not self._ready:

@@ -1,14 +1,20 @@
 """The HTTP server: the JSON API and the web pages, one FastAPI app over one ``Storyline``.
 
 Reads run in a pool of threads, each with its own SQLite connection; writes take
-turns inside ``Storyline`` (one thread at a time, one process at a time on the
-file). Every response carries a strict Content-Security-Policy: pages show text
-from the open web, and no script may run on them.
+turns on a thread of their own (``Writes``): a long write never holds up a read, nor
+the event loop. Every response, errors and failures included, carries a strict
+Content-Security-Policy and its companions: pages show text from the open web, and
+no script may run on them, nor may another site frame them.
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import uvicorn
 from fastapi import FastAPI
@@ -22,6 +28,7 @@ from storyline.serve import errors, feeds, json_api, pages
 from storyline.serve.errors import HTTPProblem, error_body
 
 DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
+T = TypeVar("T")
 
 SECURITY_HEADERS = [
     (
@@ -34,17 +41,37 @@ SECURITY_HEADERS = [
 ]
 
 
+# Writes waiting for their turn (one runs at a time): past this a write is answered 503, retry later.
+DEFAULT_PENDING_WRITES = 16
+# A gzipped upload may expand to this many times the body limit (and at most MAX_GZIP_RATIO times its size).
+EXPANSION_OVER_BODY = 10
+
+
 @dataclass(frozen=True)
 class ServeSettings:
-    """``token``: the bearer token writes need (None: writes are refused); ``max_body_bytes``: largest request body."""
+    """``token``: the bearer token writes need (None: writes are refused); ``max_body_bytes``: largest request
+    body; ``pending_writes``: writes that may wait for their turn before more are refused (503)."""
 
     token: str | None = None
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    pending_writes: int = DEFAULT_PENDING_WRITES
+
+    @property
+    def max_upload_bytes(self) -> int:
+        """The most one uploaded file may expand to when gzipped."""
+        return EXPANSION_OVER_BODY * self.max_body_bytes
+
+
+class _App(FastAPI):
+    """FastAPI with the security headers outside everything, the error middleware included: a 500 has them too."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeaders(super().build_middleware_stack())
 
 
 def create_app(sl: Storyline, settings: ServeSettings = ServeSettings()) -> FastAPI:
     """The ASGI app serving ``sl``; the caller keeps ``sl`` open while the app runs, and closes it."""
-    app = FastAPI(
+    app = _App(
         title="Storyline",
         version=__version__,
         summary="Stories found in news articles, across outlets, days and languages.",
@@ -54,21 +81,42 @@ def create_app(sl: Storyline, settings: ServeSettings = ServeSettings()) -> Fast
     )
     app.state.storyline = sl
     app.state.settings = settings
+    app.state.writes = Writes(settings.pending_writes)
     app.include_router(json_api.health)
     app.include_router(json_api.router)
     app.include_router(pages.router)
     app.include_router(feeds.router)
     app.mount("/static", StaticFiles(packages=[("storyline.serve", "static")]), name="static")
     errors.install(app)
-    # The last added is the outermost: even a body refused for its size gets the security headers.
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(SecurityHeaders)
     return app
 
 
 def run(sl: Storyline, *, host: str, port: int, settings: ServeSettings = ServeSettings()) -> None:
     """Serve ``sl`` until interrupted (Ctrl-C)."""
     uvicorn.run(create_app(sl, settings), host=host, port=port, server_header=False, log_level="info")
+
+
+class Writes:
+    """Runs writes one at a time on a thread of their own, so that neither the event loop nor the
+    threads that answer reads ever wait for one; at most ``pending`` may wait for their turn."""
+
+    def __init__(self, pending: int) -> None:
+        self.pending = pending
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="storyline-writer")
+        self._waiting = 0  # changed on the event loop only
+
+    async def run(self, function: Callable[..., T], *args: Any) -> T:
+        if self._waiting >= self.pending:
+            raise HTTPProblem(
+                503, "busy", f"{self._waiting} writes are already waiting their turn; send this one again in a few seconds",
+                headers={"Retry-After": "5"},
+            )
+        self._waiting += 1
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._executor, functools.partial(function, *args))
+        finally:
+            self._waiting -= 1
 
 
 class SecurityHeaders:

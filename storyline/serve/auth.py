@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -59,8 +60,17 @@ def csrf_for(token: str, session: str) -> str:
 
 
 def same_token(given: str, expected: str) -> bool:
-    """Constant time: the comparison must not tell how much of a guess was right."""
-    return hmac.compare_digest(given.encode(), expected.encode())
+    """Constant time, on digests of equal length: the comparison tells neither how much of a guess
+    was right nor how long the token is."""
+    return hmac.compare_digest(_digest(given), _digest(expected))
+
+
+def _digest(token: str) -> bytes:
+    return hashlib.sha256(token.encode("utf-8", errors="surrogatepass")).digest()
+
+
+# Query parameters a client might put a token in: refused by name, with why.
+_TOKEN_PARAMETERS = {"token", "access_token", "api_key", "apikey", "key"}
 
 
 @dataclass(frozen=True)
@@ -103,15 +113,21 @@ def check_form(request: Request, csrf: str) -> None:
         raise HTTPProblem(403, "csrf", "this form is out of date (or from elsewhere); reload the page and send it again")
 
 
-def check_bearer(expected: str | None, credentials: HTTPAuthorizationCredentials | None) -> None:
-    """A write from a script: the server's token as ``Authorization: Bearer TOKEN``."""
+def check_bearer(expected: str | None, credentials: HTTPAuthorizationCredentials | None, query: Iterable[str] = ()) -> None:
+    """A write from a script: the server's token as ``Authorization: Bearer TOKEN`` (``query``: the names
+    of the request's query parameters, to tell a token put in the URL)."""
     if not expected:
         raise HTTPProblem(
             403, "writes_disabled",
             "this server accepts no writes: restart it with --token TOKEN (or STORYLINE_TOKEN set) to enable writes",
         )
     if credentials is None:
-        raise HTTPProblem(401, "unauthorized", "send the write token as 'Authorization: Bearer TOKEN'", headers={"WWW-Authenticate": "Bearer"})
+        message = (
+            "a token in the URL is never accepted (URLs end up in logs and histories); send it as 'Authorization: Bearer TOKEN'"
+            if _TOKEN_PARAMETERS & {name.lower() for name in query}
+            else "send the write token as 'Authorization: Bearer TOKEN'"
+        )
+        raise HTTPProblem(401, "unauthorized", message, headers={"WWW-Authenticate": "Bearer"})
     if not same_token(credentials.credentials, expected):
         raise HTTPProblem(
             401, "invalid_token", "the token is not the one this server was started with",

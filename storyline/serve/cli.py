@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import json
+import os
+import re
 import signal
 import sys
+import tempfile
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import Any, TextIO, TypeVar
 
 import click
 from rich.console import Console
-from rich.markup import escape
+from rich.markup import escape as rich_escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -33,7 +38,7 @@ from storyline.ingest.fetch import FetchSettings
 from storyline.ingest.sources import format_every, parse_every
 from storyline.ingest.watch import WatchSettings
 from storyline.model import Article, Entity, Explanation, FetchReport, IngestReport, SearchHit, Story, StoryEdit
-from storyline.pipeline import default_workers
+from storyline.pipeline import DEFAULT_ARTICLE_SECONDS, default_workers
 from storyline.stories.edits import edit_summary
 from storyline.store import DEFAULT_WRITER_WAIT, masked, store_exists
 from storyline.store.location import LOCATION_VARIABLE
@@ -47,17 +52,87 @@ out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
+class _Failure(click.ClickException):
+    """A failure told in one line, its names made safe to print (see ``printable``)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(printable(message))
+
+
 def _errors_as_messages(command: F) -> F:
-    """Show Storyline errors as one clear line (exit code 1), not a traceback."""
+    """Show every failure a user can cause as one clear line (exit code 1), not a traceback."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
         except StorylineError as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise _Failure(str(exc)) from exc
+        except OSError as exc:  # a file the user named: unreadable, unwritable, the disk full
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise _Failure(f"{where}{exc.strerror or exc}; check the path, its permissions and the free space") from exc
+        except KeyboardInterrupt:
+            err.print("Interrupted.")
+            sys.exit(130)
 
     return wrapper  # type: ignore[return-value]
+
+
+# C0 and C1 control characters (but tab and newline) and the bidirectional overrides: a file
+# name or a page title holding them could move the cursor, recolour or retitle the terminal.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` with its control characters shown as escapes (\\x1b), safe to print on a terminal."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def escape(text: str) -> str:
+    """Untrusted text (names, titles) for Rich: control characters shown as escapes, markup escaped."""
+    return rich_escape(printable(text))
+
+
+@contextlib.contextmanager
+def _output_file(path: str, inputs: Sequence[str], *, force: bool, newline: str | None = None) -> Iterator[TextIO]:
+    """An output file written whole or not at all, never over an input, never over a file unless forced.
+
+    It is written to a temporary file beside it and renamed over ``path`` once complete, so a
+    failure or an interruption leaves what was there before.
+    """
+    target = Path(path)
+    folder = target.parent
+    if not folder.is_dir():
+        raise _Failure(f"{path}: the folder {folder} does not exist; create it first, or write the output elsewhere")
+    for given in inputs:
+        if target.exists() and Path(given).exists() and os.path.samefile(target, given):
+            raise _Failure(f"{path} is the input {given}; write the output to another file")
+    if target.is_dir():
+        raise _Failure(f"{path} is a folder; give a file name for the output")
+    if target.exists() and not force:
+        raise _Failure(f"{path} already exists; pass --force to replace it, or choose another --out")
+    mode = target.stat().st_mode & 0o777 if target.exists() else _default_mode()
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8", newline=newline) as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+
+
+def _default_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+force_option = click.option("--force", is_flag=True, help="Replace the --out file if it exists (never an input file).")
 
 
 db_option = click.option(
@@ -79,11 +154,11 @@ def _wait_option(default: float, what: str) -> Callable[[F], F]:
     )
 
 
-def _open_existing(db: str, first: str = "ingest PATH") -> api.Storyline:
+def _open_existing(db: str, first: str = "ingest PATH", **settings: Any) -> api.Storyline:
     """Read commands never create a store: a missing one is an error, as is a file that is not a store (left untouched)."""
     if not store_exists(db):
-        raise click.ClickException(f"{masked(db)}: no Storyline store here yet; run `storyline {first} --db {masked(db)}` first")
-    return api.open(db, create=False)
+        raise _Failure(f"{masked(db)}: no Storyline store here yet; run `storyline {first} --db {masked(db)}` first")
+    return api.open(db, create=False, **settings)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -109,30 +184,49 @@ def cli() -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @db_option
-@click.option("--batch-size", default=api.DEFAULT_BATCH_SIZE, show_default=True, help="Articles written per transaction.")
-@click.option("--max-article-mb", default=10.0, show_default=True, help="Largest .txt/.html file (or JSONL line) read as one article.")
+@click.option("--batch-size", default=api.DEFAULT_BATCH_SIZE, show_default=True, type=click.IntRange(min=1), help="Articles written per transaction.")
+@click.option(
+    "--max-article-mb", default=10.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+    help="Largest .txt/.html file (or JSONL line) read as one article.",
+)
+@click.option(
+    "--max-article-seconds", default=DEFAULT_ARTICLE_SECONDS, show_default=True, type=click.FloatRange(min=0, min_open=True),
+    help="Time a worker may spend cleaning and analyzing one article; past it the article fails and the run goes on.",
+)
 @click.option(
     "--workers", type=click.IntRange(min=0), default=None,
-    help="Processes cleaning and analyzing articles in parallel (0: none).  [default: one per core, at most 4]",
+    help="Processes cleaning and analyzing articles in parallel (0: none, and no time limit).  [default: one per core, at most 4]",
 )
 @_wait_option(DEFAULT_WRITER_WAIT, "each batch")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @_errors_as_messages
-def ingest(paths: tuple[str, ...], db: str, batch_size: int, max_article_mb: float, workers: int | None, wait: float, quiet: bool) -> None:
+def ingest(
+    paths: tuple[str, ...], db: str, batch_size: int, max_article_mb: float, max_article_seconds: float, workers: int | None, wait: float,
+    quiet: bool,
+) -> None:
     """Read articles from files and directories into the store.
 
     PATHS are .txt (scraped text), .html/.htm pages, .jsonl files with one
     article per line (fields: id, text or html, and optionally title, url,
-    outlet, published, language), or web archives (.warc, .arc: each HTML
-    page captured is an article). Directories are read recursively.
+    outlet, published, language), each optionally gzipped (.gz), or web archives
+    (.warc, .arc: each HTML page captured is an article). Directories are read
+    recursively.
 
     Running the same command again adds nothing new and finishes an
     interrupted run. Several ingests (and a server taking POSTs) may write to
     one store at once: they take turns batch by batch. Inputs that cannot be
     read are listed at the end; the exit code is 1 when there were any.
+    Warnings (a given date or language that is ignored, a text too long to
+    read whole) do not change it.
     """
+    for path in paths:
+        if Path(db).exists() and Path(path).exists() and os.path.samefile(db, path):
+            raise _Failure(f"--db {db} is the input {path}; give the store another file")
     workers = default_workers() if workers is None else workers
-    with api.open(db, batch_size=batch_size, max_article_bytes=int(max_article_mb * 1024 * 1024), workers=workers, writer_wait=wait) as sl:
+    with api.open(
+        db, batch_size=batch_size, max_article_bytes=int(max_article_mb * 1024 * 1024), workers=workers, seconds_per_article=max_article_seconds,
+        writer_wait=wait,
+    ) as sl:
         with _article_progress("Ingesting", quiet) as advance:
             report = sl.ingest(list(paths), progress=advance)
         _print_report(report, db, sl.count())
@@ -163,6 +257,10 @@ def _print_report(report: IngestReport, db: str, counts: dict[str, int]) -> None
         + (f"{report.skipped} web archive records hold no article (requests, metadata, revisits, other types). " if report.skipped else "")
         + f"{escape(masked(db))} now holds {counts['articles']} articles in {counts['stories']} stories."
     )
+    if report.warnings:
+        err.print(f"[bold yellow]{len(report.warnings)} warning(s):[/]")
+        for warning in report.warnings:
+            err.print(f"  {escape(str(warning))}")
     if report.problems:
         err.print(f"[bold red]{len(report.problems)} input(s) could not be ingested:[/]")
         for problem in report.problems:
@@ -365,7 +463,7 @@ def show(ident: str, db: str, as_json: bool) -> None:
         entity = None if story else sl.entity(ident)
         article = None if story or entity else sl.article(ident)
         if story is None and entity is None and article is None:
-            raise click.ClickException(f"no story, entity or article {ident!r} in {masked(db)}; `storyline stories` lists them")
+            raise _Failure(f"no story, entity or article {ident!r} in {masked(db)}; `storyline stories` lists them")
         if as_json:
             if story is not None:
                 payload = {**api.story_summary(story), "articles": [sl.article_export(a) for a in story.articles]}
@@ -438,16 +536,24 @@ def analyze(file: str, published: str | None, language: str | None, as_json: boo
 @cli.command()
 @click.argument("input_file", metavar="INPUT.jsonl", type=click.Path(dir_okay=False))
 @click.option("--out", "output", required=True, type=click.Path(dir_okay=False), help="Where to write one {id, story} line per input line.")
+@force_option
+@click.option(
+    "--workers", type=click.IntRange(min=0), default=None,
+    help="Processes cleaning and analyzing articles in parallel (0: none).  [default: one per core, at most 4]",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @_errors_as_messages
-def cluster(input_file: str, output: str, quiet: bool) -> None:
+def cluster(input_file: str, output: str, force: bool, workers: int | None, quiet: bool) -> None:
     """Group the articles of a JSONL file into stories, in file order, without a store.
 
     Does exactly what ingest does (clean, duplicates, incremental matching) on
-    a temporary store and writes {"id", "story"} per input line to --out.
+    a temporary store and writes {"id", "story"} per input line to --out. The
+    file appears complete or not at all; an existing one is replaced only with
+    --force, and never when it is the input.
     """
-    with open(output, "w", encoding="utf-8") as handle, _article_progress("Clustering", quiet) as advance:
-        report = api.cluster(input_file, handle, progress=advance)
+    workers = default_workers() if workers is None else workers
+    with _output_file(output, [input_file], force=force) as handle, _article_progress("Clustering", quiet) as advance:
+        report = api.cluster(input_file, handle, workers=workers, progress=advance)
     err.print(f"{report.added + report.already_stored} articles in {report.new_stories} stories -> {escape(output)}")
     if report.problems:
         for problem in report.problems:
@@ -487,16 +593,19 @@ def compare(first: str, second: str, db: str, as_json: bool) -> None:
 @cli.command()
 @click.argument("pairs_file", metavar="PAIRS.csv", type=click.Path(dir_okay=False))
 @click.option("--out", "output", required=True, type=click.Path(dir_okay=False), help="Where to write the scores (CSV).")
+@force_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @_errors_as_messages
-def similarity(pairs_file: str, output: str, quiet: bool) -> None:
+def similarity(pairs_file: str, output: str, force: bool, quiet: bool) -> None:
     """Score article pairs from a CSV file on seven dimensions, without a store.
 
     PAIRS.csv (or .csv.gz) needs the columns pair_id, lang1, lang2, text_1,
     text_2 (others are ignored). --out gets pair_id, Geography, Entities, Time,
     Narrative, Overall, Style, Tone: one row per input row, in order, on the
     1 (most similar) to 4 scale. Rows that cannot be scored keep their pair_id
-    with empty scores and are listed; the exit code is then 1.
+    with empty scores and are listed; the exit code is then 1. The --out file
+    appears complete or not at all; an existing one is replaced only with
+    --force, and never when it is the input.
     """
     progress = Progress(
         SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -509,7 +618,7 @@ def similarity(pairs_file: str, output: str, quiet: bool) -> None:
             tasks[stage] = progress.add_task(stage.capitalize(), total=total)
         progress.update(tasks[stage], completed=done, total=total)
 
-    with progress, open(output, "w", encoding="utf-8", newline="") as handle:
+    with _output_file(output, [pairs_file], force=force, newline="") as handle, progress:
         report = api.score_pairs(pairs_file, handle, progress=advance)
     err.print(f"{report.scored} pairs scored -> {escape(output)}")
     if report.problems:
@@ -536,6 +645,23 @@ def _web_options(command: F) -> F:
         click.option(
             "--delay", type=click.FloatRange(min=0), default=1.0, show_default=True,
             help="Seconds between two requests to the same host (more if its robots.txt asks); under 1 is impolite on the open web.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _worker_options(command: F) -> F:
+    """The options of the commands that keep a worker process for the articles they receive (serve, fetch, watch)."""
+    options = [
+        click.option(
+            "--workers", type=click.IntRange(min=0), default=1, show_default=True,
+            help="Processes cleaning and analyzing the articles received (0: in this process, with no time limit).",
+        ),
+        click.option(
+            "--max-article-seconds", default=DEFAULT_ARTICLE_SECONDS, show_default=True, type=click.FloatRange(min=0, min_open=True),
+            help="Time a worker may spend on one article; past it the article fails and the others go on.",
         ),
     ]
     for option in reversed(options):
@@ -627,7 +753,7 @@ def sources_remove(urls: tuple[str, ...], db: str) -> None:
         err.print(f"no longer watching {escape(url)}")
     missing = len(urls) - len(removed)
     if missing:
-        raise click.ClickException(f"{missing} of the URLs given were not watched; `storyline sources list` shows those that are")
+        raise _Failure(f"{missing} of the URLs given were not watched; `storyline sources list` shows those that are")
 
 
 @sources.command("import")
@@ -660,14 +786,18 @@ def sources_export(db: str) -> None:
 @_web_options
 @click.option("--now", "everything", is_flag=True, help="Poll every live source now, even those not due yet.")
 @click.option("--quiet", "-q", is_flag=True, help="Only the summary, no line per source.")
+@_worker_options
 @_errors_as_messages
-def fetch(db: str, allow_private_addresses: bool, contact: str | None, delay: float, everything: bool, quiet: bool) -> None:
+def fetch(
+    db: str, allow_private_addresses: bool, contact: str | None, delay: float, everything: bool, quiet: bool, workers: int, max_article_seconds: float
+) -> None:
     """Poll every source that is due once, fetch the pages of new items, store the articles.
 
     Pages go through the same cleaning, analysis and matching as ingested
-    files. Exit code 1 when a source could not be polled.
+    files, each within a time limit (a hostile page fails alone). Exit code 1
+    when a source could not be polled.
     """
-    with _open_existing(db, "sources add URL") as sl:
+    with _open_existing(db, "sources add URL", workers=workers, seconds_per_article=max_article_seconds) as sl:
         report = sl.fetch(_watch_settings(allow_private_addresses, contact, delay), everything=everything, on_event=None if quiet else _event)
         counts = sl.count()
     _print_fetch_report(report, db, counts)
@@ -678,12 +808,15 @@ def fetch(db: str, allow_private_addresses: bool, contact: str | None, delay: fl
 @cli.command()
 @db_option
 @_web_options
+@_worker_options
 @_errors_as_messages
-def watch(db: str, allow_private_addresses: bool, contact: str | None, delay: float) -> None:
+def watch(db: str, allow_private_addresses: bool, contact: str | None, delay: float, workers: int, max_article_seconds: float) -> None:
     """Poll and fetch forever, each source on its own schedule, until Ctrl-C or SIGTERM.
 
     A stop finishes storing what was fetched. Killed outright, the next run
-    picks up where this one was: nothing lost, nothing stored twice.
+    picks up where this one was: nothing lost, nothing stored twice. Each page
+    is cleaned and analyzed within a time limit: a hostile page fails alone,
+    and the watch goes on.
     """
     stop = threading.Event()
 
@@ -695,7 +828,7 @@ def watch(db: str, allow_private_addresses: bool, contact: str | None, delay: fl
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
-    with _open_existing(db, "sources add URL") as sl:
+    with _open_existing(db, "sources add URL", workers=workers, seconds_per_article=max_article_seconds) as sl:
         err.print(f"Watching the {len(sl.sources())} sources of {escape(masked(db))} · Ctrl-C to stop")
         report = sl.watch(_watch_settings(allow_private_addresses, contact, delay), stop=stop, on_event=_event)
         counts = sl.count()
@@ -713,9 +846,13 @@ def _print_fetch_report(report: FetchReport, db: str, counts: dict[str, int]) ->
         f"({report.duplicates} duplicates, {report.new_versions} new versions), {report.new_stories} new stories. "
         f"{escape(masked(db))} now holds {counts['articles']} articles in {counts['stories']} stories."
     )
-    for title, problems in (("sources could not be polled", report.failed_sources), ("pages could not be fetched", report.failed_pages)):
+    for title, problems, colour in (
+        ("sources could not be polled", report.failed_sources, "red"), ("pages could not be fetched", report.failed_pages, "red"),
+        ("pages were skipped", report.skipped_pages, "yellow"),
+        ("pages will be tried again by the next run", report.put_off_pages, "yellow"),
+    ):
         if problems:
-            err.print(f"[bold red]{len(problems)} {title}:[/]")
+            err.print(f"[bold {colour}]{len(problems)} {title}:[/]")
             for problem in problems:
                 err.print(f"  {escape(str(problem))}")
 
@@ -731,26 +868,28 @@ def _print_fetch_report(report: FetchReport, db: str, counts: dict[str, int]) ->
 @click.option("--max-body-mb", default=10.0, show_default=True, type=click.FloatRange(min=0, min_open=True), help="Largest request body accepted.")
 @click.option("--watch", "watching", is_flag=True, help="Also poll the watched sources and fetch their pages (as `storyline watch`).")
 @click.option("--create", is_flag=True, help="Start a new, empty store when --db names no file yet (to fill it with POST /api/articles).")
+@_worker_options
 @_web_options
 @_wait_option(SERVE_WRITER_WAIT, "a POST")
 @_errors_as_messages
 def serve(
-    db: str, host: str, port: int, token: str | None, max_body_mb: float, watching: bool, create: bool,
+    db: str, host: str, port: int, token: str | None, max_body_mb: float, watching: bool, create: bool, workers: int, max_article_seconds: float,
     allow_private_addresses: bool, contact: str | None, delay: float, wait: float,
 ) -> None:
     """Serve the web pages and the HTTP API over the store.
 
     Pages: / (stories), /stories/ID, /articles/ID, /search, /sources. JSON API
-    under /api/ (docs/http.md; schema at /openapi.json). Stop with Ctrl-C.
+    under /api/ (docs/http.md; schema at /openapi.json). Listens on 127.0.0.1
+    only unless --host says otherwise. Stop with Ctrl-C.
     """
     from storyline.serve.app import ServeSettings, run  # the web stack loads only for this command
 
     if not create and not store_exists(db):  # a typo must not serve a new, empty store
-        raise click.ClickException(
+        raise _Failure(
             f"{masked(db)}: no Storyline store here yet; run `storyline ingest PATH --db {masked(db)}` first, "
             "or pass --create to serve a new, empty one"
         )
-    with api.open(db, create=create, writer_wait=wait) as sl:
+    with api.open(db, create=create, workers=workers, seconds_per_article=max_article_seconds, writer_wait=wait) as sl:
         writes = "writes need the token" if token else "read only (no --token: writes are refused)"
         err.print(f"Serving {escape(masked(db))} at http://{host}:{port}/ · {writes}")
         settings = ServeSettings(token=token or None, max_body_bytes=int(max_body_mb * 1024 * 1024))

@@ -10,6 +10,7 @@ page get the same code and message as an HTML page.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -19,6 +20,8 @@ from starlette.responses import JSONResponse, Response
 
 from storyline.errors import ConfigError, InputError, StoreError, StorylineError
 from storyline.serve.templating import templates
+
+LOGGER = logging.getLogger(__name__)
 
 # Codes of the HTTP statuses Starlette raises by itself (unknown route, wrong method, ...).
 _STATUS_CODES = {
@@ -75,9 +78,11 @@ def _from_storyline_error(exc: StorylineError) -> HTTPProblem:
         return HTTPProblem(400, "invalid_parameter", exc.message)
     if isinstance(exc, InputError):
         return HTTPProblem(422, "invalid_input", str(exc))
-    if isinstance(exc, StoreError):
-        return HTTPProblem(503, "store_unavailable", str(exc), headers={"Retry-After": "5"})
-    return HTTPProblem(500, "internal_error", str(exc))
+    if isinstance(exc, StoreError):  # its message names the store's file: the log has it, the client does not
+        LOGGER.error("store unavailable: %s", exc)
+        return HTTPProblem(503, "store_unavailable", "the store cannot be read or written just now; try again shortly", headers={"Retry-After": "5"})
+    LOGGER.error("failed: %s", exc)
+    return HTTPProblem(500, "internal_error", "the server failed on this request; its log says why")
 
 
 def install(app: FastAPI) -> None:

@@ -6,6 +6,7 @@ and their parameters are in docs/http.md and at /openapi.json.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from dataclasses import asdict
@@ -83,7 +84,7 @@ _WRITE_BODY = {
 
 
 @health.get("/healthz", summary="Is the server up (touches nothing)")
-def healthz() -> JSONResponse:
+async def healthz() -> JSONResponse:  # on the event loop: answers even when every thread is busy
     return JSONResponse({"status": "ok"})
 
 
@@ -146,14 +147,16 @@ async def submit_articles(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     sl: Annotated[Storyline, Depends(storyline_of)],
 ) -> JSONResponse:
-    check_bearer(request.app.state.settings.token, credentials)
+    settings = request.app.state.settings
+    check_bearer(settings.token, credentials, request.query_params.keys())
+    writes = request.app.state.writes
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "multipart/form-data":
         uploads = await _uploads(request)
-        outcomes = await run_in_threadpool(_ingest_uploads, sl, uploads)
+        outcomes = await writes.run(_ingest_uploads, sl, uploads, settings.max_upload_bytes)
     elif content_type == "application/json" or content_type.endswith("+json"):
-        records = _records(await request.body())
-        outcomes = await run_in_threadpool(sl.ingest_records, records, source="http")
+        records = await run_in_threadpool(_records, await request.body())  # a large body is parsed off the event loop
+        outcomes = await writes.run(functools.partial(sl.ingest_records, source="http"), records)
     else:
         raise HTTPProblem(
             415, "unsupported_media_type",
@@ -176,6 +179,8 @@ def _records(body: bytes) -> list[dict[str, Any]]:
         raise HTTPProblem(400, "invalid_json", f"the body is not UTF-8 (byte {exc.start}); send JSON encoded as UTF-8") from None
     except json.JSONDecodeError as exc:
         raise HTTPProblem(400, "invalid_json", f"the body is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
+    except RecursionError:
+        raise HTTPProblem(400, "invalid_json", "the body nests arrays or objects too deeply; send articles as flat objects") from None
     single = isinstance(parsed, dict)
     if not single and not isinstance(parsed, list):
         kind = "null" if parsed is None else {str: "string", bool: "boolean"}.get(type(parsed), "number")
@@ -203,8 +208,8 @@ async def _uploads(request: Request) -> list[tuple[str, bytes]]:
         await form.close()
 
 
-def _ingest_uploads(sl: Storyline, uploads: list[tuple[str, bytes]]) -> list[Outcome]:
-    return [outcome for name, content in uploads for outcome in sl.ingest_upload(name, content)]
+def _ingest_uploads(sl: Storyline, uploads: list[tuple[str, bytes]], max_bytes: int) -> list[Outcome]:
+    return [outcome for name, content in uploads for outcome in sl.ingest_upload(name, content, max_bytes=max_bytes)]
 
 
 def outcome_record(outcome: Outcome) -> dict[str, Any]:
@@ -218,6 +223,7 @@ def outcome_record(outcome: Outcome) -> dict[str, Any]:
         "new_story": outcome.new_story,
         "duplicate_kind": outcome.duplicate_kind,
         "error": outcome.problem,
+        "warnings": list(outcome.warnings),
     }
 
 
@@ -250,7 +256,7 @@ _EDIT_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 def token_writer(request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> None:
     """Writes need the server's token (``Authorization: Bearer TOKEN``)."""
-    check_bearer(request.app.state.settings.token, credentials)
+    check_bearer(request.app.state.settings.token, credentials, request.query_params.keys())
 
 
 Writer = Annotated[None, Depends(token_writer)]

@@ -14,6 +14,8 @@ from storyline.serve.errors import HTTPProblem
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+# Far past any store's end, well within SQLite's integers.
+MAX_OFFSET = 10**12
 # Empty is allowed: a submitted form sends its blank fields.
 _DAY = r"^(\d{4}-\d{2}-\d{2})?$"
 
@@ -80,7 +82,7 @@ class Paging:
 
 async def paging(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page.")] = DEFAULT_LIMIT,
-    offset: Annotated[int, Query(ge=0, description="Items to skip (the `next` link sets it).")] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip (the `next` link sets it).")] = 0,
 ) -> Paging:
     return Paging(limit, offset)
 

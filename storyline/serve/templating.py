@@ -14,6 +14,7 @@ import jinja2
 from starlette.templating import Jinja2Templates
 
 from storyline import __version__
+from storyline.api import public_source
 from storyline.model import Story
 from storyline.stories.edits import edit_summary
 
@@ -76,7 +77,7 @@ def _environment() -> jinja2.Environment:
     )
     env.filters.update(
         web_link=web_link, day=day, date_span=date_span, paragraphs=paragraphs, plural=plural, listing=listing, copy_label=copy_label,
-        moment=moment,
+        public_source=public_source, moment=moment,
         edit_summary=edit_summary,
     )
     env.globals["version"] = __version__

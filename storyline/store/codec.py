@@ -13,6 +13,7 @@ from storyline.model import (
     Article,
     ArticleMove,
     Coverage,
+    Cut,
     Entity,
     Event,
     Explanation,
@@ -57,6 +58,14 @@ def load_analysis(article: Article, payload: str | None) -> Article:
         Event(**{**e, **{k: tuple(e.get(k, ())) for k in ("who", "whom", "who_ids", "whom_ids")}}) for e in data.get("events", [])
     ]
     return article
+
+
+def cuts_to_json(cuts: list[Cut]) -> str | None:
+    return json.dumps([asdict(c) for c in cuts]) if cuts else None
+
+
+def cuts_from_json(payload: str | None) -> list[Cut]:
+    return [Cut(**c) for c in json.loads(payload)] if payload else []
 
 
 def vectors_to_bytes(vectors: np.ndarray | None) -> bytes | None:

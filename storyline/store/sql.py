@@ -32,6 +32,8 @@ from storyline.model import (
 from storyline.store.base import StoreChanges, TableRows
 from storyline.store.codec import (
     analysis_to_json,
+    cuts_from_json,
+    cuts_to_json,
     edit_from_row,
     edit_payload,
     entity_row,
@@ -114,14 +116,15 @@ class SQLStore:
         self._save_profiles(db, batch.stories, number)
         db.executemany(
             "INSERT INTO articles (id, external_id, source, title, text, published, published_day, language, outlet, author, url, "
-            "text_hash, duplicate_of, duplicate_kind, story_id, match_score, embedding, fingerprint) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "text_hash, duplicate_of, duplicate_kind, story_id, match_score, embedding, fingerprint, cuts) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     a.id, a.external_id, a.source, a.title, a.text, a.published, _day(a.published_day), a.language,
                     a.outlet, a.author, a.url, batch.text_hashes[a.id], a.duplicate_of, a.duplicate_kind, a.story_id,
                     a.match_score, _half(a.embedding),
                     a.fingerprint.astype(np.uint64).tobytes() if a.fingerprint is not None else None,
+                    cuts_to_json(a.cuts),
                 )
                 for a in batch.articles
             ],
@@ -937,7 +940,7 @@ ARTICLE_COLUMNS = ", ".join(
     f"a.{name}"
     for name in (
         "id", "external_id", "source", "title", "text", "published", "language", "outlet", "author", "url",
-        "duplicate_of", "duplicate_kind", "story_id", "match_score",
+        "duplicate_of", "duplicate_kind", "story_id", "match_score", "cuts",
     )
 ) + ", (SELECT payload FROM analyses WHERE analyses.article_id = a.id) AS payload"
 # A story's articles: by publication day (undated last), then arrival.
@@ -983,6 +986,7 @@ def article_from_row(row: Row) -> Article:
         duplicate_kind=row["duplicate_kind"],
         story_id=row["story_id"],
         match_score=row["match_score"],
+        cuts=cuts_from_json(row["cuts"]),
     )
     return load_analysis(article, row["payload"])
 
