@@ -712,7 +712,7 @@ def cluster(
     with tempfile.TemporaryDirectory(prefix="storyline-cluster-") as tmp:
         store = SQLiteStore(Path(tmp) / "cluster.db")
         try:
-            pipeline = Pipeline(store, batch_size=batch_size, workers=workers, explain=False, match_settings=match_settings)
+            pipeline = Pipeline(store, batch_size=batch_size, workers=workers, explain=False, matching_only=True, match_settings=match_settings)
 
             counter = _Progress(expected_documents(files), progress)
 

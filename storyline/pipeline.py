@@ -82,8 +82,8 @@ def _exit_with(parent: int) -> None:
 PREPARE_CHUNK = 8  # documents per task sent to a worker: enough to batch embeddings, small enough to balance
 
 
-def prepare(documents: list[RawDocument]) -> tuple[list[Article | InputProblem], dict[str, float]]:
-    """Clean and analyze documents: everything that needs no shared state.
+def prepare(documents: list[RawDocument], matching_only: bool = False) -> tuple[list[Article | InputProblem], dict[str, float]]:
+    """Clean and analyze documents: everything that needs no shared state (``matching_only``: see ``analyze``).
 
     Runs in worker processes (so it must stay a picklable top-level function);
     returns each document's article or problem, and the seconds spent per stage.
@@ -93,7 +93,7 @@ def prepare(documents: list[RawDocument]) -> tuple[list[Article | InputProblem],
     results = [clean_or_problem(d) for d in documents]
     seconds["clean"] = time.perf_counter() - start
     start = time.perf_counter()
-    analyze([r for r in results if isinstance(r, Article)])
+    analyze([r for r in results if isinstance(r, Article)], matching_only=matching_only)
     seconds["analyze"] = time.perf_counter() - start
     return results, seconds
 
@@ -101,17 +101,18 @@ def prepare(documents: list[RawDocument]) -> tuple[list[Article | InputProblem],
 class _Preparation:
     """One batch being prepared: in worker processes as soon as it is read, or here when finished."""
 
-    def __init__(self, items: list[RawDocument | InputProblem], stored: set[str], pool: Executor | None) -> None:
+    def __init__(self, items: list[RawDocument | InputProblem], stored: set[str], pool: Executor | None, matching_only: bool = False) -> None:
         self.items = items
+        self.matching_only = matching_only
         first = {i.id: i for i in reversed(items) if isinstance(i, RawDocument)}  # first occurrence of each id
         self.documents = [d for d in first.values() if d.id not in stored][::-1]
         chunks = [self.documents[i : i + PREPARE_CHUNK] for i in range(0, len(self.documents), PREPARE_CHUNK)]
-        self._futures = [pool.submit(prepare, chunk) for chunk in chunks] if pool else None
+        self._futures = [pool.submit(prepare, chunk, matching_only) for chunk in chunks] if pool else None
 
     def results(self, seconds_by_stage: dict[str, float]) -> dict[str, Article | InputProblem]:
         """Article (or problem) per document id, in input order; adds the stages' seconds."""
         if self._futures is None:
-            outputs = [prepare(self.documents)]
+            outputs = [prepare(self.documents, self.matching_only)]
         else:
             outputs = [future.result() for future in self._futures]
         results: list[Article | InputProblem] = []
@@ -147,6 +148,8 @@ class Pipeline:
     them needs the usual ``if __name__ == "__main__":`` guard.
     ``explain``: keep each story's explanation up to date (off for ``cluster``,
     which only needs the grouping).
+    ``matching_only``: analyze only what grouping reads (``analyze``): for a store
+    that is thrown away after grouping, as ``cluster``'s.
     """
 
     def __init__(
@@ -156,6 +159,7 @@ class Pipeline:
         batch_size: int = DEFAULT_BATCH_SIZE,
         workers: int = 0,
         explain: bool = True,
+        matching_only: bool = False,
         scorer: Scorer | None = None,
         match_settings: MatchSettings = MatchSettings(),
     ) -> None:
@@ -163,6 +167,7 @@ class Pipeline:
         self.batch_size = batch_size
         self.workers = workers
         self.explain = explain
+        self.matching_only = matching_only
         frequencies, documents = store.term_frequencies()
         self.matcher = StoryMatcher(store, term_statistics=TermStatistics(frequencies, documents), scorer=scorer, settings=match_settings)
         self.duplicates = DuplicateFinder(store.find_exact, store.find_by_bands)
@@ -200,7 +205,7 @@ class Pipeline:
             in_flight: _Preparation | None = None
             for items_of_batch in self._batches(items):
                 stored = self.store.stored_stories([i.id for i in items_of_batch if isinstance(i, RawDocument)])
-                preparation = _Preparation(items_of_batch, set(stored), pool)  # starts preparing this batch ...
+                preparation = _Preparation(items_of_batch, set(stored), pool, self.matching_only)  # starts preparing this batch ...
                 if in_flight is not None:
                     yield from self._finish_batch(in_flight)  # ... while the previous one is finished here
                 in_flight = preparation

@@ -23,8 +23,12 @@ from storyline.model import Article, Mention, Place
 __all__ = ["analyze"]
 
 
-def analyze(articles: Sequence[Article]) -> Sequence[Article]:
-    """Fill each article's representations and analysis (embeddings in one batch)."""
+def analyze(articles: Sequence[Article], *, matching_only: bool = False) -> Sequence[Article]:
+    """Fill each article's representations and analysis (embeddings in one batch).
+
+    ``matching_only``: only what grouping reads (embeddings, fingerprint, terms, names, places),
+    not times, quotes and events, which only explanations and ``compare`` use.
+    """
     # The stages are imported here, not at the top: every command imports this package (through
     # the pipeline) and the stages' modules take about half a second to load; only analysis needs them.
     from storyline.analyze.embed import embed_texts
@@ -47,6 +51,8 @@ def analyze(articles: Sequence[Article]) -> Sequence[Article]:
         article.terms = term_counts(article)
         article.mentions = names
         article.places = find_places(article.mentions, article.text, article.language)
+        if matching_only:
+            continue
         article.times = find_times(article.text, language=article.language, published=article.published_day)
         article.quotes = find_quotes(article.text, language=article.language, mentions=article.mentions)
         article.events = find_events(
