@@ -22,6 +22,7 @@ import argparse
 import gzip
 import json
 import re
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -130,9 +131,9 @@ def measure() -> dict[str, Any]:
     return result
 
 
-def _run(code: Path | None) -> dict[str, Any]:
-    """``measure`` in a fresh process, with the package under ``code`` (this checkout's when None)."""
-    command = [sys.executable, __file__, "--one-run"] + (["--code", str(code)] if code else [])
+def _run(code: Path) -> dict[str, Any]:
+    """``measure`` in a fresh process, with the package under ``code``."""
+    command = [sys.executable, __file__, "--one-run", "--code", str(code)]
     output = subprocess.run(command, check=True, capture_output=True, text=True, cwd=REPO).stdout
     return json.loads(output.split("\n===\n", 1)[1])
 
@@ -151,13 +152,16 @@ def main() -> None:
         print("\n===\n" + json.dumps(result))
         return
     runs: dict[str, Any] = {}
-    if not args.no_baseline:
-        with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp:
+        # Both codes are copied first: the checkout may change while the (long) runs go on.
+        after = Path(tmp) / "after"
+        shutil.copytree(REPO / "storyline", after / "storyline", ignore=shutil.ignore_patterns("__pycache__"))
+        if not args.no_baseline:
             archive = subprocess.run(["git", "archive", args.baseline, "storyline"], cwd=REPO, capture_output=True, check=True).stdout
             with tarfile.open(fileobj=BytesIO(archive)) as tar:
-                tar.extractall(tmp, filter="data")
-            runs["before"] = _run(Path(tmp))
-    runs["after"] = _run(None)
+                tar.extractall(Path(tmp) / "before", filter="data")
+            runs["before"] = _run(Path(tmp) / "before")
+        runs["after"] = _run(after)
     result = dict(runs["after"])
     if "before" in runs:
         before, after = runs["before"], runs["after"]
