@@ -94,10 +94,16 @@ class Storyline:
         self.max_article_bytes = max_article_bytes
         self.workers = workers
         self._write_lock = threading.Lock()
+        # Kept between writes and compares while nothing else changed the store: building them reads
+        # the whole term table (and reloads the stories matched against), which each HTTP write paid.
+        self._pipeline: Pipeline | None = None
+        self._pipeline_generation: int | None = None
+        self._term_statistics: TermStatistics | None = None
 
     # ---- lifecycle -------------------------------------------------------------
 
     def close(self) -> None:
+        self._pipeline = None
         self.store.close()
 
     def __enter__(self) -> Storyline:
@@ -144,13 +150,22 @@ class Storyline:
         return self._ingest(read_upload(f"upload:{name}", content, max_article_bytes=self.max_article_bytes))
 
     def _ingest(self, items: Iterable[RawDocument | InputProblem]) -> list[Outcome]:
-        with self._writing() as pipeline:
-            return list(pipeline.process(items))
+        with self._write_lock, self.store.writer():
+            generation = self.store.write_generation()
+            if self._pipeline is None or generation is None or generation != self._pipeline_generation:
+                self._pipeline = Pipeline(self.store, batch_size=self.batch_size, workers=self.workers)
+                self._pipeline_generation = generation
+            try:
+                return list(self._pipeline.process(items))
+            except BaseException:
+                self._pipeline = None  # a write that failed midway may leave the matcher ahead of the store
+                raise
 
     @contextmanager
     def _writing(self) -> Iterator[Pipeline]:
         """The one way to write: a thread of this process at a time, then a process at a time on the store."""
         with self._write_lock, self.store.writer():
+            self._pipeline = None  # this write's pipeline is not the cached one: the cached one would not see it
             yield Pipeline(self.store, batch_size=self.batch_size, workers=self.workers)
 
     def _read(self, files: list[InputFile], archives: _ArchiveProgress) -> Iterator[RawDocument | InputProblem]:
@@ -357,9 +372,16 @@ class Storyline:
         vectors = self.store.sentence_vectors([a.id for a in articles])
         for article in articles:
             article.sentence_vectors = vectors.get(article.id)
-        frequencies, documents = self.store.term_frequencies()
-        traits = article_traits(articles, TermStatistics(frequencies, documents))
+        traits = article_traits(articles, self._stored_term_statistics())
         return compare_traits(traits[0], traits[1], model)
+
+    def _stored_term_statistics(self) -> TermStatistics:
+        """The store's term statistics, read again only once articles were added (the count of documents moved)."""
+        cached = self._term_statistics
+        if cached is None or cached.documents != self.store.term_documents():
+            frequencies, documents = self.store.term_frequencies()
+            cached = self._term_statistics = TermStatistics(frequencies, documents)
+        return cached
 
     def entity(self, entity_id: str) -> Entity | None:
         """A canonical entity with its aliases in every language."""
@@ -436,6 +458,7 @@ class Storyline:
     @contextmanager
     def _editing(self) -> Iterator[SQLiteStore]:
         with self._write_lock, self.store.writer():
+            self._pipeline = None  # an edit moves articles between stories the cached matcher holds
             yield self.store
 
     def _states(self, store: SQLiteStore, *story_ids: str) -> list[StoryState]:

@@ -66,6 +66,15 @@ class Store(Protocol):
         """Document frequency of every hashed term, and how many documents were counted."""
         ...
 
+    def term_documents(self) -> int:
+        """How many documents ``term_frequencies`` counted (it only grows): a cheap test of whether the table changed."""
+        ...
+
+    def write_generation(self) -> int | None:
+        """A number that changes whenever another connection or process commits a write, read while holding
+        ``writer()``; None when the store cannot tell (then callers keep nothing between writes)."""
+        ...
+
     def find_exact(self, text_hash: str) -> KnownArticle | None: ...
 
     def entities_for_keys(self, keys: Sequence[str]) -> list[Entity]:

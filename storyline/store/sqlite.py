@@ -417,6 +417,15 @@ class SQLiteStore:
         row = self._db.execute("SELECT value FROM counters WHERE name = 'term_documents'").fetchone()
         return frequencies, (row[0] if row else 0)
 
+    def term_documents(self) -> int:
+        row = self._reads.execute("SELECT value FROM counters WHERE name = 'term_documents'").fetchone()
+        return row[0] if row else 0
+
+    def write_generation(self) -> int | None:
+        # SQLite's data_version changes when another connection commits, never for the connection's own writes:
+        # writes through this store's writer connection are the caller's own; the watcher's and other processes' are not.
+        return int(self._db.execute("PRAGMA data_version").fetchone()[0])
+
     def find_exact(self, text_hash: str) -> KnownArticle | None:
         row = self._db.execute(
             "SELECT id, story_id, COALESCE(duplicate_of, id) AS original FROM articles WHERE text_hash = ? ORDER BY seq LIMIT 1",
