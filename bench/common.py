@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -9,10 +10,12 @@ import platform
 import resource
 import subprocess
 import threading
+import uuid
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -97,7 +100,7 @@ class PeakMemory:
     ``with PeakMemory() as peak: ...`` then ``peak.total_mb`` (the largest sum over all
     processes at one sampling instant) and ``peak.processes`` (how many were alive then).
     Sampling every ``interval`` seconds can miss a peak shorter than that; the exact peak of
-    the largest single child is ``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss`` (see ``largest_child_mb``).
+    the largest single child is ``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss`` (``peak_child_rss_mb``).
     """
 
     def __init__(self, interval: float = 0.1) -> None:
@@ -153,6 +156,17 @@ class PeakMemory:
             self._stop.wait(self.interval)
 
 
-def largest_child_mb() -> float:
-    """Peak resident memory of the largest child process waited for so far (exact, from the kernel)."""
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+@contextlib.contextmanager
+def new_postgres_database(server: str, prefix: str = "storyline") -> Iterator[str]:
+    """A new, empty database on the PostgreSQL server at ``server`` (a location whose user may create databases);
+    yields its location and drops it afterwards."""
+    import psycopg
+
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
+    finally:
+        with psycopg.connect(server, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -34,7 +34,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import DATA, REPO, PeakMemory, largest_child_mb, peak_rss_mb, write_result  # noqa: E402
+from bench.common import DATA, REPO, PeakMemory, peak_child_rss_mb, peak_rss_mb, write_result  # noqa: E402
 
 PAGES = DATA / "trafilatura_eval"
 
@@ -113,7 +113,7 @@ def measure() -> dict[str, Any]:
             "ms_per_article_by_stage": {k: round(1000 * v / pages, 1) for k, v in sorted(report.seconds_by_stage.items(), key=lambda kv: -kv[1])},
             "peak_rss_mb_all_processes": round(memory.total_mb),
             "processes_at_peak": memory.processes,
-            "peak_rss_mb_largest_worker": round(largest_child_mb()),
+            "peak_rss_mb_largest_worker": round(peak_child_rss_mb()),
             "peak_rss_mb_main_process": round(peak_rss_mb()),
         },
         "baseline_trafilatura_extract_only": {"seconds": round(trafilatura_seconds, 1), "articles_per_second": round(pages / trafilatura_seconds, 2)},
