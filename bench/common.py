@@ -9,6 +9,7 @@ import os
 import platform
 import resource
 import subprocess
+import threading
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterator, Mapping
@@ -91,6 +92,68 @@ def pairwise(predicted: Mapping[str, Hashable], gold: Mapping[str, Hashable]) ->
 def peak_child_rss_mb() -> float:
     """Peak resident memory of the largest child process waited for (direct children only)."""
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+class PeakMemory:
+    """Peak resident memory of this process and all its descendants together, sampled (Linux /proc).
+
+    ``with PeakMemory() as peak: ...`` then ``peak.total_mb`` (the largest sum over all
+    processes at one sampling instant) and ``peak.processes`` (how many were alive then).
+    Sampling every ``interval`` seconds can miss a peak shorter than that; the exact peak of
+    the largest single child is ``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss`` (``peak_child_rss_mb``).
+    """
+
+    def __init__(self, interval: float = 0.1) -> None:
+        self.interval = interval
+        self.total_mb = 0.0
+        self.processes = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, name="peak-memory", daemon=True)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    @staticmethod
+    def _family(root: int) -> list[int]:
+        children: dict[int, list[int]] = defaultdict(list)
+        for entry in os.scandir("/proc"):
+            if entry.name.isdigit():
+                try:
+                    with open(f"/proc/{entry.name}/stat", encoding="ascii", errors="replace") as handle:
+                        parent = int(handle.read().rsplit(")", 1)[1].split()[1])
+                except (OSError, IndexError, ValueError):
+                    continue
+                children[parent].append(int(entry.name))
+        family, todo = [], [root]
+        while todo:
+            pid = todo.pop()
+            family.append(pid)
+            todo += children.get(pid, [])
+        return family
+
+    @staticmethod
+    def _rss_kb(pid: int) -> int:
+        try:
+            with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as handle:
+                for line in handle:
+                    if line.startswith("VmRSS:"):
+                        return int(line.split()[1])
+        except OSError:
+            pass
+        return 0
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            family = self._family(os.getpid())
+            total = sum(self._rss_kb(pid) for pid in family) / 1024
+            if total > self.total_mb:
+                self.total_mb, self.processes = total, len(family)
+            self._stop.wait(self.interval)
 
 
 @contextlib.contextmanager

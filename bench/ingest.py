@@ -1,32 +1,40 @@
-"""Ingest throughput and metadata quality on the 990 real pages of trafilatura_eval.
+"""Ingest throughput, memory and metadata quality on the 990 real pages of trafilatura_eval.
 
 Runs the whole pipeline (read, clean, analyze, match, store) on the gzipped HTML
-pages into a fresh SQLite file and reports articles/s, peak memory and where
-the time went. In the same run, as baselines on the same pages:
-- trafilatura.extract alone (the cost of cleaning with nothing else), and
+pages into a fresh SQLite file and reports articles/s, milliseconds per article
+and stage, the peak resident memory of all its processes together (sampled from
+/proc) and of the largest worker (exact), and where the time went. In the same
+process, as baselines on the same pages:
+- trafilatura's extraction alone (the cost of cleaning with nothing else), and
 - trafilatura's own metadata and main text, against the hand annotations
   (title, date, author; "with"/"without" snippets), compared with Storyline's.
 
-    python bench/ingest.py
+By default this runs twice, one run after the other: first with another revision's code
+(``git archive``, ``main`` unless ``--baseline`` says otherwise), then with this checkout's,
+each in its own process; the result holds both runs and the before/after ratios.
+
+    python bench/ingest.py [--baseline main | --no-baseline]
 """
 
 from __future__ import annotations
 
+import argparse
 import gzip
 import json
 import re
+import shutil
+import subprocess
 import sys
+import tarfile
 import tempfile
 import time
+from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import trafilatura  # noqa: E402
-
-from bench.common import DATA, peak_rss_mb, write_result  # noqa: E402
-import storyline  # noqa: E402
-from storyline.pipeline import default_workers  # noqa: E402
+from bench.common import DATA, REPO, PeakMemory, peak_child_rss_mb, peak_rss_mb, write_result  # noqa: E402
 
 PAGES = DATA / "trafilatura_eval"
 
@@ -44,7 +52,13 @@ def _snippet_scores(text: str, annotation: dict) -> tuple[int, int, int, int]:
     return with_ok, len(annotation.get("with", [])), without_ok, len(annotation.get("without", []))
 
 
-def main() -> None:
+def measure() -> dict[str, Any]:
+    """One run, with whichever ``storyline`` package comes first on sys.path."""
+    import trafilatura
+
+    import storyline
+    from storyline.pipeline import default_workers
+
     annotations = [json.loads(line) for line in (PAGES / "annotations.jsonl").read_text(encoding="utf-8").splitlines()]
     by_file = {str(PAGES / a["html_file"]): a for a in annotations}
 
@@ -59,7 +73,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         with storyline.open(Path(tmp) / "bench.db", workers=default_workers()) as sl:
             start = time.perf_counter()
-            report = sl.ingest([PAGES / "html"])
+            with PeakMemory() as memory:
+                report = sl.ingest([PAGES / "html"])
             seconds = time.perf_counter() - start
             counts = sl.count()
             articles = {a.source: a for story in sl.stories() for a in story.articles}
@@ -85,6 +100,7 @@ def main() -> None:
 
     result = {
         "pages": pages,
+        "code": str(Path(storyline.__file__).parent),
         "storyline": {
             "workers": default_workers(),
             "seconds": round(seconds, 1),
@@ -94,10 +110,15 @@ def main() -> None:
             "failed_inputs": len(report.problems),
             # clean and analyze run in the worker processes: their seconds add up over workers
             "seconds_by_stage": {k: round(v, 2) for k, v in sorted(report.seconds_by_stage.items(), key=lambda kv: -kv[1])},
+            "ms_per_article_by_stage": {k: round(1000 * v / pages, 1) for k, v in sorted(report.seconds_by_stage.items(), key=lambda kv: -kv[1])},
+            "peak_rss_mb_all_processes": round(memory.total_mb),
+            "processes_at_peak": memory.processes,
+            "peak_rss_mb_largest_worker": round(peak_child_rss_mb()),
             "peak_rss_mb_main_process": round(peak_rss_mb()),
         },
         "baseline_trafilatura_extract_only": {"seconds": round(trafilatura_seconds, 1), "articles_per_second": round(pages / trafilatura_seconds, 2)},
         "ratio_storyline_time_vs_trafilatura_only": round(seconds / trafilatura_seconds, 2),
+        "ratio_storyline_rate_vs_trafilatura_only": round(trafilatura_seconds / seconds, 2),
         "metadata_exact_match": {
             field: {"annotated": n, "storyline": round(ok / n, 3), "trafilatura_default": round(base / n, 3)}
             for field, (ok, base, n) in fields.items()
@@ -107,6 +128,51 @@ def main() -> None:
         },
         "problems_sample": [str(p) for p in report.problems[:10]],
     }
+    return result
+
+
+def _run(code: Path) -> dict[str, Any]:
+    """``measure`` in a fresh process, with the package under ``code``."""
+    command = [sys.executable, __file__, "--one-run", "--code", str(code)]
+    output = subprocess.run(command, check=True, capture_output=True, text=True, cwd=REPO).stdout
+    return json.loads(output.split("\n===\n", 1)[1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--baseline", default="main", help="git revision measured first, as the before")
+    parser.add_argument("--no-baseline", action="store_true", help="measure this checkout only")
+    parser.add_argument("--one-run", action="store_true", help=argparse.SUPPRESS)  # the child process of a run
+    parser.add_argument("--code", type=Path, help=argparse.SUPPRESS)  # where that child imports storyline from
+    args = parser.parse_args()
+    if args.one_run:
+        if args.code:
+            sys.path.insert(0, str(args.code))
+        result = measure()
+        print("\n===\n" + json.dumps(result))
+        return
+    runs: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        # Both codes are copied first: the checkout may change while the (long) runs go on.
+        after = Path(tmp) / "after"
+        shutil.copytree(REPO / "storyline", after / "storyline", ignore=shutil.ignore_patterns("__pycache__"))
+        if not args.no_baseline:
+            archive = subprocess.run(["git", "archive", args.baseline, "storyline"], cwd=REPO, capture_output=True, check=True).stdout
+            with tarfile.open(fileobj=BytesIO(archive)) as tar:
+                tar.extractall(Path(tmp) / "before", filter="data")
+            runs["before"] = _run(Path(tmp) / "before")
+        runs["after"] = _run(after)
+    result = dict(runs["after"])
+    if "before" in runs:
+        before, after = runs["before"], runs["after"]
+        result["before"] = {"code": args.baseline, **before}
+        result["after_vs_before"] = {
+            "articles_per_second": round(after["storyline"]["articles_per_second"] / before["storyline"]["articles_per_second"], 2),
+            "rate_vs_trafilatura_only": {
+                "before": before["ratio_storyline_rate_vs_trafilatura_only"], "after": after["ratio_storyline_rate_vs_trafilatura_only"],
+            },
+            "peak_rss_all_processes": round(after["storyline"]["peak_rss_mb_all_processes"] / before["storyline"]["peak_rss_mb_all_processes"], 2),
+        }
     path = write_result("ingest_trafilatura_eval", result)
     print(json.dumps(result, indent=2, ensure_ascii=False))
     print(f"-> {path}")

@@ -101,6 +101,8 @@ class Storyline:
         self._write_lock = threading.Lock()
         self._pool: ArticleWorkers | None = None  # started by the first write, kept for the next ones
         self._pipeline: Pipeline | None = None
+        # compare's term statistics, kept until the term table's count of documents moves (reading it is the cost)
+        self._term_statistics: TermStatistics | None = None
 
     # ---- lifecycle -------------------------------------------------------------
 
@@ -407,9 +409,16 @@ class Storyline:
         vectors = self.store.sentence_vectors([a.id for a in articles])
         for article in articles:
             article.sentence_vectors = vectors.get(article.id)
-        frequencies, documents = self.store.term_frequencies()
-        traits = article_traits(articles, TermStatistics(frequencies, documents))
+        traits = article_traits(articles, self._stored_term_statistics())
         return compare_traits(traits[0], traits[1], model)
+
+    def _stored_term_statistics(self) -> TermStatistics:
+        """The store's term statistics, read again only once articles were added (the count of documents moved)."""
+        cached = self._term_statistics
+        if cached is None or cached.documents != self.store.term_documents():
+            frequencies, documents = self.store.term_frequencies()
+            cached = self._term_statistics = TermStatistics(frequencies, documents)
+        return cached
 
     def entity(self, entity_id: str) -> Entity | None:
         """A canonical entity with its aliases in every language."""
@@ -832,7 +841,7 @@ def cluster(
         store = open_store(Path(tmp) / "cluster.db")
         pool = ArticleWorkers(workers, seconds_per_article=seconds_per_article) if workers else None
         try:
-            pipeline = Pipeline(store, batch_size=batch_size, explain=False, match_settings=match_settings, pool=pool)
+            pipeline = Pipeline(store, batch_size=batch_size, explain=False, matching_only=True, match_settings=match_settings, pool=pool)
 
             counter = _Progress(expected_documents(files), progress)
 

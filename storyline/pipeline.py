@@ -97,8 +97,8 @@ def _exit_with(parent: int) -> None:
 PREPARE_CHUNK = 8  # documents per task sent to a worker: enough to batch embeddings, small enough to balance
 
 
-def prepare(documents: list[RawDocument]) -> tuple[list[Article | InputProblem], dict[str, float]]:
-    """Clean and analyze documents: everything that needs no shared state.
+def prepare(documents: list[RawDocument], matching_only: bool = False) -> tuple[list[Article | InputProblem], dict[str, float]]:
+    """Clean and analyze documents: everything that needs no shared state (``matching_only``: see ``analyze``).
 
     Runs in worker processes (so it must stay a picklable top-level function);
     returns each document's article or problem, and the seconds spent per stage.
@@ -108,7 +108,7 @@ def prepare(documents: list[RawDocument]) -> tuple[list[Article | InputProblem],
     results = [clean_or_problem(d) for d in documents]
     seconds["clean"] = time.perf_counter() - start
     start = time.perf_counter()
-    analyze([r for r in results if isinstance(r, Article)])
+    analyze([r for r in results if isinstance(r, Article)], matching_only=matching_only)
     seconds["analyze"] = time.perf_counter() - start
     return results, seconds
 
@@ -135,10 +135,10 @@ def _worker_main(connection: Connection, parent: int) -> None:
     connection.send("ready")
     while True:
         try:
-            documents = connection.recv()
+            documents, matching_only = connection.recv()
         except EOFError:  # the pipeline is done with this worker
             return
-        connection.send(prepare(documents))
+        connection.send(prepare(documents, matching_only))
 
 
 _WARM_UP = "Talks in Geneva\n\nDiplomats from both countries met in Geneva on Monday and agreed to meet again next week, officials said."
@@ -153,13 +153,13 @@ class _Worker:
         self.process: multiprocessing.process.BaseProcess | None = None
         self.connection: Connection | None = None
 
-    def prepare(self, documents: list[RawDocument], timeout: float) -> PreparedChunk | str:
+    def prepare(self, documents: list[RawDocument], matching_only: bool, timeout: float) -> PreparedChunk | str:
         """The worker's answer, or why there is none ("timeout", or how the process died)."""
         if self.process is None:
             self._start()
         assert self.connection is not None and self.process is not None
         try:
-            self.connection.send(documents)
+            self.connection.send((documents, matching_only))
             if self.connection.poll(timeout):
                 answer: PreparedChunk = self.connection.recv()
                 return answer
@@ -214,15 +214,16 @@ class ArticleWorkers:
             raise ConfigError(f"seconds_per_article={seconds_per_article:g} leaves no time; give an article more than 0 seconds")
         self.seconds_per_article = seconds_per_article
         self._closing = False
-        self._tasks: queue.SimpleQueue[tuple[list[RawDocument], Future[PreparedChunk]] | None] = queue.SimpleQueue()
+        self._tasks: queue.SimpleQueue[tuple[list[RawDocument], bool, Future[PreparedChunk]] | None] = queue.SimpleQueue()
         self._workers = [_Worker() for _ in range(processes)]
         self._threads = [threading.Thread(target=self._serve, args=(w,), name="storyline-feeder", daemon=True) for w in self._workers]
         for thread in self._threads:
             thread.start()
 
-    def submit(self, documents: list[RawDocument]) -> Future[PreparedChunk]:
+    def submit(self, documents: list[RawDocument], matching_only: bool = False) -> Future[PreparedChunk]:
+        """Prepare ``documents`` in a worker (``matching_only``: see ``prepare``)."""
         future: Future[PreparedChunk] = Future()
-        self._tasks.put((documents, future))
+        self._tasks.put((documents, matching_only, future))
         return future
 
     def shutdown(self) -> None:
@@ -234,7 +235,7 @@ class ArticleWorkers:
             except queue.Empty:
                 break
             if task is not None:
-                task[1].cancel()
+                task[2].cancel()
         for worker in self._workers:
             self._tasks.put(None)
             worker.interrupt()
@@ -244,19 +245,19 @@ class ArticleWorkers:
     def _serve(self, worker: _Worker) -> None:
         try:
             while (task := self._tasks.get()) is not None:
-                documents, future = task
+                documents, matching_only, future = task
                 if future.set_running_or_notify_cancel():
                     try:
-                        future.set_result(self._prepare(worker, documents))
+                        future.set_result(self._prepare(worker, documents, matching_only))
                     except BaseException as exc:  # handed to the pipeline, which raises it
                         future.set_exception(exc)
         finally:
             worker.stop()
 
-    def _prepare(self, worker: _Worker, documents: list[RawDocument]) -> PreparedChunk:
+    def _prepare(self, worker: _Worker, documents: list[RawDocument], matching_only: bool) -> PreparedChunk:
         if self._closing:
             raise CancelledError
-        answer = worker.prepare(documents, self.seconds_per_article * len(documents))
+        answer = worker.prepare(documents, matching_only, self.seconds_per_article * len(documents))
         if not isinstance(answer, str):
             return answer
         if self._closing:
@@ -265,7 +266,7 @@ class ArticleWorkers:
             results: list[Article | InputProblem] = []
             seconds: dict[str, float] = defaultdict(float)
             for document in documents:
-                one, one_seconds = self._prepare(worker, [document])
+                one, one_seconds = self._prepare(worker, [document], matching_only)
                 results += one
                 for stage, value in one_seconds.items():
                     seconds[stage] += value
@@ -285,7 +286,8 @@ class ArticleWorkers:
 class _Preparation:
     """One batch being prepared: in worker processes as soon as it is read, or here when finished."""
 
-    def __init__(self, items: list[Item], stored: set[str], pool: ArticleWorkers | None) -> None:
+    def __init__(self, items: list[Item], stored: set[str], pool: ArticleWorkers | None, matching_only: bool = False) -> None:
+        self.matching_only = matching_only
         ready = {i.document.id: i.result for i in items if isinstance(i, Prepared)}
         self.items = [i.document if isinstance(i, Prepared) else i for i in items]
         first = {i.id: i for i in reversed(self.items) if isinstance(i, RawDocument)}  # first occurrence of each id
@@ -293,12 +295,12 @@ class _Preparation:
         self._ready = {d.id: ready[d.id] for d in self.documents if d.id in ready}
         self._pending = [d for d in self.documents if d.id not in ready]
         chunks = [self._pending[i : i + PREPARE_CHUNK] for i in range(0, len(self._pending), PREPARE_CHUNK)]
-        self._futures = [pool.submit(chunk) for chunk in chunks] if pool else None
+        self._futures = [pool.submit(chunk, matching_only) for chunk in chunks] if pool else None
 
     def results(self, seconds_by_stage: dict[str, float]) -> dict[str, Article | InputProblem]:
         """Article (or problem) per document id, in input order; adds the stages' seconds."""
         if self._futures is None:
-            outputs = [prepare(self._pending)] if self._pending else []
+            outputs = [prepare(self._pending, self.matching_only)] if self._pending else []
         else:
             outputs = [future.result() for future in self._futures]
         prepared: list[Article | InputProblem] = []
@@ -340,6 +342,8 @@ class Pipeline:
     them needs the usual ``if __name__ == "__main__":`` guard.
     ``explain``: keep each story's explanation up to date (off for ``cluster``,
     which only needs the grouping).
+    ``matching_only``: analyze only what grouping reads (``analyze``): for a store
+    that is thrown away after grouping, as ``cluster``'s.
     """
 
     def __init__(
@@ -349,6 +353,7 @@ class Pipeline:
         batch_size: int = DEFAULT_BATCH_SIZE,
         workers: int = 0,
         explain: bool = True,
+        matching_only: bool = False,
         scorer: Scorer | None = None,
         match_settings: MatchSettings = MatchSettings(),
         writer_wait: float = DEFAULT_WRITER_WAIT,
@@ -361,6 +366,7 @@ class Pipeline:
         self.batch_size = batch_size
         self.workers = workers
         self.explain = explain
+        self.matching_only = matching_only
         self.writer_wait = writer_wait
         self.scorer = scorer
         self.match_settings = match_settings
@@ -432,7 +438,7 @@ class Pipeline:
             in_flight: _Preparation | None = None
             for items_of_batch in self._batches(items):
                 stored = self.store.stored_stories([d.id for d in map(_document, items_of_batch) if d is not None])
-                preparation = _Preparation(items_of_batch, set(stored), pool)  # starts preparing this batch ...
+                preparation = _Preparation(items_of_batch, set(stored), pool, self.matching_only)  # starts preparing this batch ...
                 if in_flight is not None:
                     yield from self._finish_batch(in_flight)  # ... while the previous one is finished here
                 in_flight = preparation

@@ -192,3 +192,60 @@ def test_migration_indexes_articles_stored_before_search_existed(tmp_path: Path)
         assert [h.article.id for h in store.search("dockers hamburg")] == ["a1"]
     finally:
         store.close()
+
+
+def _corpus_records() -> list[dict[str, object]]:
+    from tests.conftest import CORPUS
+
+    return [json.loads(line) for path in sorted(CORPUS.glob("*.jsonl")) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def _partition(sl: storyline.Storyline) -> set[frozenset[str]]:
+    return {frozenset(a.external_id or a.id for a in story.articles) for story in sl.stories()}
+
+
+def test_writes_one_at_a_time_keep_their_pipeline_and_group_as_fresh_ones(tmp_path: Path) -> None:
+    # HTTP writes arrive one record at a time: the pipeline (matcher, term table) is kept between them
+    # while nothing else writes, and the grouping is the one a new pipeline per write gives.
+    records = _corpus_records()
+    with storyline.open(tmp_path / "kept.db") as kept:
+        pipelines = set()
+        for i, record in enumerate(records):
+            kept.ingest_records([record], source=f"r{i}")
+            pipelines.add(id(kept._pipeline))
+        assert len(pipelines) == 1
+        grouped_kept = _partition(kept)
+    fresh_db = tmp_path / "fresh.db"
+    for i, record in enumerate(records):
+        with storyline.open(fresh_db) as fresh:
+            fresh.ingest_records([record], source=f"r{i}")
+    with storyline.open(fresh_db) as fresh:
+        assert _partition(fresh) == grouped_kept
+    assert len(grouped_kept) < len(records)  # the corpus has stories of several articles: the check has teeth
+
+
+def test_two_writers_taking_turns_group_as_fresh_pipelines_do(tmp_path: Path) -> None:
+    # Each Storyline keeps its pipeline; the other's writes in between must be seen (as another process's would).
+    records = _corpus_records()[:8]
+    with storyline.open(tmp_path / "s.db") as one, storyline.open(tmp_path / "s.db") as two:
+        for i, record in enumerate(records):
+            (one if i % 2 else two).ingest_records([record], source=f"r{i}")
+        grouped = _partition(one)
+    fresh_db = tmp_path / "fresh.db"
+    for i, record in enumerate(records):
+        with storyline.open(fresh_db) as fresh:
+            fresh.ingest_records([record], source=f"r{i}")
+    with storyline.open(fresh_db) as fresh:
+        assert _partition(fresh) == grouped
+
+
+def test_compare_reads_the_term_table_again_only_after_new_articles(tmp_path: Path) -> None:
+    records = _corpus_records()
+    with storyline.open(tmp_path / "c.db") as sl:
+        ids = [o.article_id for o in sl.ingest_records(records[:3])]
+        first = sl.compare(ids[0], ids[1])
+        statistics = sl._term_statistics
+        assert sl.compare(ids[0], ids[1]) == first and sl._term_statistics is statistics
+        sl.ingest_records(records[3:5])
+        sl.compare(ids[0], ids[1])
+        assert sl._term_statistics is not statistics and sl._term_statistics.documents > statistics.documents

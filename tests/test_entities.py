@@ -208,3 +208,29 @@ def test_a_place_one_article_could_not_locate_meets_the_one_another_located() ->
     alone = link("Atico", None)
     assert link("Atico", Place("Atico", "Atico", "PE", -16.21, -73.62, "P", 3947150)) == alone
     assert registry.entities[alone].place is not None
+
+
+def test_recognisers_run_only_the_components_they_use() -> None:
+    # en/fr recognisers carry their own token vectors: the shared tok2vec would be computed for nothing;
+    # the German model's recogniser listens to it, so it stays.
+    from storyline.analyze.entities import _SPACY_MODELS, _spacy
+
+    for language, expected in (("en", ["ner"]), ("fr", ["ner"]), ("de", ["tok2vec", "ner"])):
+        nlp = _spacy(_SPACY_MODELS[language])
+        assert nlp is not None and nlp.pipe_names == expected, language
+
+
+def test_matching_only_analysis_fills_what_grouping_reads_and_skips_the_rest() -> None:
+    from storyline.analyze import analyze
+
+    def articles() -> list[Article]:
+        text = need(SEEDS / "002_29e6ec3318bbf1d0.txt").read_text(encoding="utf-8")
+        title, _, body = text.partition("\n\n")
+        return [Article("a", "seed", title, body, "2025-11-20", "en", "outlet")]
+
+    full, = analyze(articles())
+    lean, = analyze(articles(), matching_only=True)
+    assert full.quotes and full.events and full.times  # the seed has all three: skipping them is a saving
+    assert lean.quotes == lean.events == lean.times == []
+    assert (lean.embedding == full.embedding).all() and (lean.fingerprint == full.fingerprint).all()
+    assert lean.terms == full.terms and lean.mentions == full.mentions and lean.places == full.places

@@ -18,23 +18,28 @@ from dataclasses import replace
 
 import numpy as np
 
-from storyline.analyze._quote_cues import CUES_BY_LANGUAGE
-from storyline.analyze.embed import EMBEDDING_DIM, embed_texts
-from storyline.analyze.entities import find_mentions_in
-from storyline.analyze.events import find_events
-from storyline.analyze.fingerprint import fingerprint
-from storyline.analyze.places import geocode, place_of_adjective
-from storyline.analyze.quotes import find_quotes
-from storyline.analyze.sentences import embed_sentences, embedded_sentences
-from storyline.analyze.terms import term_counts
-from storyline.analyze.times import find_times
 from storyline.model import Article, Mention, Place
 
 __all__ = ["analyze"]
 
 
-def analyze(articles: Sequence[Article]) -> Sequence[Article]:
-    """Fill each article's representations and analysis (embeddings in one batch)."""
+def analyze(articles: Sequence[Article], *, matching_only: bool = False) -> Sequence[Article]:
+    """Fill each article's representations and analysis (embeddings in one batch).
+
+    ``matching_only``: only what grouping reads (embeddings, fingerprint, terms, names, places),
+    not times, quotes and events, which only explanations and ``compare`` use.
+    """
+    # The stages are imported here, not at the top: every command imports this package (through
+    # the pipeline) and the stages' modules take about half a second to load; only analysis needs them.
+    from storyline.analyze.embed import embed_texts
+    from storyline.analyze.entities import find_mentions_in
+    from storyline.analyze.events import find_events
+    from storyline.analyze.fingerprint import fingerprint
+    from storyline.analyze.quotes import find_quotes
+    from storyline.analyze.sentences import embed_sentences, embedded_sentences
+    from storyline.analyze.terms import term_counts
+    from storyline.analyze.times import find_times
+
     spans = [embedded_sentences(a.text, a.language) for a in articles]
     sentence_vectors = embed_sentences([a.text for a in articles], spans)
     titles = embed_texts([a.title or "" for a in articles])
@@ -46,6 +51,8 @@ def analyze(articles: Sequence[Article]) -> Sequence[Article]:
         article.terms = term_counts(article)
         article.mentions = names
         article.places = find_places(article.mentions, article.text, article.language)
+        if matching_only:
+            continue
         article.times = find_times(article.text, language=article.language, published=article.published_day)
         article.quotes = find_quotes(article.text, language=article.language, mentions=article.mentions)
         article.events = find_events(
@@ -61,6 +68,8 @@ TITLE_WEIGHT = 3.0
 
 def article_vector(title: np.ndarray | None, sentences: np.ndarray) -> np.ndarray:
     """The article's embedding: its headline and embedded sentences, averaged (then unit length)."""
+    from storyline.analyze.embed import EMBEDDING_DIM
+
     total = sentences.sum(axis=0) if len(sentences) else np.zeros(EMBEDDING_DIM, dtype=np.float32)
     if title is not None:
         total = total + TITLE_WEIGHT * title
@@ -77,6 +86,8 @@ _WORD_BEFORE = re.compile(r"\w+")
 
 
 def _after_article(text: str, start: int, language: str | None) -> bool:
+    from storyline.analyze._quote_cues import CUES_BY_LANGUAGE
+
     words = _WORD_BEFORE.findall(text, max(0, start - 12), start)
     cues = CUES_BY_LANGUAGE.get(language or "en", CUES_BY_LANGUAGE["en"])
     return bool(words) and words[-1].lower() in cues.definite
@@ -90,6 +101,8 @@ def find_places(mentions: list[Mention], text: str, language: str | None) -> lis
     gazetteer and the article's context accept them (a person only as a natural feature); a "place"
     the gazetteer does not know that is written as an acronym ("ICBMs") is no place.
     """
+    from storyline.analyze.places import geocode, place_of_adjective
+
     untyped = {id(m) for m in mentions if m.type == "OTHER"}
     full_names = {m.entity_id for m in mentions if m.type == "PERSON" and len(m.name.split()) > 1}
     lone_persons = {id(m) for m in mentions if m.type == "PERSON" and " " not in m.name and m.entity_id not in full_names}

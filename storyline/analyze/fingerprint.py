@@ -6,7 +6,6 @@ import hashlib
 import re
 
 import numpy as np
-from datasketch import MinHash
 
 NUM_PERM = 128
 SHINGLE_WORDS = 3
@@ -26,6 +25,10 @@ def fingerprint(text: str) -> np.ndarray:
     """MinHash signature (uint64[NUM_PERM]) over word 3-shingles."""
     words = normalized_words(text)
     shingles = {" ".join(words[i : i + SHINGLE_WORDS]) for i in range(max(1, len(words) - SHINGLE_WORDS + 1))}
+    # datasketch loads scipy (about half a second): imported when an article is fingerprinted,
+    # not by every command that imports this module.
+    from datasketch import MinHash
+
     minhash = MinHash(num_perm=NUM_PERM, seed=1)
     minhash.update_batch([s.encode() for s in shingles])
     return minhash.hashvalues.astype(np.uint64)

@@ -31,7 +31,6 @@ from storyline.analyze.names import (
     sound_key,
     surname,
 )
-from storyline.analyze.places import country_of_word
 from storyline.model import Article, Entity, EntityType, Event, Mention, Place, Quote
 
 # A candidate scoring below this is not the same entity: a new one is created.
@@ -59,6 +58,8 @@ def entity_keys(entity_type: EntityType, name: str, language: str | None, place:
         # n: folded surname, m: surname as spelled, x: its first letters (near spellings), k: its consonants.
         keys += [f"n:{last}", f"m:{surname(plain)}", f"x:{last[:PREFIX_LETTERS]}", f"k:{skeleton(surname(plain))}"]
     elif entity_type == "ORG":
+        from storyline.analyze.places import country_of_word  # the gazetteer's module loads on first use
+
         kept = [w for w in _NAME_WORD.findall(name) if w.lower() not in _ARTICLES and not country_of_word(w, language)]
         core = plain_key(" ".join(kept), False) if kept else ""
         if core:
@@ -235,6 +236,8 @@ def _agreement(entity_type: EntityType, name: str, language: str | None, keys: l
 
 def _countries(name: str, language: str | None) -> set[str]:
     """The countries an organisation's name is qualified by ("US State Department" -> {"US"})."""
+    from storyline.analyze.places import country_of_word  # the gazetteer's module loads on first use
+
     return {code for word in _NAME_WORD.findall(name) if (code := country_of_word(word, language))}
 
 

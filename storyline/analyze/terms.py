@@ -14,7 +14,6 @@ import functools
 import zlib
 from collections.abc import Iterator
 
-import justext
 from anyascii import anyascii
 
 from storyline.model import Article
@@ -31,6 +30,8 @@ _STOPLISTS = {
 @functools.lru_cache(maxsize=None)
 def stopwords(language: str | None) -> frozenset[str]:
     """Stop words of a language (English when unknown, as news often quotes it)."""
+    import justext  # loads lxml's HTML parser: imported when a text is first analysed, not by every command
+
     name = _STOPLISTS.get(language or "en", "English")
     return frozenset(justext.get_stoplist(name)) | frozenset(justext.get_stoplist("English"))
 

@@ -6,9 +6,6 @@ import codecs
 import logging
 import re
 
-import charset_normalizer
-import ftfy
-
 LOGGER = logging.getLogger(__name__)
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
@@ -28,6 +25,8 @@ def repair(text: str) -> str:
     Run on extracted text, not on whole pages: ftfy costs more than
     trafilatura itself on a 100 kB page.
     """
+    import ftfy  # imported on first use: read-only commands import this module and never clean
+
     # Curly quotes are typography, not damage: quote detection needs « » „ “ as written.
     return ftfy.fix_text(text, normalization="NFC", uncurl_quotes=False)
 
@@ -60,6 +59,8 @@ def _declared_charset(body: bytes) -> str | None:
 
 
 def _guess(body: bytes) -> str:
+    import charset_normalizer  # on first use, as ftfy
+
     matches = list(charset_normalizer.from_bytes(body))
     if not matches:
         return body.decode("utf-8", errors="replace")

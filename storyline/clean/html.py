@@ -6,7 +6,6 @@ import logging
 import re
 
 import lxml.html
-import trafilatura
 
 from storyline.clean import boilerplate as bp
 from storyline.clean.extracted import Extracted
@@ -20,6 +19,8 @@ _DATE_PARAMS = {"extensive_search": True, "original_date": True}
 
 def extract_html(html: str, *, url: str | None = None) -> Extracted:
     """Article body and metadata of one page; empty text when trafilatura finds no article."""
+    import trafilatura  # imported on first use: read-only commands import this module and never clean
+
     document = trafilatura.bare_extraction(
         html,
         url=url,

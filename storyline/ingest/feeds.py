@@ -10,8 +10,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-import feedparser
-
 from storyline.model import Link
 
 # Hints are for cleaning and display; a summary longer than this is cut.
@@ -42,6 +40,8 @@ def parse_feed(body: bytes, url: str, *, content_type: str | None = None) -> Lis
     headers = {"content-location": url}
     if content_type:
         headers["content-type"] = content_type
+    import feedparser  # imported on first use: only fetch and watch read feeds
+
     # A file object, never bytes or str: feedparser fetches a str that looks like a URL
     # and opens one that looks like a file name.
     parsed = feedparser.parse(io.BytesIO(body), response_headers=headers, sanitize_html=False)

@@ -13,13 +13,15 @@ import datetime as dt
 import logging
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin
-
-import httpx
 
 from storyline.errors import FetchError
 from storyline.ingest.politeness import HostGate, HostPaused, RobotsRules, host_of, retry_after
-from storyline.ingest.safety import RefusedAddress, GuardedTransport, check_url
+from storyline.ingest.safety import RefusedAddress, check_url
+
+if TYPE_CHECKING:
+    import httpx
 
 LOGGER = logging.getLogger(__name__)
 
@@ -134,6 +136,11 @@ class Fetcher:
     """Fetches URLs under ``FetchSettings``; safe to share between threads. Close it when done."""
 
     def __init__(self, settings: FetchSettings = FetchSettings()) -> None:
+        # httpx is imported here, not at the top: read-only commands import this module and never fetch.
+        import httpx
+
+        from storyline.ingest.transport import GuardedTransport
+
         self.settings = settings
         limits = httpx.Limits(max_connections=64, max_keepalive_connections=16)
         self.client = httpx.Client(
@@ -208,6 +215,8 @@ class Fetcher:
         raise Unreachable(f"more than {self.settings.max_redirects} redirects; the URL loops or moved too often", source=url)
 
     def _request(self, asked: str, url: str, headers: dict[str, str], deadline: float, max_bytes: int) -> Response:
+        import httpx  # loaded by __init__ already
+
         try:
             with self.client.stream("GET", url, headers=headers) as answer:
                 body = b""

@@ -8,7 +8,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
-import courlan
 from lxml import etree
 
 from storyline.errors import ConfigError, InputError
@@ -49,6 +48,8 @@ def format_every(seconds: int) -> str:
 def canonical_url(url: str) -> str:
     """The key that makes one page of many spellings: courlan's normalisation (host case, default
     port, tracking parameters, sorted query), without the fragment (never sent to the server)."""
+    import courlan  # loads urllib3 and tld: imported on first use, not by every command
+
     try:
         normal = courlan.normalize_url(url.strip())
     except (ValueError, AttributeError):
@@ -64,6 +65,8 @@ def source_url(url: str) -> str:
     """
     url = url.strip()
     check_url(url)
+    import courlan  # on first use, as in canonical_url
+
     try:
         return str(courlan.normalize_url(url, trailing_slash=True)).split("#", 1)[0]
     except (ValueError, AttributeError):
@@ -108,6 +111,8 @@ def _root_name(body: bytes) -> str | None:
 
 def feed_links(html: bytes, base: str) -> list[str]:
     """The feeds a page announces (``<link rel="alternate" type="application/rss+xml" href>``)."""
+    import courlan  # on first use, as in canonical_url
+
     found = []
     try:
         tree = etree.fromstring(html[:1_000_000], etree.HTMLParser(no_network=True))

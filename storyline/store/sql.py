@@ -290,6 +290,10 @@ class SQLStore:
         frequencies = {row[0]: row[1] for row in db.execute("SELECT term, documents FROM term_frequencies")}
         return frequencies, self.term_frequencies_counted(db)
 
+    def term_documents(self) -> int:
+        with self._reading() as db:
+            return self.term_frequencies_counted(db)
+
     @staticmethod
     def term_frequencies_counted(db: Connection) -> int:
         row = db.execute("SELECT value FROM counters WHERE name = 'term_documents'").fetchone()

@@ -28,7 +28,6 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 
-from storyline.analyze.events import dates_compatible
 from storyline.analyze.names import TITLES, plain_key
 from storyline.analyze.terms import WORD as _WORD, content_terms, stopwords
 from storyline.model import Article, Coverage, Event, EventStatus, Explanation, Statement, StoryQuote, TimelineEntry
@@ -93,6 +92,8 @@ _SAME_KIND = {"summit": "meeting"}
 
 
 def _same_event(a: Event, b: Event) -> bool:
+    from storyline.analyze.events import dates_compatible  # the analysis modules load on first use: read-only commands import this one
+
     if _SAME_KIND.get(a.what, a.what) != _SAME_KIND.get(b.what, b.what) or not dates_compatible(a.when, b.when):
         return False
     if a.where and b.where and a.where != b.where:
@@ -129,6 +130,8 @@ _TOLLS = frozenset({"death"})
 
 def _is_toll(event: Event, events: list[Event]) -> bool:
     """A death on the day of an attack, a disaster or an accident of the same article is its toll, not an event of its own."""
+    from storyline.analyze.events import dates_compatible  # the analysis modules load on first use: read-only commands import this one
+
     return event.what in _TOLLS and any(
         other.what not in _TOLLS and (event.when is None or (other.when and dates_compatible(event.when, other.when))) for other in events
     )
