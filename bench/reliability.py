@@ -498,12 +498,14 @@ def stored_count(db: Path) -> int:
         return 0
 
 
-def kill_campaign(work: Path, *, kills: int, articles: int = 400, batch_size: int = 8, workers: int = 1, seed: int = 11) -> dict[str, Any]:
+def kill_campaign(work: Path, *, kills: int, articles: int | None = None, batch_size: int = 8, workers: int = 1, seed: int = 11) -> dict[str, Any]:
     """``kills`` runs of ingest on one store, each killed with SIGKILL after a random time; then a run to the end.
 
     Each kill point is a random delay past the moment the run has stored something new (or
-    its start): the kills land in reading, preparing, matching and committing alike.
+    its start): the kills land in reading, preparing, matching and committing alike. A run
+    stores about 60 articles before its kill here, so the input holds enough for every kill.
     """
+    articles = articles or max(400, 80 * kills)
     rng = random.Random(seed)
     feed = work / "feed.jsonl"
     db = work / "killed.db"

@@ -60,12 +60,12 @@ def test_two_ingests_of_overlapping_inputs_store_each_article_once(location: str
     stored = {row[0] for row in run_sql(location, "SELECT id FROM articles")}
     assert stored == _document_ids(first, shared, second)
     assert run_sql(location, "SELECT COUNT(*) FROM articles") == [(len(stored),)]  # nothing twice
-    # the shared articles were seen by both: one stored copy, both inputs remembered
-    assert run_sql(location, f"SELECT COUNT(*) FROM sources WHERE source LIKE '{shared}:%'") == [(16,)]
+    # the shared articles were seen by both: one stored copy, both inputs remembered (by the name given)
+    assert run_sql(location, f"SELECT COUNT(*) FROM sources WHERE source LIKE '{shared.name}:%'") == [(16,)]
     _assert_consistent(location)
     # the writers took turns batch by batch (neither waited for the other's whole run): their articles interleave
     order = [row[0] for row in run_sql(location, "SELECT source FROM articles ORDER BY seq")]
-    owners = [source.split(":")[0] for source in order if not source.startswith(str(shared))]
+    owners = [source.split(":")[0] for source in order if not source.startswith(shared.name)]
     switches = sum(a != b for a, b in zip(owners, owners[1:]))
     assert switches >= 2, f"the two ingests did not interleave: {owners}"
 
