@@ -31,6 +31,8 @@ def check_url(url: str) -> None:
     Raises:
         RefusedAddress: with the reason and what to do.
     """
+    import httpx  # here, not at the top: read-only commands import this module and never fetch
+
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError on a port that is not a number
