@@ -11,37 +11,12 @@ import sys
 import time
 from pathlib import Path
 
+from bench.reliability import stored_count, synthetic_feed
 from tests.conftest import REPO, run_cli
-
-TOPICS = ["harbour strike", "river flood", "chess final", "satellite launch", "wine harvest", "rail tunnel", "bird census", "tax reform"]
-PLACES = ["Hamburg", "Valparaíso", "Kourou", "Lyon", "Tromsø", "Malatya", "Arequipa", "Rabat", "Montevideo", "Vienna"]
-
-
-def _synthetic_feed(path: Path, n: int) -> None:
-    """n distinct articles on a few recurring topics, so matching has real work to do."""
-    with path.open("w", encoding="utf-8") as handle:
-        for i in range(n):
-            topic, place = TOPICS[i % len(TOPICS)], PLACES[(i * 7) % len(PLACES)]
-            text = (
-                f"Report {i} on the {topic} in {place}\n\n"
-                f"Officials in {place} gave new details on Tuesday about the {topic}, number {i} in our series. "
-                f"Residents told reporters that the {topic} had changed daily life in {place} in ways few expected. "
-                f"Local authorities promised a further statement on the {topic} later in the week, item {i * 31 % 97}."
-            )
-            handle.write(json.dumps({"id": f"doc-{i}", "text": text, "published": f"2024-03-{1 + i % 28:02d}"}) + "\n")
-
-
-def _stored(db: Path) -> int:
-    try:
-        with sqlite3.connect(db) as raw:
-            return int(raw.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
-    except sqlite3.Error:
-        return 0
-
 
 def test_kill_minus_nine_then_rerun(tmp_path: Path) -> None:
     feed = tmp_path / "feed.jsonl"
-    _synthetic_feed(feed, 400)
+    synthetic_feed(feed, 400)
     crashed, clean = tmp_path / "crashed.db", tmp_path / "clean.db"
 
     process = subprocess.Popen(
@@ -51,13 +26,13 @@ def test_kill_minus_nine_then_rerun(tmp_path: Path) -> None:
         stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 120
-    while _stored(crashed) < 40 and time.monotonic() < deadline and process.poll() is None:
+    while stored_count(crashed) < 40 and time.monotonic() < deadline and process.poll() is None:
         time.sleep(0.05)
     assert process.poll() is None, "ingest finished before it could be killed; make the feed larger"
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
 
-    partial = _stored(crashed)
+    partial = stored_count(crashed)
     assert 40 <= partial < 400
     with sqlite3.connect(crashed) as raw:
         assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
