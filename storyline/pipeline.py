@@ -633,6 +633,10 @@ def apply_edit(store: Store, edit: StoryEdit) -> StoryEdit:
     frequencies, documents = store.term_frequencies()
     statistics = TermStatistics(frequencies, documents)
     titles = {t.story_id: t for t in edit.titles}
+    for story_id in edit.removed:  # kept in the log, so that an undo gives the story back its own title
+        if story_id in states and story_id not in titles:
+            state = states[story_id]
+            titles[story_id] = TitleChange(story_id, state.title, None, was_pinned=state.title_pinned, pinned=False)
     profiles, explanations = [], {}
     for story_id, ids in remaining.items():
         ordered = [a for a in articles if a.id in ids]

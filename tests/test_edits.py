@@ -231,6 +231,22 @@ def test_corpus_story_ids_stay_stable_after_an_undone_edit(tmp_path: Path) -> No
         assert sl.story(b).id == b and sl.story(a).id == a
 
 
+def test_an_undone_merge_gives_the_removed_story_its_own_title_back(tmp_path: Path) -> None:
+    """The merged story's title is in the merge's log: an undo does not choose it afresh."""
+    with storyline.open(tmp_path / "corpus.db") as sl:
+        sl.ingest([CORPUS])
+        a, b, c = (s.id for s in sl.stories()[:3])
+        grown = sl.story(c).title
+        sl.rename_story(b, "A title no headline has")
+        sl.merge_stories(a, b)
+        sl.merge_stories(a, c)
+        sl.undo()
+        sl.undo()
+        assert sl.story(c).title == grown and sl.story(b).title == "A title no headline has"
+        sl.ingest_records([FOLLOW_UP])
+        assert sl.story(b).title == "A title no headline has"  # still the analyst's, pinned
+
+
 def test_a_writer_that_matched_before_an_edit_matches_against_the_stories_as_edited(tmp_path: Path) -> None:
     """One Storyline keeps its matcher between ingests: after an edit (stamped as a saved batch) the profiles it
     saves next are made of the members the analyst left (a stale one would undo the split)."""

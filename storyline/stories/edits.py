@@ -165,6 +165,10 @@ def plan_undo(
         TitleChange(t.story_id, states[t.story_id].title, t.before, was_pinned=states[t.story_id].title_pinned, pinned=t.was_pinned)
         for t in edit.titles
         if t.story_id in states
+    ) + tuple(  # a story the edit removed comes back with the title it had
+        TitleChange(t.story_id, None, t.before, pinned=t.was_pinned)
+        for t in edit.titles
+        if t.story_id in recreated and t.story_id not in states and t.before is not None
     )
 
     def pair(p: tuple[str, str]) -> tuple[str, str] | None:
