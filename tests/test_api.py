@@ -215,13 +215,17 @@ def test_writes_one_at_a_time_keep_their_pipeline_and_group_as_fresh_ones(tmp_pa
             pipelines.add(id(kept._pipeline))
         assert len(pipelines) == 1
         grouped_kept = _partition(kept)
-    fresh_db = tmp_path / "fresh.db"
-    for i, record in enumerate(records):
-        with storyline.open(fresh_db) as fresh:
-            fresh.ingest_records([record], source=f"r{i}")
-    with storyline.open(fresh_db) as fresh:
-        assert _partition(fresh) == grouped_kept
+    assert _partition_by_fresh_pipelines(records, tmp_path / "fresh.db") == grouped_kept
     assert len(grouped_kept) < len(records)  # the corpus has stories of several articles: the check has teeth
+
+
+def _partition_by_fresh_pipelines(records: list[dict[str, object]], db: Path) -> set[frozenset[str]]:
+    """The stories the records make when each is written by a Storyline of its own (a new pipeline per write)."""
+    for i, record in enumerate(records):
+        with storyline.open(db) as fresh:
+            fresh.ingest_records([record], source=f"r{i}")
+    with storyline.open(db) as fresh:
+        return _partition(fresh)
 
 
 def test_two_writers_taking_turns_group_as_fresh_pipelines_do(tmp_path: Path) -> None:
@@ -231,12 +235,7 @@ def test_two_writers_taking_turns_group_as_fresh_pipelines_do(tmp_path: Path) ->
         for i, record in enumerate(records):
             (one if i % 2 else two).ingest_records([record], source=f"r{i}")
         grouped = _partition(one)
-    fresh_db = tmp_path / "fresh.db"
-    for i, record in enumerate(records):
-        with storyline.open(fresh_db) as fresh:
-            fresh.ingest_records([record], source=f"r{i}")
-    with storyline.open(fresh_db) as fresh:
-        assert _partition(fresh) == grouped
+    assert _partition_by_fresh_pipelines(records, tmp_path / "fresh.db") == grouped
 
 
 def test_compare_reads_the_term_table_again_only_after_new_articles(tmp_path: Path) -> None:
