@@ -99,6 +99,8 @@ class PeakMemory:
 
     ``with PeakMemory() as peak: ...`` then ``peak.total_mb`` (the largest sum over all
     processes at one sampling instant) and ``peak.processes`` (how many were alive then).
+    ``peak.descendants_cpu_seconds``: the CPU time of the descendants started inside the block
+    (each as last sampled: a process's last ``interval`` before it ended can be missed).
     Sampling every ``interval`` seconds can miss a peak shorter than that; the exact peak of
     the largest single child is ``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss`` (``peak_child_rss_mb``).
     """
@@ -107,6 +109,7 @@ class PeakMemory:
         self.interval = interval
         self.total_mb = 0.0
         self.processes = 0
+        self._cpu_ticks: dict[int, int] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, name="peak-memory", daemon=True)
 
@@ -117,6 +120,19 @@ class PeakMemory:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
+
+    @property
+    def descendants_cpu_seconds(self) -> float:
+        return sum(self._cpu_ticks.values()) / os.sysconf("SC_CLK_TCK")
+
+    @staticmethod
+    def _cpu_ticks_of(pid: int) -> int | None:
+        try:
+            with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            return None
+        return int(fields[11]) + int(fields[12])  # utime + stime (fields 14 and 15 of stat)
 
     @staticmethod
     def _family(root: int) -> list[int]:
@@ -148,11 +164,17 @@ class PeakMemory:
         return 0
 
     def _sample(self) -> None:
-        while not self._stop.is_set():
+        while True:
             family = self._family(os.getpid())
             total = sum(self._rss_kb(pid) for pid in family) / 1024
             if total > self.total_mb:
                 self.total_mb, self.processes = total, len(family)
+            for pid in family[1:]:
+                ticks = self._cpu_ticks_of(pid)
+                if ticks is not None:
+                    self._cpu_ticks[pid] = ticks
+            if self._stop.is_set():
+                return
             self._stop.wait(self.interval)
 
 

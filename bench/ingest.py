@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -63,27 +64,34 @@ def measure() -> dict[str, Any]:
     by_file = {str(PAGES / a["html_file"]): a for a in annotations}
 
     # Baseline: trafilatura alone, same pages, same process.
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     baseline_docs = {}
     for path in by_file:
         html = gzip.decompress(Path(path).read_bytes())
         baseline_docs[path] = trafilatura.bare_extraction(html, with_metadata=True)
-    trafilatura_seconds = time.perf_counter() - start
+    trafilatura_seconds, trafilatura_cpu = time.perf_counter() - start, time.process_time() - cpu_start
 
     with tempfile.TemporaryDirectory() as tmp:
         with storyline.open(Path(tmp) / "bench.db", workers=default_workers()) as sl:
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), time.process_time()
             with PeakMemory() as memory:
                 report = sl.ingest([PAGES / "html"])
-            seconds = time.perf_counter() - start
+            seconds, main_cpu = time.perf_counter() - start, time.process_time() - cpu_start
             counts = sl.count()
-            articles = {a.source: a for story in sl.stories() for a in story.articles}
+            # by file name: how a source names the file (absolute, or from the folder given) is not this bench's business
+            articles = {Path(a.source).name: a for story in sl.stories() for a in story.articles}
 
     pages = len(by_file)
+    # CPU: the worker processes' (sampled from /proc: the same for any revision's code) and this whole process's
+    worker_cpu = memory.descendants_cpu_seconds
+    total_cpu = worker_cpu + main_cpu
+    cpu_by_stage = getattr(report, "cpu_seconds_by_stage", {})  # older revisions do not count it
+    # On two idle cores, the rate CPU allows: both cores busy, and the main process (serial) no slower
+    cpu_bound_rate = pages / max(total_cpu / 2, main_cpu)
     fields = {"title": [0, 0, 0], "date": [0, 0, 0], "author": [0, 0, 0]}  # [storyline, trafilatura, annotated]
     snippets = {"storyline": [0, 0, 0, 0], "trafilatura": [0, 0, 0, 0]}
     for path, annotation in by_file.items():
-        ours = articles.get(path)
+        ours = articles.get(Path(path).name)
         theirs = baseline_docs.get(path)
         for field, ours_value, theirs_value in (
             ("title", ours and ours.title, theirs and theirs.title),
@@ -111,14 +119,30 @@ def measure() -> dict[str, Any]:
             # clean and analyze run in the worker processes: their seconds add up over workers
             "seconds_by_stage": {k: round(v, 2) for k, v in sorted(report.seconds_by_stage.items(), key=lambda kv: -kv[1])},
             "ms_per_article_by_stage": {k: round(1000 * v / pages, 1) for k, v in sorted(report.seconds_by_stage.items(), key=lambda kv: -kv[1])},
+            "cpu_ms_per_article_by_stage": {
+                k: round(1000 * v / pages, 1) for k, v in sorted(cpu_by_stage.items(), key=lambda kv: -kv[1])
+            },
+            "cpu_ms_per_article": {
+                "all_processes": round(1000 * total_cpu / pages, 1),
+                "workers": round(1000 * worker_cpu / pages, 1),
+                "main_process": round(1000 * main_cpu / pages, 1),
+            },
+            "cpu_bound_articles_per_second_on_2_idle_cores": round(cpu_bound_rate, 2),
             "peak_rss_mb_all_processes": round(memory.total_mb),
             "processes_at_peak": memory.processes,
             "peak_rss_mb_largest_worker": round(peak_child_rss_mb()),
             "peak_rss_mb_main_process": round(peak_rss_mb()),
         },
-        "baseline_trafilatura_extract_only": {"seconds": round(trafilatura_seconds, 1), "articles_per_second": round(pages / trafilatura_seconds, 2)},
+        "baseline_trafilatura_extract_only": {
+            "seconds": round(trafilatura_seconds, 1), "articles_per_second": round(pages / trafilatura_seconds, 2),
+            "cpu_ms_per_article": round(1000 * trafilatura_cpu / pages, 1),
+            "cpu_bound_articles_per_second_on_1_core": round(pages / trafilatura_cpu, 2),
+        },
         "ratio_storyline_time_vs_trafilatura_only": round(seconds / trafilatura_seconds, 2),
         "ratio_storyline_rate_vs_trafilatura_only": round(trafilatura_seconds / seconds, 2),
+        # the same ratio from CPU time alone (robust on a loaded machine): Storyline on two cores, trafilatura on one
+        "ratio_cpu_bound_rate_vs_trafilatura_only": round(cpu_bound_rate * trafilatura_cpu / pages, 2),
+        "load_average_1_5_15_at_end": [round(x, 2) for x in os.getloadavg()],
         "metadata_exact_match": {
             field: {"annotated": n, "storyline": round(ok / n, 3), "trafilatura_default": round(base / n, 3)}
             for field, (ok, base, n) in fields.items()
@@ -171,6 +195,12 @@ def main() -> None:
             "rate_vs_trafilatura_only": {
                 "before": before["ratio_storyline_rate_vs_trafilatura_only"], "after": after["ratio_storyline_rate_vs_trafilatura_only"],
             },
+            "cpu_bound_rate_vs_trafilatura_only": {
+                "before": before["ratio_cpu_bound_rate_vs_trafilatura_only"], "after": after["ratio_cpu_bound_rate_vs_trafilatura_only"],
+            },
+            "cpu_ms_per_article_all_processes": round(
+                after["storyline"]["cpu_ms_per_article"]["all_processes"] / before["storyline"]["cpu_ms_per_article"]["all_processes"], 2
+            ),
             "peak_rss_all_processes": round(after["storyline"]["peak_rss_mb_all_processes"] / before["storyline"]["peak_rss_mb_all_processes"], 2),
         }
     path = write_result("ingest_trafilatura_eval", result)

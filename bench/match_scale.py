@@ -130,7 +130,7 @@ def load_seeds(ecbplus: int = 700, semeval: int = 800) -> Seeds:
     cache = Path(tempfile.gettempdir()) / f"storyline-match-scale-seeds-{ecbplus}-{semeval}.pkl"
     if cache.exists():
         return pickle.loads(cache.read_bytes())
-    results, _ = prepare(_seed_documents(ecbplus, semeval))
+    results, *_ = prepare(_seed_documents(ecbplus, semeval))
     linker = EntityLinker(lambda keys: [])
     seeds = Seeds([])
     for article in results:

@@ -251,7 +251,7 @@ class _PrepareUnits:
             for start in range(0, len(pending), PREPARE_CHUNK):
                 chunk = pending[start : start + PREPARE_CHUNK]
                 cpu_started = time.process_time()
-                results, spent = prepare([document for _, document in chunk])
+                results, spent, _ = prepare([document for _, document in chunk])
                 if _first_chunk_here():
                     self.seconds["first chunk"].add(sum(spent.values()))
                     self.first_chunk_documents.add(len(chunk))

@@ -428,6 +428,8 @@ class IngestReport:
     problems: list[InputProblem] = field(default_factory=list)
     warnings: list[InputProblem] = field(default_factory=list)  # inputs added, but with a value ignored or their text cut
     seconds_by_stage: dict[str, float] = field(default_factory=dict)  # where the time went
+    # where the CPU went: clean and analyze summed over worker processes, the other stages this process's
+    cpu_seconds_by_stage: dict[str, float] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:

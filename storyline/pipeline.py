@@ -94,23 +94,28 @@ def _exit_with(parent: int) -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
+# Each document's article or problem, and seconds per stage: elapsed, and of CPU.
+PreparedChunk = tuple[list[Article | InputProblem], dict[str, float], dict[str, float]]
+
 PREPARE_CHUNK = 8  # documents per task sent to a worker: enough to batch embeddings, small enough to balance
 
 
-def prepare(documents: list[RawDocument], matching_only: bool = False) -> tuple[list[Article | InputProblem], dict[str, float]]:
+def prepare(documents: list[RawDocument], matching_only: bool = False) -> PreparedChunk:
     """Clean and analyze documents: everything that needs no shared state (``matching_only``: see ``analyze``).
 
     Runs in worker processes (so it must stay a picklable top-level function);
-    returns each document's article or problem, and the seconds spent per stage.
+    returns each document's article or problem, and the seconds spent per stage:
+    elapsed, and of this process's CPU (which other programs on the machine disturb least).
     """
     seconds: dict[str, float] = {}
-    start = time.perf_counter()
+    cpu_seconds: dict[str, float] = {}
+    start, cpu_start = time.perf_counter(), time.process_time()
     results = [clean_or_problem(d) for d in documents]
-    seconds["clean"] = time.perf_counter() - start
-    start = time.perf_counter()
+    seconds["clean"], cpu_seconds["clean"] = time.perf_counter() - start, time.process_time() - cpu_start
+    start, cpu_start = time.perf_counter(), time.process_time()
     analyze([r for r in results if isinstance(r, Article)], matching_only=matching_only)
-    seconds["analyze"] = time.perf_counter() - start
-    return results, seconds
+    seconds["analyze"], cpu_seconds["analyze"] = time.perf_counter() - start, time.process_time() - cpu_start
+    return results, seconds, cpu_seconds
 
 
 @dataclass(frozen=True)
@@ -143,7 +148,6 @@ def _worker_main(connection: Connection, parent: int) -> None:
 
 _WARM_UP = "Talks in Geneva\n\nDiplomats from both countries met in Geneva on Monday and agreed to meet again next week, officials said."
 
-PreparedChunk = tuple[list[Article | InputProblem], dict[str, float]]
 
 
 class _Worker:
@@ -265,12 +269,15 @@ class ArticleWorkers:
         if len(documents) > 1:  # find the document at fault: each again, alone
             results: list[Article | InputProblem] = []
             seconds: dict[str, float] = defaultdict(float)
+            cpu_seconds: dict[str, float] = defaultdict(float)
             for document in documents:
-                one, one_seconds = self._prepare(worker, [document], matching_only)
+                one, one_seconds, one_cpu = self._prepare(worker, [document], matching_only)
                 results += one
                 for stage, value in one_seconds.items():
                     seconds[stage] += value
-            return results, seconds
+                for stage, value in one_cpu.items():
+                    cpu_seconds[stage] += value
+            return results, seconds, cpu_seconds
         document = documents[0]
         if answer == "timeout":
             reason = (
@@ -280,7 +287,7 @@ class ArticleWorkers:
         else:
             reason = f"could not be cleaned and analyzed: {answer}; check that it is a news article Storyline can read"
         LOGGER.warning("%s: %s", document.source, reason)
-        return [InputProblem(document.source, reason, document.given.external_id)], {}
+        return [InputProblem(document.source, reason, document.given.external_id)], {}, {}
 
 
 class _Preparation:
@@ -297,17 +304,19 @@ class _Preparation:
         chunks = [self._pending[i : i + PREPARE_CHUNK] for i in range(0, len(self._pending), PREPARE_CHUNK)]
         self._futures = [pool.submit(chunk, matching_only) for chunk in chunks] if pool else None
 
-    def results(self, seconds_by_stage: dict[str, float]) -> dict[str, Article | InputProblem]:
-        """Article (or problem) per document id, in input order; adds the stages' seconds."""
+    def results(self, seconds_by_stage: dict[str, float], cpu_seconds_by_stage: dict[str, float]) -> dict[str, Article | InputProblem]:
+        """Article (or problem) per document id, in input order; adds the stages' seconds (elapsed, CPU)."""
         if self._futures is None:
             outputs = [prepare(self._pending, self.matching_only)] if self._pending else []
         else:
             outputs = [future.result() for future in self._futures]
         prepared: list[Article | InputProblem] = []
-        for chunk_results, seconds in outputs:
+        for chunk_results, seconds, cpu_seconds in outputs:
             prepared.extend(chunk_results)
             for stage, value in seconds.items():
                 seconds_by_stage[stage] += value
+            for stage, value in cpu_seconds.items():
+                cpu_seconds_by_stage[stage] += value
         results = {**self._ready, **dict(zip((d.id for d in self._pending), prepared))}
         return {d.id: results[d.id] for d in self.documents}
 
@@ -376,6 +385,7 @@ class Pipeline:
         self.linker: EntityLinker
         self._seen_batches: int | None = None  # the store's saved_batches() that state is up to date with; None: load it
         self.seconds_by_stage: dict[str, float] = defaultdict(float)
+        self.cpu_seconds_by_stage: dict[str, float] = defaultdict(float)
 
     @contextmanager
     def _turn(self) -> Iterator[None]:
@@ -412,11 +422,12 @@ class Pipeline:
 
     @contextmanager
     def _timed(self, stage: str) -> Iterator[None]:
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         try:
             yield
         finally:
             self.seconds_by_stage[stage] += time.perf_counter() - start
+            self.cpu_seconds_by_stage[stage] += time.process_time() - cpu_start
 
     def _timed_iter(self, stage: str, items: Iterable[Item]) -> Iterator[Item]:
         iterator = iter(items)
@@ -462,8 +473,8 @@ class Pipeline:
 
     def run(self, items: Iterable[Item], *, on_outcome: Callable[[Outcome], None] | None = None) -> IngestReport:
         """Process everything and summarise it."""
-        self.seconds_by_stage = defaultdict(float)
-        report = IngestReport(seconds_by_stage=self.seconds_by_stage)
+        self.seconds_by_stage, self.cpu_seconds_by_stage = defaultdict(float), defaultdict(float)
+        report = IngestReport(seconds_by_stage=self.seconds_by_stage, cpu_seconds_by_stage=self.cpu_seconds_by_stage)
         for outcome in self.process(items):
             if on_outcome:
                 on_outcome(outcome)
@@ -482,9 +493,9 @@ class Pipeline:
     def _finish_batch(self, preparation: _Preparation) -> list[Outcome]:
         if self.pool or self.workers:
             with self._timed("waiting for workers"):
-                prepared = preparation.results(self.seconds_by_stage)
+                prepared = preparation.results(self.seconds_by_stage, self.cpu_seconds_by_stage)
         else:
-            prepared = preparation.results(self.seconds_by_stage)
+            prepared = preparation.results(self.seconds_by_stage, self.cpu_seconds_by_stage)
         with self._turn():
             return self._match_and_save(preparation, prepared)
 
@@ -664,7 +675,7 @@ def analyze_standalone(documents: Sequence[RawDocument], linker: EntityLinker) -
     word, a headline alone) is analyzed as it is instead of being refused: a
     pair of texts must be scored even when one of them is barely an article.
     """
-    results, _ = prepare(list(documents))
+    results, *_ = prepare(list(documents))
     bare = {i: as_bare_article(d) for i, (d, r) in enumerate(zip(documents, results)) if isinstance(r, InputProblem)}
     analyze([a for a in bare.values() if a is not None])
     results = [bare.get(i) or r for i, r in enumerate(results)]

@@ -328,11 +328,11 @@ def _phrases(article: Article) -> set[str]:
     of the two words may be in them.
     """
     stop = stopwords(article.language)
-    named = [(m.start, m.end) for m in article.mentions]
-    words = [
-        (m.group(0).lower(), m.start()) for m in _WORD.finditer(article.text)
-        if not any(start <= m.start() < end for start, end in named)
-    ]
+    named = bytearray(len(article.text))  # 1 where a name is written: one lookup per word, not one per word and name
+    for m in article.mentions:
+        start, end = max(0, m.start), min(m.end, len(named))
+        named[start:end] = b"\x01" * max(0, end - start)
+    words = [(m.group(0).lower(), m.start()) for m in _WORD.finditer(article.text) if not named[m.start()]]
     return {
         f"{a} {b}" for (a, pa), (b, pb) in zip(words, words[1:])
         if not (a in stop and b in stop) and not {a, b} & TITLES and len(a) > 3 and len(b) > 3 and pb - pa <= len(a) + 2
