@@ -10,6 +10,7 @@ import platform
 import resource
 import subprocess
 import threading
+import time
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterator, Mapping
@@ -100,7 +101,8 @@ class PeakMemory:
     ``with PeakMemory() as peak: ...`` then ``peak.total_mb`` (the largest sum over all
     processes at one sampling instant) and ``peak.processes`` (how many were alive then).
     ``peak.descendants_cpu_seconds``: the CPU time of the descendants started inside the block
-    (each as last sampled: a process's last ``interval`` before it ended can be missed).
+    (each as last sampled: a process's last ``interval`` before it ended can be missed);
+    ``peak.sampling_cpu_seconds``: the CPU the sampling took in this process (to take off its CPU time).
     Sampling every ``interval`` seconds can miss a peak shorter than that; the exact peak of
     the largest single child is ``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss`` (``peak_child_rss_mb``).
     """
@@ -110,6 +112,7 @@ class PeakMemory:
         self.total_mb = 0.0
         self.processes = 0
         self._cpu_ticks: dict[int, int] = {}
+        self.sampling_cpu_seconds = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, name="peak-memory", daemon=True)
 
@@ -164,6 +167,12 @@ class PeakMemory:
         return 0
 
     def _sample(self) -> None:
+        try:
+            self._sample_until_stopped()
+        finally:
+            self.sampling_cpu_seconds = time.thread_time()
+
+    def _sample_until_stopped(self) -> None:
         while True:
             family = self._family(os.getpid())
             total = sum(self._rss_kb(pid) for pid in family) / 1024

@@ -138,12 +138,24 @@ def _worker_main(connection: Connection, parent: int) -> None:
     _exit_with(parent)
     prepare([RawDocument("warm-up", "warm-up", "text", _WARM_UP.encode())])  # load models before any clock starts
     connection.send("ready")
+    done: float | None = None  # when the last chunk was prepared
     while True:
         try:
             documents, matching_only = connection.recv()
         except EOFError:  # the pipeline is done with this worker
             return
-        connection.send(prepare(documents, matching_only))
+        idle = time.perf_counter() - done if done is not None else None  # before the first chunk: the pipeline starting
+        results, seconds, cpu_seconds = prepare(documents, matching_only)
+        done = time.perf_counter()
+        if idle is not None:
+            seconds[WORKER_IDLE] = idle
+        connection.send((results, seconds, cpu_seconds))
+
+
+# Stage: seconds the workers spent between two chunks (summed over workers), sending an answer and
+# waiting for the next chunk, which the pipeline sends when it has taken the answer: how long the
+# workers waited for this process (or for input to be read).
+WORKER_IDLE = "workers waiting for work"
 
 
 _WARM_UP = "Talks in Geneva\n\nDiplomats from both countries met in Geneva on Monday and agreed to meet again next week, officials said."
