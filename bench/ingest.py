@@ -144,7 +144,7 @@ def measure() -> dict[str, Any]:
         "ratio_cpu_bound_rate_vs_trafilatura_only": round(cpu_bound_rate * trafilatura_cpu / pages, 2),
         "load_average_1_5_15_at_end": [round(x, 2) for x in os.getloadavg()],
         "metadata_exact_match": {
-            field: {"annotated": n, "storyline": round(ok / n, 3), "trafilatura_default": round(base / n, 3)}
+            field: {"annotated": n, "storyline": round(ok / max(n, 1), 3), "trafilatura_default": round(base / max(n, 1), 3)}
             for field, (ok, base, n) in fields.items()
         },
         "snippets": {
@@ -158,7 +158,7 @@ def measure() -> dict[str, Any]:
 def _run(code: Path) -> dict[str, Any]:
     """``measure`` in a fresh process, with the package under ``code``."""
     command = [sys.executable, __file__, "--one-run", "--code", str(code)]
-    output = subprocess.run(command, check=True, capture_output=True, text=True, cwd=REPO).stdout
+    output = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True, cwd=REPO).stdout  # its errors shown as they come
     return json.loads(output.split("\n===\n", 1)[1])
 
 
