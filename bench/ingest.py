@@ -34,6 +34,12 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# The code a run measures comes first. Read from the environment, not the command line: the
+# worker processes import this file again (multiprocessing's forkserver runs the main module),
+# and the line above would otherwise put this checkout's storyline first in every worker.
+CODE_VARIABLE = "STORYLINE_BENCH_CODE"
+if os.environ.get(CODE_VARIABLE):
+    sys.path.insert(0, os.environ[CODE_VARIABLE])
 
 from bench.common import DATA, REPO, PeakMemory, peak_child_rss_mb, peak_rss_mb, write_result  # noqa: E402
 
@@ -157,8 +163,9 @@ def measure() -> dict[str, Any]:
 
 def _run(code: Path) -> dict[str, Any]:
     """``measure`` in a fresh process, with the package under ``code``."""
-    command = [sys.executable, __file__, "--one-run", "--code", str(code)]
-    output = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True, cwd=REPO).stdout  # its errors shown as they come
+    command = [sys.executable, __file__, "--one-run"]
+    environment = {**os.environ, CODE_VARIABLE: str(code)}
+    output = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True, cwd=REPO, env=environment).stdout  # its errors shown as they come
     return json.loads(output.split("\n===\n", 1)[1])
 
 
@@ -167,11 +174,8 @@ def main() -> None:
     parser.add_argument("--baseline", default="main", help="git revision measured first, as the before")
     parser.add_argument("--no-baseline", action="store_true", help="measure this checkout only")
     parser.add_argument("--one-run", action="store_true", help=argparse.SUPPRESS)  # the child process of a run
-    parser.add_argument("--code", type=Path, help=argparse.SUPPRESS)  # where that child imports storyline from
     args = parser.parse_args()
     if args.one_run:
-        if args.code:
-            sys.path.insert(0, str(args.code))
         result = measure()
         print("\n===\n" + json.dumps(result))
         return
