@@ -3,8 +3,11 @@
 Runs the whole pipeline (read, clean, analyze, match, store) on the gzipped HTML
 pages into a fresh SQLite file and reports articles/s, milliseconds per article
 and stage, the peak resident memory of all its processes together (sampled from
-/proc) and of the largest worker (exact), and where the time went. In the same
-process, as baselines on the same pages:
+/proc) and of the largest worker (exact), and where the time went. On a shared
+machine elapsed times mean little, so it also reports CPU: milliseconds per article
+and stage, of the worker processes (sampled from /proc) and of this one, and the rate
+that CPU allows on two idle cores (both busy, the main process no slower), as a ratio
+to trafilatura's CPU rate on one core. In the same process, as baselines on the same pages:
 - trafilatura's extraction alone (the cost of cleaning with nothing else), and
 - trafilatura's own metadata and main text, against the hand annotations
   (title, date, author; "with"/"without" snippets), compared with Storyline's.
