@@ -224,6 +224,7 @@ class Given:
     outlet: str | None = None
     published: str | None = None
     language: str | None = None
+    author: str | None = None
 
     def as_dict(self) -> dict[str, str]:
         return {k: v for k, v in self.__dict__.items() if v is not None}
@@ -271,6 +272,9 @@ class Article:
     author: str | None = None
     url: str | None = None
     external_id: str | None = None
+    # The date was guessed (from a photo caption or a stray date on the page, not a date line or the
+    # page's metadata): shown, but not used to place the article in time (``published_day`` is None).
+    published_uncertain: bool = False
     # analyze
     embedding: np.ndarray | None = field(default=None, repr=False)
     fingerprint: np.ndarray | None = field(default=None, repr=False)
@@ -291,8 +295,8 @@ class Article:
 
     @property
     def published_day(self) -> dt.date | None:
-        """The publication day, whatever the precision of ``published``."""
-        if not self.published:
+        """The publication day, whatever the precision of ``published``; None when the date is a guess."""
+        if not self.published or self.published_uncertain:
             return None
         try:
             return dt.date.fromisoformat(self.published[:10])
@@ -305,6 +309,7 @@ class Article:
             "title": self.title,
             "text": self.text,
             "published": self.published,
+            "published_uncertain": self.published_uncertain,
             "language": self.language,
             "outlet": self.outlet,
             "author": self.author,
@@ -372,6 +377,7 @@ class Batch:
     entities: list[Entity] = field(default_factory=list)  # entities created or changed
     explanations: dict[str, Explanation] = field(default_factory=dict)  # story id -> its new explanation
     merges: list[tuple[str, str]] = field(default_factory=list)  # (merged story id, surviving story id)
+    outlet_renames: list[tuple[str, str]] = field(default_factory=list)  # (old name, the outlet's one name), e.g. an abbreviation
 
 
 @dataclass

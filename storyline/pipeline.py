@@ -34,6 +34,7 @@ from storyline.analyze import analyze
 from storyline.analyze.linking import EntityLinker
 from storyline.analyze.fingerprint import text_hash
 from storyline.clean import as_bare_article, clean_or_problem
+from storyline.clean.outlets import OutletNames
 from storyline.match import DuplicateFinder, MatchSettings, Scorer, StoryMatcher, TermStatistics, band_keys
 from storyline.match.stories import story_id_for
 from storyline.model import Article, Batch, Explanation, IngestReport, InputProblem, KnownArticle, RawDocument
@@ -164,6 +165,7 @@ class Pipeline:
         self.matcher = StoryMatcher(store, term_statistics=TermStatistics(frequencies, documents), scorer=scorer, settings=match_settings)
         self.duplicates = DuplicateFinder(store.find_exact, store.find_by_bands)
         self.linker = EntityLinker(store.entities_for_keys)
+        self.outlets = OutletNames(store.outlets())
         self.seconds_by_stage: dict[str, float] = defaultdict(float)
 
     @contextmanager
@@ -253,6 +255,12 @@ class Pipeline:
         cleaned = [r for r in results.values() if isinstance(r, Article)]
         problems = {i: r.message for i, r in results.items() if isinstance(r, InputProblem)}
         batch.failed = [(fresh[i], r) for i, r in results.items() if isinstance(r, InputProblem)]
+        for article in cleaned:  # one name per outlet: an abbreviation joins the name it abbreviates
+            article.outlet = self.outlets.resolve(article.outlet)
+        batch.outlet_renames = self.outlets.take_renames()
+        renamed = dict(batch.outlet_renames)
+        for article in cleaned:
+            article.outlet = renamed.get(article.outlet or "", article.outlet)
         with self._timed("link entities"):
             for article in cleaned:
                 self.linker.link(article)

@@ -39,15 +39,17 @@ def clean(document: RawDocument) -> Article:
             "no article text found (the page holds only navigation or is empty); check that it is a news article",
             source=document.source,
         )
+    given_published = normalize_published(given.published)
     return Article(
         id=document.id,
         source=document.source,
         title=given.title or extracted.title,
         text=extracted.text,
-        published=normalize_published(given.published) or normalize_published(extracted.published),
+        published=given_published or normalize_published(extracted.published),
+        published_uncertain=not given_published and extracted.published_uncertain,
         language=normalize_language(given.language) or detect_language(extracted.text),
         outlet=given.outlet or extracted.outlet or outlet_from_url(given.url),
-        author=extracted.author,
+        author=given.author or extracted.author,
         url=given.url or extracted.url,
         external_id=given.external_id,
     )

@@ -241,7 +241,7 @@ def document_from_record(record: Any, source: str) -> RawDocument | InputProblem
     """Turn one JSON object (a JSONL line, an HTTP body) into a document.
 
     Fields: ``text`` or ``html`` (required), and optionally ``id``, ``title``,
-    ``url``, ``outlet``, ``published``, ``language``.
+    ``url``, ``outlet``, ``published``, ``language``, ``author``.
     """
     if not isinstance(record, dict):
         return InputProblem(source, f"is a JSON {type(record).__name__}, not an object with a 'text' or 'html' field")
@@ -264,6 +264,7 @@ _GIVEN_FIELDS = (
     ("outlet", "outlet"),
     ("published", "published"),
     ("language", "language"),
+    ("author", "author"),
 )
 
 

@@ -87,7 +87,7 @@ def ingest(paths: tuple[str, ...], db: str, batch_size: int, max_article_mb: flo
 
     PATHS are .txt (scraped text), .html/.htm pages, or .jsonl files with one
     article per line (fields: id, text or html, and optionally title, url,
-    outlet, published, language). Directories are read recursively.
+    outlet, published, language, author). Directories are read recursively.
 
     Running the same command again adds nothing new and finishes an
     interrupted run. Inputs that cannot be read are listed at the end; the

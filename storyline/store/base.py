@@ -71,6 +71,10 @@ class Store(Protocol):
         """Articles per outlet published from ``first_day`` to ``last_day`` (ISO days, inclusive)."""
         ...
 
+    def outlets(self) -> dict[str, int]:
+        """Articles per outlet name over the whole store (dated or not)."""
+        ...
+
     def find_by_bands(self, bands: Sequence[int]) -> list[KnownArticle]: ...
 
     # ---- reading -------------------------------------------------------------

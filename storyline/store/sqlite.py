@@ -180,8 +180,8 @@ class SQLiteStore:
             )
             db.executemany(
                 "INSERT INTO articles (id, external_id, source, title, text, published, published_day, language, outlet, author, url, "
-                "text_hash, duplicate_of, duplicate_kind, story_id, match_score, embedding, fingerprint) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "text_hash, duplicate_of, duplicate_kind, story_id, match_score, embedding, fingerprint, published_uncertain) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         a.id, a.external_id, a.source, a.title, a.text, a.published, _day(a.published_day), a.language,
@@ -189,10 +189,12 @@ class SQLiteStore:
                         a.match_score,
                         _vector(a.embedding),
                         a.fingerprint.astype(np.uint64).tobytes() if a.fingerprint is not None else None,
+                        int(a.published_uncertain),
                     )
                     for a in batch.articles
                 ],
             )
+            db.executemany("UPDATE articles SET outlet = ? WHERE outlet = ?", [(new, old) for old, new in batch.outlet_renames])
             for start in range(0, len(batch.articles), _CHUNK):
                 ids = [a.id for a in batch.articles[start : start + _CHUNK]]
                 db.execute(
@@ -448,6 +450,10 @@ class SQLiteStore:
         )
         return {row[0]: row[1] for row in rows}
 
+    def outlets(self) -> dict[str, int]:
+        rows = self._db.execute("SELECT outlet, COUNT(*) FROM articles WHERE outlet IS NOT NULL GROUP BY outlet")
+        return {row[0]: row[1] for row in rows}
+
     def entity_stories(self, entity_id: str, *, limit: int = 100) -> list[EntityStory]:
         """Stories naming the entity, most recent first."""
         rows = self._reads.execute(
@@ -495,7 +501,7 @@ _ARTICLE_COLUMNS = ", ".join(
     f"a.{name}"
     for name in (
         "id", "external_id", "source", "title", "text", "published", "language", "outlet", "author", "url",
-        "duplicate_of", "duplicate_kind", "story_id", "match_score",
+        "duplicate_of", "duplicate_kind", "story_id", "match_score", "published_uncertain",
     )
 ) + ", (SELECT payload FROM analyses WHERE analyses.article_id = a.id) AS payload"
 # A story's articles: by publication day (undated last), then arrival.
@@ -568,6 +574,7 @@ def _article(row: sqlite3.Row) -> Article:
         title=row["title"],
         text=row["text"],
         published=row["published"],
+        published_uncertain=bool(row["published_uncertain"]),
         language=row["language"],
         outlet=row["outlet"],
         author=row["author"],
