@@ -70,7 +70,7 @@ def word_overlap_facts(articles: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Sentences another outlet repeats nearly word for word, first outlet's wording, each once."""
     sentences = [
         (a["outlet"], a["id"], a["text"][start:end], frozenset(content_terms(a["text"][start:end], a["language"])))
-        for a in articles if not a["duplicate_of"] for start, end in split_sentences(a["text"])
+        for a in articles if not a["duplicate_of"] for start, end in split_sentences(a["text"], a.get("language"))
     ]
     facts, used = [], set()
     for i, (outlet, article_id, text, words) in enumerate(sentences):

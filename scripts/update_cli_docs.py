@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import click
 from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -21,17 +22,23 @@ Every command takes `--help`; this page is generated from it by `scripts/update_
 The store defaults to `./storyline.db`; pass `--db FILE` to use another.
 
 Exit codes: 0 success; 1 an error, or (for `ingest` and `cluster`) some inputs could not be
-read, which are listed on standard error; 2 a usage mistake.
+read, or (for `fetch`) a source could not be polled, which are listed on standard error;
+2 a usage mistake. Watching feeds, sitemaps and pages: [sources.md](sources.md).
 """
 
 
 def render() -> str:
     runner = CliRunner()
     sections = [INTRO]
-    for name in [None, *sorted(cli.commands)]:
-        args = [name, "--help"] if name else ["--help"]
-        result = runner.invoke(cli, args, prog_name="storyline", terminal_width=100)
-        sections.append(f"## storyline{' ' + name if name else ''}\n\n```text\n{result.output.rstrip()}\n```\n")
+    commands: list[list[str]] = [[]]
+    for name in sorted(cli.commands):
+        commands.append([name])
+        group = cli.commands[name]
+        if isinstance(group, click.Group):  # `storyline sources add`, ...: each subcommand gets its section
+            commands.extend([name, sub] for sub in sorted(group.commands))
+    for words in commands:
+        result = runner.invoke(cli, [*words, "--help"], prog_name="storyline", terminal_width=100)
+        sections.append(f"## {' '.join(['storyline', *words])}\n\n```text\n{result.output.rstrip()}\n```\n")
     return "\n".join(sections)
 
 

@@ -13,8 +13,10 @@ The public Python API::
 """
 
 from storyline.api import Storyline, analyze_file, cluster, extract, open, score_pairs
-from storyline.errors import ConfigError, InputError, StoreError, StorylineError
-from storyline.model import Article, Entity, Event, IngestReport, InputProblem, Mention, Page, Place, Quote, SearchHit, Story, TimeExpression
+from storyline.errors import ConfigError, FetchError, InputError, StoreError, StorylineError
+from storyline.model import (
+    Article, Entity, Event, FetchReport, IngestReport, InputProblem, Mention, Page, Place, Quote, SearchHit, Source, Story, TimeExpression,
+)
 from storyline.match.similarity import Evidence, Similarity
 from storyline.pipeline import Outcome
 
@@ -26,6 +28,8 @@ __all__ = [
     "Entity",
     "Event",
     "Evidence",
+    "FetchError",
+    "FetchReport",
     "IngestReport",
     "InputError",
     "InputProblem",
@@ -36,6 +40,7 @@ __all__ = [
     "Quote",
     "SearchHit",
     "Similarity",
+    "Source",
     "StoreError",
     "Story",
     "Storyline",

@@ -21,7 +21,7 @@ import json
 import os
 import tempfile
 import threading
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -38,9 +38,15 @@ from storyline.clean.metadata import normalize_published
 from storyline.errors import ConfigError, InputError
 from storyline.ingest import DEFAULT_MAX_ARTICLE_BYTES, InputFile, document_from_record, find_files, read_file, read_upload
 from storyline.ingest.pairs import ArticlePair, read_pairs
+from storyline.ingest.sources import DEFAULT_EVERY, read_opml, source_url, write_opml
+from storyline.ingest.readers import ARCHIVE_SUFFIXES
+from storyline.ingest.warc import ArchiveStats, read_archive, record_id_at
+from storyline.ingest.watch import EventCallback, Watcher, WatchSettings, utc
 from storyline.match import MatchSettings, TermStatistics
 from storyline.match.similarity import DIMENSIONS, ArticleTraits, Similarity, SimilarityModel, article_traits, compare_traits
-from storyline.model import Article, Entity, EntityStory, Explanation, IngestReport, InputProblem, Page, RawDocument, SearchHit, Story, StoryFilter
+from storyline.model import (
+    Article, Entity, EntityStory, Explanation, FetchReport, IngestReport, InputProblem, Page, RawDocument, SearchHit, Source, Story, StoryFilter,
+)
 from storyline.pipeline import DEFAULT_BATCH_SIZE, Outcome, Pipeline, analyze_standalone
 from storyline.store import SQLiteStore, open_store
 
@@ -88,10 +94,18 @@ class Storyline:
         Safe to re-run: articles already stored are skipped, an interrupted run is completed.
         """
         files, problems = find_files(paths)
+        archives = _ArchiveProgress(self.store, save_every=self.batch_size)
         with self._writing() as pipeline:
             counter = _Progress(files, progress)
-            report = pipeline.run(self._read(files, counter), on_outcome=counter.outcome)
+
+            def outcome(done: Outcome) -> None:
+                counter.outcome(done)
+                archives.stored(done)
+
+            report = pipeline.run(self._read(files, counter, archives), on_outcome=outcome)
+            archives.flush()
         report.problems[:0] = problems
+        report.skipped = archives.stats.skipped
         return report
 
     def ingest_records(self, records: Sequence[Mapping[str, Any]], *, source: str = "records") -> list[Outcome]:
@@ -119,10 +133,101 @@ class Storyline:
         with self._write_lock, self.store.writer():
             yield Pipeline(self.store, batch_size=self.batch_size, workers=self.workers)
 
-    def _read(self, files: list[InputFile], counter: _Progress) -> Iterator[RawDocument | InputProblem]:
+    def _read(self, files: list[InputFile], counter: _Progress, archives: _ArchiveProgress) -> Iterator[RawDocument | InputProblem]:
         for file in files:
-            yield from read_file(file, max_article_bytes=self.max_article_bytes)
+            if file.suffix in ARCHIVE_SUFFIXES:  # read from where an interrupted ingest of it stopped
+                start = archives.resume(file)
+                yield from read_archive(
+                    file.path, str(file.path), start=start, max_article_bytes=self.max_article_bytes, on_document=archives.read, stats=archives.stats
+                )
+            else:
+                yield from read_file(file, max_article_bytes=self.max_article_bytes)
             counter.file_done(file)
+
+    # ---- watched sources (feeds, sitemaps, pages) -----------------------------------
+
+    def add_sources(self, urls: Sequence[str], *, every: int | None = None, name: str | None = None) -> list[Source]:
+        """Watch feeds, sitemaps or pages; what each one is, is found at its first poll.
+
+        A URL already watched keeps its history: its interval and name change when given,
+        and a dead source comes back to life. Every URL is checked before any is added.
+
+        Raises:
+            InputError: for a URL that cannot be watched (not http or https, no host).
+        """
+        checked = list(dict.fromkeys(source_url(url) for url in urls))
+        now = utc()
+        sources = []
+        for url in checked:
+            source = self.store.source(url) or Source(url, every or DEFAULT_EVERY, now, now)
+            source.every = every or source.every
+            source.name = name or source.name
+            if source.dead:
+                source.dead, source.errors_in_row, source.next_poll = False, 0, now
+            self.store.save_source(source)
+            sources.append(source)
+        return sources
+
+    def remove_sources(self, urls: Sequence[str]) -> list[str]:
+        """Stop watching these URLs; the articles already stored stay. Returns the URLs that were watched."""
+        removed = []
+        for url in urls:
+            for candidate in dict.fromkeys((url.strip(), _tidy(url))):
+                if self.store.remove_source(candidate):
+                    removed.append(candidate)
+                    break
+        return removed
+
+    def sources(self) -> list[Source]:
+        """Every watched source with the health of its polling, in the order they were added."""
+        return self.store.sources()
+
+    def source_pages(self) -> dict[str, dict[str, int]]:
+        """For each source, its pages by state: pending, fetched, stored, failed, skipped."""
+        return self.store.page_counts()
+
+    def import_opml(self, path: str | os.PathLike[str], *, every: int | None = None) -> tuple[list[Source], list[InputProblem]]:
+        """Watch every feed of an OPML file (a feed reader's export); the outlines that cannot be watched are returned.
+
+        Raises:
+            InputError: when the file cannot be read or is not OPML.
+        """
+        from storyline.ingest.sources import parse_every
+
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            raise InputError(f"cannot be read ({exc.strerror or exc})", source=str(path)) from None
+        sources, problems = [], []
+        for entry in read_opml(data, str(path)):
+            try:
+                interval = every or (parse_every(entry.every) if entry.every else None)
+                sources.extend(self.add_sources([entry.url], every=interval, name=entry.name))
+            except (InputError, ConfigError) as exc:
+                problems.append(InputProblem(entry.url, exc.message))
+        return sources, problems
+
+    def export_opml(self) -> str:
+        """Every watched source as OPML 2.0 (feeds as rss outlines, which any feed reader imports)."""
+        return write_opml(self.store.sources())
+
+    def fetch(self, settings: WatchSettings = WatchSettings(), *, everything: bool = False, on_event: EventCallback | None = None) -> FetchReport:
+        """Poll every source that is due once (every live source with ``everything``), fetch the pages
+        of their new items and store the articles."""
+        return self._watcher(settings, on_event).run(once=True, everything=everything)
+
+    def watch(
+        self, settings: WatchSettings = WatchSettings(), *, stop: threading.Event, on_event: EventCallback | None = None
+    ) -> FetchReport:
+        """``fetch`` forever, each source on its own schedule, until ``stop`` is set; what was fetched is stored first."""
+        return self._watcher(settings, on_event).run(once=False, stop=stop)
+
+    def _watcher(self, settings: WatchSettings, on_event: EventCallback | None) -> _ClosingWatcher:
+        return _ClosingWatcher(self.store, self._ingest, settings=settings, on_event=on_event)
+
+    def article_versions(self, article_id: str) -> list[tuple[str, int, str]]:
+        """(article id, version, when fetched) of each version of an article whose page changed; empty when it has one."""
+        return self.store.article_versions(article_id)
 
     # ---- reading ---------------------------------------------------------------
 
@@ -218,9 +323,13 @@ class Storyline:
         return self.store.entity_stories(entity_id, limit=limit)
 
     def article_export(self, article: Article) -> dict[str, Any]:
-        """An article in its export form, analysis included."""
+        """An article in its export form, analysis included, and its versions when its page changed."""
         ids = {m.entity_id for m in article.mentions if m.entity_id}
-        return {**article_record(article), **analysis_record(article, {e.id: e for e in self.store.entities_by_ids(ids)})}
+        record = {**article_record(article), **analysis_record(article, {e.id: e for e in self.store.entities_by_ids(ids)})}
+        versions = self.store.article_versions(article.id)
+        if versions:
+            record["versions"] = [{"id": i, "version": n, "fetched": at} for i, n, at in versions]
+        return record
 
 
 def story_summary(story: Story) -> dict[str, Any]:
@@ -527,6 +636,95 @@ def score_pairs(
     return report
 
 
+class _ClosingWatcher(Watcher):
+    """A watcher that closes its connections when its run ends."""
+
+    def run(self, *, once: bool, stop: threading.Event | None = None, everything: bool = False) -> FetchReport:
+        try:
+            return super().run(once=once, stop=stop, everything=everything)
+        finally:
+            self.close()
+
+
+def _tidy(url: str) -> str:
+    try:
+        return source_url(url)
+    except InputError:
+        return url.strip()
+
+
+def source_record(source: Source, pages: Mapping[str, int] | None = None) -> dict[str, Any]:
+    """A watched source and its health as JSON (``sources list --json``, ``GET /api/sources``)."""
+    record: dict[str, Any] = {
+        "url": source.url,
+        "name": source.name,
+        "kind": source.kind,
+        "title": source.title,
+        "health": source.health,
+        "every_seconds": source.every,
+        "added": source.added,
+        "last_poll": source.last_poll,
+        "last_success": source.last_success,
+        "http_status": source.status,
+        "items_seen": source.items_seen,
+        "new_articles": source.new_articles,
+        "errors_in_row": source.errors_in_row,
+        "next_poll": None if source.dead else source.next_poll,
+        "error": source.error,
+        "note": source.note,
+    }
+    if pages is not None:
+        record["pages"] = {state: pages.get(state, 0) for state in ("pending", "fetched", "stored", "failed", "skipped")}
+    return record
+
+
+class _ArchiveProgress:
+    """Where the ingest of each web archive stands, so a re-run after a crash resumes there.
+
+    Each document read is remembered until the pipeline has stored it; then the archive's
+    checkpoint moves to it. A checkpoint is trusted only if the record it names is still
+    at its offset (the file may have been replaced), else the archive is read from the start.
+    """
+
+    def __init__(self, store: SQLiteStore, *, save_every: int) -> None:
+        self.store = store
+        self.save_every = save_every  # records stored between two checkpoints: about one per batch
+        self.stats = ArchiveStats()
+        self._read: deque[tuple[str, str, int, str]] = deque()  # (source, file key, offset, record id), in reading order
+        self._unsaved: dict[str, tuple[int, str]] = {}
+        self._since_save = 0
+        self._name = self._key = ""
+
+    def resume(self, file: InputFile) -> int:
+        """The byte offset to start reading this archive from; the archive read next is this one."""
+        status = file.path.stat()
+        self._name, self._key = str(file.path), f"{file.path.resolve()}|{status.st_size}|{status.st_mtime_ns}"
+        checkpoint = self.store.archive_checkpoint(self._key)
+        if checkpoint is None or record_id_at(file.path, checkpoint[0]) != checkpoint[1]:
+            return 0
+        return checkpoint[0]
+
+    def read(self, offset: int, record_id: str) -> None:
+        """A document was read from the current archive, at ``offset``."""
+        self._read.append((f"{self._name}:{offset}", self._key, offset, record_id))
+
+    def stored(self, outcome: Outcome) -> None:
+        """The pipeline is done with one input: if it is the oldest archive record waiting, the checkpoint moves."""
+        if not self._read or self._read[0][0] != outcome.source:
+            return
+        _, key, offset, record_id = self._read.popleft()
+        self._unsaved[key] = (offset, record_id)
+        self._since_save += 1
+        if self._since_save >= self.save_every:
+            self.flush()
+
+    def flush(self) -> None:
+        for key, (offset, record_id) in self._unsaved.items():
+            self.store.save_archive_checkpoint(key, offset, record_id)
+        self._unsaved.clear()
+        self._since_save = 0
+
+
 class _Progress:
     """Turns per-file and per-article events into (bytes done, bytes total, articles) calls."""
 
@@ -550,4 +748,7 @@ class _Progress:
             self.callback(self.done, self.total, self.articles)
 
 
-__all__ = ["DEFAULT_DB", "Day", "Storyline", "article_record", "cluster", "extract", "open", "story_detail", "story_summary"]
+__all__ = [
+    "DEFAULT_DB", "Day", "FetchReport", "Storyline", "WatchSettings", "article_record", "cluster", "extract", "open", "source_record",
+    "story_detail", "story_summary",
+]

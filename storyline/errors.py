@@ -5,6 +5,7 @@ Every message names the input it is about and says what to do next. Catch
 
     StorylineError
     ├── InputError      an input file or record cannot be turned into an article
+    │   └── FetchError  a source or page on the web cannot be fetched (network, HTTP, refused address)
     ├── StoreError      the database cannot be opened, migrated or written
     └── ConfigError     an option or setting has an impossible value
 """
@@ -31,6 +32,12 @@ class InputError(StorylineError):
     """An input (file, JSONL line, HTTP body) cannot become an article."""
 
     code = "SL010"
+
+
+class FetchError(InputError):
+    """A URL cannot be fetched: refused (private address, robots.txt), unreachable, or answered with an error."""
+
+    code = "SL011"
 
 
 class StoreError(StorylineError):

@@ -225,6 +225,8 @@ class Given:
     published: str | None = None
     language: str | None = None
     author: str | None = None
+    # When the page was fetched or archived: the publication date of last resort (the page's own wins).
+    captured: str | None = None
 
     def as_dict(self) -> dict[str, str]:
         return {k: v for k, v in self.__dict__.items() if v is not None}
@@ -409,6 +411,7 @@ class IngestReport:
     near_duplicates: int = 0
     already_stored: int = 0
     new_stories: int = 0
+    skipped: int = 0  # records of web archives that hold no article (requests, metadata, revisits, other types)
     problems: list[InputProblem] = field(default_factory=list)
     seconds_by_stage: dict[str, float] = field(default_factory=dict)  # where the time went
 
@@ -471,3 +474,116 @@ class SearchHit:
     @property
     def snippet_text(self) -> str:
         return "".join(text for text, _ in self.snippet)
+
+
+# ---- watched sources (storyline fetch / watch) -----------------------------------
+
+SourceKind = Literal["feed", "sitemap", "sitemap index", "page"]
+PageState = Literal["pending", "fetched", "stored", "failed", "skipped"]
+
+
+@dataclass(frozen=True)
+class Link:
+    """An item a source lists: the page to fetch, and what the source says about it (hints for cleaning)."""
+
+    url: str  # absolute, as listed
+    guid: str | None = None
+    title: str | None = None
+    author: str | None = None
+    published: str | None = None
+    updated: str | None = None
+    summary: str | None = None
+    language: str | None = None
+    outlet: str | None = None  # a news sitemap's publication name
+
+    @property
+    def signature(self) -> str:
+        """What changes when the source says the item changed (a new date or headline)."""
+        return f"{self.updated or self.published or ''}|{self.title or ''}"
+
+
+@dataclass
+class Source:
+    """A feed, sitemap or page that ``fetch`` and ``watch`` poll, with the health of its polling.
+
+    Times are ISO 8601 in UTC. ``kind`` stays None until a poll has seen what the server returns.
+    """
+
+    url: str
+    every: int  # seconds between polls
+    added: str
+    next_poll: str
+    name: str | None = None
+    kind: SourceKind | None = None
+    title: str | None = None  # the feed's own title
+    etag: str | None = None
+    last_modified: str | None = None
+    last_poll: str | None = None
+    last_success: str | None = None
+    status: int | None = None  # HTTP status of the last poll
+    error: str | None = None  # why the last poll failed
+    errors_in_row: int = 0
+    items_seen: int = 0  # items the last successful poll listed
+    new_articles: int = 0  # articles stored from its items, all polls together
+    dead: bool = False  # failed for days: no longer polled until added again
+    note: str | None = None
+    # A sitemap index: child sitemap URL -> its lastmod, etag and last_modified when last read.
+    children: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @property
+    def health(self) -> str:
+        """"new" (never polled), "ok", "failing" or "dead"."""
+        if self.dead:
+            return "dead"
+        if self.last_poll is None:
+            return "new"
+        return "failing" if self.errors_in_row else "ok"
+
+
+@dataclass
+class WatchedPage:
+    """A page found through a source, and where fetching it stands.
+
+    ``url`` is the canonical URL (tracking parameters, fragment and case noise removed):
+    an article reached by two feeds, or with two sets of tracking parameters, is one page.
+    """
+
+    url: str
+    link: Link  # the URL fetched, with the source's hints
+    source: str  # the source that found it first
+    found: str
+    state: PageState = "pending"
+    signature: str = ""  # Link.signature when last listed
+    attempts: int = 0  # failed attempts in a row
+    next_attempt: str | None = None
+    status: int | None = None
+    error: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    body_hash: str | None = None  # sha256 of the bytes last fetched
+    fetched: str | None = None
+    fetched_url: str | None = None  # where it was found, after redirects
+    article_id: str | None = None  # its latest version
+    first_article_id: str | None = None
+
+
+@dataclass
+class FetchReport:
+    """What one ``fetch`` (or one round of ``watch``) did."""
+
+    sources_polled: int = 0
+    not_modified: int = 0
+    failed_sources: list[InputProblem] = field(default_factory=list)
+    new_items: int = 0
+    pages_fetched: int = 0
+    failed_pages: list[InputProblem] = field(default_factory=list)
+    skipped_pages: list[InputProblem] = field(default_factory=list)  # refused by robots.txt, not HTML, ...
+    added: int = 0
+    duplicates: int = 0
+    already_stored: int = 0
+    new_versions: int = 0
+    new_stories: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed_sources

@@ -5,12 +5,13 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import socket
 import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +86,25 @@ def table_rows(db: Path) -> dict[str, int]:
     with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as raw:
         tables = [r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'article_search_%'")]
         return {t: raw.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in tables}
+
+
+def kill_when(process: subprocess.Popen[bytes], ready: Callable[[], bool], *, timeout: float = 300) -> None:
+    """kill -9 ``process`` as soon as ``ready()``; fails if it ends on its own first."""
+    deadline = time.monotonic() + timeout
+    while not ready() and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.05)
+    assert process.poll() is None, "the process ended before it could be killed; give it more work"
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+
+
+def stored_urls(db: Path) -> list[str]:
+    """The URL of every stored article, read straight from the file (empty while it is being created)."""
+    try:
+        with contextlib.closing(sqlite3.connect(db)) as raw:
+            return [row[0] for row in raw.execute("SELECT url FROM articles")]
+    except sqlite3.Error:
+        return []
 
 
 def _free_port() -> int:

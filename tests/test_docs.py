@@ -19,7 +19,11 @@ def test_cli_docs_are_current() -> None:
 
 def test_every_cli_command_and_option_is_documented() -> None:
     text = (REPO / "docs" / "cli.md").read_text(encoding="utf-8")
-    for name, command in cli.commands.items():
+    commands = [(name, command) for name, command in cli.commands.items()]
+    for name, command in list(commands):
+        if isinstance(command, click.Group):
+            commands += [(f"{name} {sub}", subcommand) for sub, subcommand in command.commands.items()]
+    for name, command in commands:
         assert f"## storyline {name}" in text, name
         for param in command.params:
             if isinstance(param, click.Option):
@@ -54,6 +58,6 @@ def test_every_http_route_and_page_is_documented() -> None:
     for method, path in operations:
         assert f"`{method} {path}" in http, f"{method} {path} is not in docs/http.md"
     page_paths = [route.path for route in pages.router.routes]  # type: ignore[attr-defined]
-    assert len(page_paths) == 5
+    assert len(page_paths) == 6
     for path in page_paths:
         assert f"`{path}" in web, f"{path} is not in docs/web.md"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -150,3 +151,60 @@ def test_corpus_namesakes_stay_apart(corpus_mentions: dict[str, set[str]]) -> No
 def test_sound_keys_do_not_merge_look_alikes() -> None:
     assert sound_key("Sherman", "en") != sound_key("Sharma", "en")
     assert sound_key("Sergej Rjabkow", "de") == sound_key("Сергей Рябков", "ru") == sound_key("Serguei Riabkov", "fr")
+
+
+def test_types_are_cross_checked_with_the_gazetteer_and_the_text() -> None:
+    # issue 15: a strait written with "the" is no person, an acronym no place
+    from storyline.analyze import analyze
+    from storyline.model import Article
+
+    article = Article("a", "t", None, "A tanker crossed the Dardanelles on Monday. The Dardanelles were closed for hours. "
+                      "The pact limits deployed SLBMs the navies may have.", "2024-03-06", "en", None)
+    analyze([article])
+    assert not [m for m in article.mentions if m.text == "Dardanelles" and m.type == "PERSON"]
+    assert not [m for m in article.mentions if m.text == "SLBMs" and m.type == "PLACE"]
+
+
+def test_organisations_of_different_countries_stay_apart() -> None:
+    # the country qualifier is stripped for any nationality, not six listed ones, yet two countries never merge
+    from storyline.analyze.linking import entity_keys
+
+    keys = [k for k in entity_keys("ORG", "Turkish Foreign Ministry", "en") if k.startswith("c:")]
+    assert keys == [k for k in entity_keys("ORG", "Foreign Ministry", "en") if k.startswith("c:")]
+    linker = EntityLinker(lambda keys: [])
+    first = Article("a", "t", None, "The Turkish Foreign Ministry said talks would go on.", "2024-03-06", "en", None)
+    second = Article("b", "t", None, "The Chilean Foreign Ministry said talks would go on.", "2024-03-06", "en", None)
+    from storyline.analyze import analyze
+
+    analyze([first, second])
+    ids = [{m.entity_id for m in a.mentions if "Ministry" in m.text} for a in (first, second)]
+    for article in (first, second):
+        linker.link(article)
+    linked = [{m.entity_id for m in a.mentions if "Ministry" in m.text} for a in (first, second)]
+    assert all(ids) and not linked[0] & linked[1]
+
+
+def test_a_place_one_article_could_not_locate_meets_the_one_another_located() -> None:
+    # a town located through its article's context ("near Acari") and named alone in a later article is one entity;
+    # two located places of one name stay two
+    from storyline.model import Place
+
+    registry = MemoryRegistry()
+
+    def link(name: str, place: Place | None) -> str:
+        article = Article("a", "test", None, "", None, "en", None)
+        article.mentions = [Mention(name, 0, len(name), "PLACE", entity_id="local:0")]
+        article.places = [replace(place, start=0, end=len(name))] if place else []
+        registry.linker.link(article)
+        registry.entities.update((e.id, e) for e in registry.linker.take_changed())
+        return article.mentions[0].entity_id or ""
+
+    peru = Place("Chala", "Chala", "PE", -15.87, -74.25, "P", 3944567)
+    elsewhere = Place("Chala", "Chala", "TZ", -7.58, 31.27, "P", 160961)
+    located = link("Chala", peru)
+    assert link("Chala", None) == located
+    assert link("Chala", elsewhere) != located
+    # and the other way round: a place first named alone takes the location a later article finds
+    alone = link("Atico", None)
+    assert link("Atico", Place("Atico", "Atico", "PE", -16.21, -73.62, "P", 3947150)) == alone
+    assert registry.entities[alone].place is not None

@@ -69,3 +69,64 @@ def test_a_word_outside_any_dated_clause_takes_the_sentences_most_precise_date()
     text = "The company was founded in 1976, and on Monday it unveiled a phone."
     times = find_times(text, language="en", published=dt.date(2010, 6, 8))
     assert date_near(text, text.index("founded"), times) == "1976"
+
+
+# ---- issue 15: kinds from a documented inventory, matched as words, with status from tense and modality ----
+
+
+def _kinds(text: str, language: str = "en", published: str = "2024-03-06") -> dict[str, str]:
+    return {e.what: e.status for e in _events(text, language, published)}
+
+
+def test_a_place_named_like_an_event_word_is_no_event() -> None:
+    # "Brand" (fire) begins "Brandenburg": words are matched whole, German compounds by their head
+    assert "fire" not in _kinds("Die Landesregierung in Brandenburg legte am Montag ihren Haushalt vor.", "de")
+    assert "fire" in _kinds("Ein Waldbrand zerstörte am Montag 300 Hektar bei Potsdam.", "de")
+
+
+def test_firing_a_person_is_a_dismissal_not_a_blaze() -> None:
+    kinds = _kinds("The prime minister fired his finance minister on Tuesday.")
+    assert "dismissal" in kinds and "fire" not in kinds
+    assert "fire" in _kinds("A fire destroyed three warehouses in the port on Tuesday.")
+
+
+def test_launching_an_investigation_is_no_launch() -> None:
+    kinds = _kinds("Prosecutors launched an investigation into the bank on Monday.")
+    assert "investigation" in kinds and "launch" not in kinds
+    assert "launch" in _kinds("The rocket launched two weather satellites from the spaceport on Monday.")
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "kind"),
+    [
+        ("en", "Floods swept through the valley after days of rain.", "flood"),
+        ("en", "The hurricane made landfall near the coast overnight.", "storm"),
+        ("en", "A shooting outside the school left two people wounded.", "attack"),
+        ("en", "The minister resigned after the report was published.", "resignation"),
+        ("en", "The council imposed new sanctions on the company's owners.", "sanctions"),
+        ("fr", "Les inondations ont coupé les routes du département.", "flood"),
+        ("de", "Der Minister trat nach dem Bericht zurück; sein Rücktritt kam überraschend.", "resignation"),
+        ("es", "El huracán dejó inundaciones en la costa.", "storm"),
+        ("ru", "Наводнение затопило несколько деревень.", "flood"),
+    ],
+)
+def test_kinds_the_old_rules_missed(language: str, text: str, kind: str) -> None:
+    assert kind in _kinds(text, language)
+
+
+def test_an_expiry_is_no_event_that_happened() -> None:
+    kinds = _kinds("The arms treaty between the two countries expires in February 2026.")
+    assert kinds.get("agreement") != "happened"
+    assert _kinds("The two countries signed the treaty in Prague in 2010.").get("agreement") == "happened"
+
+
+def test_modality_and_topic_make_plans_not_facts() -> None:
+    assert _kinds("The two governments plan to sign a trade agreement next year.").get("agreement") == "planned"
+    # what talks are about has not happened yet
+    kinds = _kinds("Officials held talks on Monday on a possible exchange of prisoners.")
+    assert kinds.get("meeting") == "happened" and kinds.get("exchange") == "planned"
+    assert _kinds("Both countries exchanged two prisoners each at the airport on Friday.").get("exchange") == "happened"
+
+
+def test_a_negated_event_is_not_reported() -> None:
+    assert "death" not in _kinds("No one was killed when the roof collapsed.")

@@ -370,3 +370,43 @@ def test_a_700_word_article_takes_milliseconds(english: MentionMaker) -> None:
     for _ in range(20):
         find_quotes(paragraphs, language="en", mentions=mentions)
     assert (time.perf_counter() - start) / 20 < 0.05
+
+
+def test_a_speaker_is_someone_never_a_stray_phrase() -> None:
+    # issue 15: a chunk after a reporting verb that names nobody is no speaker
+    text = "L'entreprise, qui a financé le projet, s'est dite prête à recommencer l'an prochain."
+    assert all(q.speaker is None or q.speaker[0].isupper() for q in find_quotes(text, language="fr", mentions=[]))
+    text = "Nach Angaben des bayerischen Innenministeriums landeten drei Hubschrauber am Abend kurz nacheinander."
+    speakers = [q.speaker for q in find_quotes(text, language="de", mentions=[]) if q.speaker]
+    assert speakers and all("landeten" not in s and "Hubschrauber" not in s for s in speakers)
+
+
+def test_a_question_quoted_then_its_attribution_is_one_sentence() -> None:
+    # razdel ends a sentence after "?”"; English punctuation does not when the attribution follows
+    text = "The mayor spoke after the vote.\n\n“Why are you still blocking the budget?” Maria Lopez asked the council. “It helps nobody.”"
+    (quote,) = find_quotes(text, language="en", mentions=by_hand(text, ("Maria Lopez", "PERSON")))
+    assert (quote.kind, quote.speaker) == ("direct", "Maria Lopez")
+    assert "It helps nobody." in quote.text
+
+
+def test_a_speaker_phrase_without_a_name_is_kept_when_it_is_a_noun_phrase() -> None:
+    text = "Almost half of the respondents said the party had become more hostile. The review said that the figures were revised twice."
+    speakers = {q.speaker for q in find_quotes(text, language="en", mentions=[])}
+    assert speakers == {"Almost half of the respondents", "The review"}
+    # a clause or an adjunct caught as the speaker is no speaker
+    text = "Asked about the plan, he fully supports the compromise, said that the vote would pass. By pointing a finger, argued that it was over."
+    quotes = find_quotes(text, language="en", mentions=[])
+    assert len(quotes) == 2 and all(q.speaker is None for q in quotes)
+    text = "La Confederación Nacional de Trabajadores y de Funcionarios (CNTF) ha explicado que la reforma llegará demasiado tarde."
+    (quote,) = find_quotes(text, language="es", mentions=[])
+    assert quote.speaker is None or not quote.speaker.startswith("de ")
+
+
+def test_a_description_far_from_any_name_stays_as_written() -> None:
+    text = (
+        "Tom Baker said the council would meet on Monday. The budget has been delayed for months.\n\n"
+        "Several groups have protested outside the building since April. Traffic was blocked twice.\n\n"
+        "“We will not give up,” the candidate said."
+    )
+    quote = only(find_quotes(text, language="en", mentions=by_hand(text, ("Tom Baker", "PERSON"))), "give up")
+    assert (quote.speaker, quote.speaker_entity) == ("the candidate", None)

@@ -12,11 +12,13 @@ entities shared across articles needs the store and is done by
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
 
+from storyline.analyze._quote_cues import CUES_BY_LANGUAGE
 from storyline.analyze.embed import EMBEDDING_DIM, embed_texts
 from storyline.analyze.entities import find_mentions_in
 from storyline.analyze.events import find_events
@@ -33,7 +35,7 @@ __all__ = ["analyze"]
 
 def analyze(articles: Sequence[Article]) -> Sequence[Article]:
     """Fill each article's representations and analysis (embeddings in one batch)."""
-    spans = [embedded_sentences(a.text) for a in articles]
+    spans = [embedded_sentences(a.text, a.language) for a in articles]
     sentence_vectors = embed_sentences([a.text for a in articles], spans)
     titles = embed_texts([a.title or "" for a in articles])
     mentions = find_mentions_in([a.text for a in articles], [a.language for a in articles])
@@ -66,21 +68,54 @@ def article_vector(title: np.ndarray | None, sentences: np.ndarray) -> np.ndarra
     return (total / norm if norm else total).astype(np.float32)
 
 
+# GeoNames classes of natural features (H water, T relief, L areas): a one-word "person" the gazetteer
+# places there is the feature ("Bosphorus" was typed a person by en_core_web_sm), while towns and
+# countries share their names with many people ("Lincoln", "Jordan") and keep the recogniser's type.
+_FEATURES_NOT_PEOPLE = frozenset("HTL")
+_ACRONYM = re.compile(r"[A-Z]{2,}s?")  # "ICBMs", "NATO": no place name is written so
+_WORD_BEFORE = re.compile(r"\w+")
+
+
+def _after_article(text: str, start: int, language: str | None) -> bool:
+    words = _WORD_BEFORE.findall(text, max(0, start - 12), start)
+    cues = CUES_BY_LANGUAGE.get(language or "en", CUES_BY_LANGUAGE["en"])
+    return bool(words) and words[-1].lower() in cues.definite
+
+
 def find_places(mentions: list[Mention], text: str, language: str | None) -> list[Place]:
     """Geocoded place mentions, and the countries that nationality words stand for ("Russian" -> Russia).
 
-    Names of no clear type (the fallback recogniser's) are tried as places too and
-    become places when the gazetteer and the article's context accept them.
+    Types are cross-checked with the gazetteer: names of no clear type (the fallback recogniser's),
+    and one-word persons named nowhere in full, are tried as places too and become places when the
+    gazetteer and the article's context accept them (a person only as a natural feature); a "place"
+    the gazetteer does not know that is written as an acronym ("ICBMs") is no place.
     """
     untyped = {id(m) for m in mentions if m.type == "OTHER"}
-    candidates = [replace(m, type="PLACE") if id(m) in untyped else m for m in mentions]
+    full_names = {m.entity_id for m in mentions if m.type == "PERSON" and len(m.name.split()) > 1}
+    lone_persons = {id(m) for m in mentions if m.type == "PERSON" and " " not in m.name and m.entity_id not in full_names}
+    # a one-word "person" always written after a definite article ("the Bosphorus") is a thing or a place
+    for entity in {m.entity_id for m in mentions if id(m) in lone_persons}:
+        own = [m for m in mentions if m.entity_id == entity and id(m) in lone_persons]
+        if all(_after_article(text, m.start, language) for m in own):
+            for m in own:
+                m.type = "OTHER"
+                untyped.add(id(m))
+    retry = untyped | lone_persons
+    candidates = [replace(m, type="PLACE") if id(m) in retry else m for m in mentions]
     places = geocode(candidates, text=text, language=language)
-    located = {(p.start, p.end) for p in places}
+    located = {(p.start, p.end): p for p in places}
     for mention in mentions:
-        if id(mention) not in untyped:
-            continue
-        if (mention.start, mention.end) in located:
-            mention.type = "PLACE"
-        elif (country := place_of_adjective(mention.text, language)) is not None:
-            places.append(replace(country, mention=mention.text, start=mention.start, end=mention.end))
+        place = located.get((mention.start, mention.end))
+        if id(mention) in lone_persons:
+            if place is not None and place.feature_class not in _FEATURES_NOT_PEOPLE:
+                places.remove(place)
+            elif place is not None:
+                mention.type = "PLACE"
+        elif mention.type == "PLACE" and place is None and _ACRONYM.fullmatch(mention.text):
+            mention.type = "OTHER"
+        elif id(mention) in untyped:
+            if place is not None:
+                mention.type = "PLACE"
+            elif (country := place_of_adjective(mention.text, language)) is not None:
+                places.append(replace(country, mention=mention.text, start=mention.start, end=mention.end))
     return sorted(places, key=lambda p: p.start or 0)

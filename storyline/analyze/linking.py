@@ -4,7 +4,8 @@ Runs in the main process, article by article in arrival order, because every
 article may create entities the next one links to. Candidates come from the
 store by key (``analyze.names``): the plain spelling, the folded sound of the
 name, the surname, a surname prefix for near spellings, or a GeoNames id for
-places. A candidate is accepted when the name agrees closely enough for its
+places (with their name: a place one article could not locate still meets the
+same name another article located; two different GeoNames ids never meet). A candidate is accepted when the name agrees closely enough for its
 type; for persons, different given names veto ("Thomas Reardon" is not
 "Claire Reardon"), and near spellings or a bare surname need context: other
 entities of the article that the candidate was mentioned with before.
@@ -13,6 +14,7 @@ entities of the article that the candidate was mentioned with before.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
@@ -29,31 +31,36 @@ from storyline.analyze.names import (
     sound_key,
     surname,
 )
+from storyline.analyze.places import country_of_word
 from storyline.model import Article, Entity, EntityType, Event, Mention, Place, Quote
 
 # A candidate scoring below this is not the same entity: a new one is created.
 ACCEPT = 0.75
 NEIGHBORS_KEPT = 30
 PREFIX_LETTERS = 4
-# Demonym and article words that qualify an organisation without naming it ("US State Department").
-_QUALIFIERS = frozenset("us u s american russian russia french german british uk the".split())
+# Articles that qualify an organisation without naming it; countries and nationalities do too
+# ("US State Department", "Russian Foreign Ministry"): ``places.country_of_word`` knows them all.
+_ARTICLES = frozenset("the le la les l der die das el los las".split())
+_NAME_WORD = re.compile(r"\w+(?:\.\w+)*\.?")
 
 LookupKeys = Callable[[Sequence[str]], list[Entity]]
 
 
 def entity_keys(entity_type: EntityType, name: str, language: str | None, place: Place | None = None) -> list[str]:
     """Lookup keys of a name; see the module docstring."""
-    if place is not None and place.geonames_id is not None:
-        return [f"g:{place.geonames_id}"]
     person = entity_type == "PERSON"
     plain, sound = plain_key(name, person), sound_key(name, language, person)
+    if place is not None and place.geonames_id is not None:
+        # The name too: an article whose context does not place "Chala" must still meet the Chala another placed
+        return [f"g:{place.geonames_id}", f"p:{plain}", f"s:{sound}"]
     keys = [f"p:{plain}", f"s:{sound}"]
     if entity_type == "PERSON":
         last = surname(sound)
         # n: folded surname, m: surname as spelled, x: its first letters (near spellings), k: its consonants.
         keys += [f"n:{last}", f"m:{surname(plain)}", f"x:{last[:PREFIX_LETTERS]}", f"k:{skeleton(surname(plain))}"]
     elif entity_type == "ORG":
-        core = " ".join(w for w in plain.split() if w not in _QUALIFIERS)
+        kept = [w for w in _NAME_WORD.findall(name) if w.lower() not in _ARTICLES and not country_of_word(w, language)]
+        core = plain_key(" ".join(kept), False) if kept else ""
         if core:
             keys.append(f"c:{core}")  # "US State Department" and "State Department" meet here
         acronym = as_acronym(name)
@@ -130,6 +137,8 @@ class EntityLinker:
                 best, best_score = candidate, score
         if best is not None and best_score >= ACCEPT:
             entity = best
+            if entity.place is None and place is not None:  # first placed here: it is that place
+                entity.place = place
         elif entity_type == "OTHER":
             return None
         else:
@@ -202,6 +211,9 @@ def _agreement(entity_type: EntityType, name: str, language: str | None, keys: l
         return 0.0
     support = len(context & candidate.neighbors.keys())
     bonus = 0.05 * min(support, 2)
+    mine, theirs = {k for k in keys if k.startswith("g:")}, {k for k in candidate.keys if k.startswith("g:")}
+    if mine and theirs and not mine & theirs:
+        return 0.0  # two places of one name: Paris, France is not Paris, Texas
     if any(k in candidate.keys for k in exact):
         if entity_type != "PERSON" or _given_names_agree(keys, candidate):
             return 1.0 + bonus
@@ -210,12 +222,20 @@ def _agreement(entity_type: EntityType, name: str, language: str | None, keys: l
         return _person_agreement(name, language, keys, candidate, support) + bonus
     core = next((k for k in keys if k.startswith("c:")), None)
     if core is not None and (core in candidate.keys or f"p:{core[2:]}" in candidate.keys):
+        mine, theirs = _countries(name, language), {c for alias in candidate.aliases for c in _countries(alias, language)}
+        if mine and theirs and not mine & theirs:
+            return 0.0  # "Russian Foreign Ministry" is not the "Turkish Foreign Ministry"
         return 0.8 + bonus
     if support and any(k.startswith("a:") and k in candidate.keys for k in keys):
         return 0.8 + bonus  # an acronym is ambiguous on its own: "AU" needs the company it keeps
     sound = sound_key(name, language)
     best = max((similarity(sound, k[2:]) for k in candidate.keys if k.startswith("s:")), default=0.0)
     return (0.8 if best >= 0.95 else 0.0) + bonus
+
+
+def _countries(name: str, language: str | None) -> set[str]:
+    """The countries an organisation's name is qualified by ("US State Department" -> {"US"})."""
+    return {code for word in _NAME_WORD.findall(name) if (code := country_of_word(word, language))}
 
 
 def _person_agreement(name: str, language: str | None, keys: list[str], candidate: Entity, support: int) -> float:

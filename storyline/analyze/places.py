@@ -561,6 +561,34 @@ def place_of_adjective(word: str, language: str | None) -> Place | None:
     return None if country is None else country.place(word)
 
 
+# "UK" is exceptionally reserved in ISO 3166-1 for the United Kingdom (GB) and written everywhere.
+_RESERVED_CODES = {"UK": "GB"}
+
+
+@functools.lru_cache(maxsize=10_000)
+def country_of_word(word: str, language: str | None) -> str | None:
+    """The ISO code of the country a word names: a demonym ("Russian", "türkischen", "американский") in
+    any of the languages of ``_demonyms``, a country's name ("Turkey"), or, in capitals, its code ("US", "U.S.")."""
+    import pycountry
+
+    bare = word.replace(".", "")
+    if not bare:
+        return None
+    if (code := _demonym_country(bare, language)) is not None:
+        return code
+    if bare.isupper() and len(bare) in (2, 3):
+        if bare in _RESERVED_CODES:
+            return _RESERVED_CODES[bare]
+        country = pycountry.countries.get(**{f"alpha_{len(bare)}": bare})
+        return country.alpha_2 if country else None
+    if len(bare) > 3 and bare[0].isupper():
+        try:
+            return str(pycountry.countries.lookup(bare).alpha_2)
+        except LookupError:
+            return None
+    return None
+
+
 def country_place(iso2: str) -> Place:
     """The country record itself ("CH" -> Switzerland); ``KeyError`` for an unknown code."""
     country = _index().country_candidate(iso2)

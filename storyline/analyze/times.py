@@ -51,7 +51,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from storyline.analyze._time_rules import LANGUAGES, YEAR, Words, grammar, rule_patterns, tense_markers, words_for
-from storyline.analyze.sentences import SENTENCE_END
+from storyline.analyze.sentences import split_sentences
 from storyline.model import TimeExpression, TimeType
 
 __all__ = ["TenseReader", "find_times"]
@@ -124,7 +124,7 @@ class _Context:
 
     def __init__(self, text: str, words: Words, published: dt.date | None) -> None:
         self.text, self.words, self.published = text, words, published
-        self.sentence_starts = [0] + [m.end() for m in SENTENCE_END.finditer(text)]
+        self.sentence_starts = [0] + [start for start, _ in split_sentences(text, words.code)[1:]]
         self._markers: dict[int, list[tuple[int, int, int]]] = {}  # by sentence start, found when first asked
         self.weekdays: dict[int, dt.date] = {}  # the day each weekday name was first read as
         self.anchor: str | None = None  # the last calendar date read, for "a year earlier"

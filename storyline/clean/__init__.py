@@ -45,8 +45,9 @@ def clean(document: RawDocument) -> Article:
         source=document.source,
         title=given.title or extracted.title,
         text=extracted.text,
-        published=given_published or normalize_published(extracted.published),
-        published_uncertain=not given_published and extracted.published_uncertain,
+        # The page's own date (its uncertainty kept) before the capture time, the date of last resort.
+        published=given_published or normalize_published(extracted.published) or normalize_published(given.captured),
+        published_uncertain=not given_published and bool(normalize_published(extracted.published)) and extracted.published_uncertain,
         language=normalize_language(given.language) or detect_language(extracted.text),
         outlet=given.outlet or extracted.outlet or outlet_from_url(given.url),
         author=given.author or extracted.author,

@@ -27,7 +27,8 @@ LOGGER = logging.getLogger(__name__)
 TEXT_SUFFIXES = {".txt", ".text"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
+ARCHIVE_SUFFIXES = {".warc", ".arc", ".wet"}  # web archives (.wet: Common Crawl's extracted text), read by ingest.warc
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES | ARCHIVE_SUFFIXES
 GZIP_SUFFIX = ".gz"  # any supported file may be gzipped: page.html.gz, feed.jsonl.gz
 
 DEFAULT_MAX_ARTICLE_BYTES = 10 * 1024 * 1024
@@ -35,17 +36,22 @@ DEFAULT_MAX_ARTICLE_BYTES = 10 * 1024 * 1024
 _BINARY_BYTES = bytes(set(range(32)) - {9, 10, 12, 13})
 
 
+# The caller's own id, and when a page was captured: the same bytes at the same URL are one article.
+_NOT_CONTENT = {"external_id", "captured"}
+
+
 def content_id(kind: DocumentKind, body: bytes, given: Given = Given()) -> str:
     """A stable 64-bit hex id for an article's content.
 
     The given metadata counts (the same text under two URLs is two inputs) but
-    the caller's own id does not, so renaming a record does not make it new.
+    the caller's own id does not, so renaming a record does not make it new, nor
+    does the capture time, so a page archived twice is one article.
     """
     digest = hashlib.sha256()
     digest.update(kind.encode())
     digest.update(b"\0")
     digest.update(body)
-    meta = {k: v for k, v in given.as_dict().items() if k != "external_id"}
+    meta = {k: v for k, v in given.as_dict().items() if k not in _NOT_CONTENT}
     if meta:
         digest.update(b"\0")
         digest.update(json.dumps(meta, sort_keys=True, ensure_ascii=False).encode())
@@ -126,8 +132,13 @@ def _unsupported(path: Path) -> str:
 
 
 def read_file(file: InputFile, *, max_article_bytes: int = DEFAULT_MAX_ARTICLE_BYTES) -> Iterator[RawDocument | InputProblem]:
-    """Yield the articles of one file (one for text/HTML, one per line for JSONL)."""
+    """Yield the articles of one file (one for text/HTML, one per line for JSONL, one per page for web archives)."""
     source = str(file.path)
+    if file.suffix in ARCHIVE_SUFFIXES:
+        from storyline.ingest.warc import read_archive  # warc imports this module
+
+        yield from read_archive(file.path, source, max_article_bytes=max_article_bytes)
+        return
     if file.suffix not in JSONL_SUFFIXES and file.size > max_article_bytes:
         yield InputProblem(source, f"is {_mb(file.size)}, {_too_big(max_article_bytes)}")
         return
@@ -146,6 +157,11 @@ def read_upload(name: str, content: bytes, *, max_article_bytes: int = DEFAULT_M
     suffix = file_suffix(path)
     if suffix not in SUPPORTED_SUFFIXES:
         yield InputProblem(name, _unsupported(path))
+        return
+    if suffix in ARCHIVE_SUFFIXES:
+        from storyline.ingest.warc import read_archive  # warc imports this module
+
+        yield from read_archive(io.BytesIO(content), name, max_article_bytes=max_article_bytes)
         return
     handle = gzip.GzipFile(fileobj=io.BytesIO(content)) if path.suffix.lower() == GZIP_SUFFIX else io.BytesIO(content)
     with handle:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
+import signal
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -16,7 +19,10 @@ from rich.progress import BarColumn, DownloadColumn, MofNCompleteColumn, Progres
 
 from storyline import api
 from storyline.errors import StorylineError
-from storyline.model import Article, Entity, Explanation, IngestReport, Story
+from storyline.ingest.fetch import FetchSettings
+from storyline.ingest.sources import format_every, parse_every
+from storyline.ingest.watch import WatchSettings
+from storyline.model import Article, Entity, Explanation, FetchReport, IngestReport, Story
 from storyline.pipeline import default_workers
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -48,9 +54,9 @@ db_option = click.option(
 )
 
 
-def _open_existing(db: str) -> api.Storyline:
+def _open_existing(db: str, first: str = "ingest PATH") -> api.Storyline:
     if not Path(db).exists():
-        raise click.ClickException(f"{db}: no store here yet; run `storyline ingest PATH --db {db}` first")
+        raise click.ClickException(f"{db}: no store here yet; run `storyline {first} --db {db}` first")
     return api.open(db)
 
 
@@ -59,9 +65,11 @@ def _open_existing(db: str) -> api.Storyline:
 def cli() -> None:
     """Storyline turns news articles into stories.
 
-    Ingest scraped text, HTML and JSONL files; Storyline cleans each article,
-    finds duplicates and groups articles about the same event into stories,
-    across outlets, days and languages. Everything is kept in one SQLite file.
+    Ingest scraped text, HTML, JSONL files and web archives, or let Storyline
+    follow feeds and sitemaps (`sources`, `fetch`, `watch`); it cleans each
+    article, finds duplicates and groups articles about the same event into
+    stories, across outlets, days and languages. Everything is kept in one
+    SQLite file.
 
     \b
     Start here:
@@ -85,9 +93,10 @@ def cli() -> None:
 def ingest(paths: tuple[str, ...], db: str, batch_size: int, max_article_mb: float, workers: int | None, quiet: bool) -> None:
     """Read articles from files and directories into the store.
 
-    PATHS are .txt (scraped text), .html/.htm pages, or .jsonl files with one
+    PATHS are .txt (scraped text), .html/.htm pages, .jsonl files with one
     article per line (fields: id, text or html, and optionally title, url,
-    outlet, published, language, author). Directories are read recursively.
+    outlet, published, language, author), or web archives (.warc, .arc: each
+    HTML page captured is an article). Directories are read recursively.
 
     Running the same command again adds nothing new and finishes an
     interrupted run. Inputs that cannot be read are listed at the end; the
@@ -115,7 +124,8 @@ def _print_report(report: IngestReport, db: str, counts: dict[str, int]) -> None
     err.print(
         f"{report.added} new articles ({report.duplicates} exact and {report.near_duplicates} near duplicates), "
         f"{report.new_stories} new stories, {report.already_stored} already stored. "
-        f"{escape(db)} now holds {counts['articles']} articles in {counts['stories']} stories."
+        + (f"{report.skipped} web archive records hold no article (requests, metadata, revisits, other types). " if report.skipped else "")
+        + f"{escape(db)} now holds {counts['articles']} articles in {counts['stories']} stories."
     )
     if report.problems:
         err.print(f"[bold red]{len(report.problems)} input(s) could not be ingested:[/]")
@@ -297,6 +307,207 @@ def similarity(pairs_file: str, output: str, quiet: bool) -> None:
         sys.exit(1)
 
 
+# ---- watched sources -------------------------------------------------------------
+
+
+def _web_options(command: F) -> F:
+    """The options of every command that fetches from the web."""
+    options = [
+        click.option(
+            "--allow-private-addresses", is_flag=True,
+            help="Also fetch from loopback, private and link-local addresses (an intranet, tests). Off: refused.",
+        ),
+        click.option(
+            "--contact", envvar="STORYLINE_CONTACT", show_envvar=True, default=None,
+            help="An e-mail or URL sent in the User-Agent, so site owners can reach you.",
+        ),
+        click.option(
+            "--delay", type=click.FloatRange(min=0), default=1.0, show_default=True,
+            help="Seconds between two requests to the same host (more if its robots.txt asks); under 1 is impolite on the open web.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _watch_settings(allow_private_addresses: bool, contact: str | None, delay: float) -> WatchSettings:
+    return WatchSettings(FetchSettings(contact=contact or None, allow_private_addresses=allow_private_addresses, delay=delay))
+
+
+@cli.group()
+def sources() -> None:
+    """The feeds, sitemaps and pages that `fetch` and `watch` follow.
+
+    \b
+      storyline sources add https://example.com/rss.xml --every 10m
+      storyline sources list
+      storyline fetch
+    """
+
+
+@sources.command("add")
+@click.argument("urls", nargs=-1, required=True)
+@db_option
+@click.option("--every", default=None, help="Time between polls: 90s, 15m, 2h, 1d.  [default: 15m; kept for a source already watched]")
+@click.option("--name", default=None, help="A name to show for the source (one URL only).")
+@_errors_as_messages
+def sources_add(urls: tuple[str, ...], db: str, every: str | None, name: str | None) -> None:
+    """Watch feeds (RSS, Atom), sitemaps (news, index, text) or single pages.
+
+    What each URL is, is found at its first poll from what the server returns.
+    Adding a URL already watched changes its interval or name and revives it
+    if it was marked dead.
+    """
+    if name and len(urls) > 1:
+        raise click.UsageError("--name names one source; add the URLs one at a time to name each")
+    interval = parse_every(every) if every else None
+    with api.open(db) as sl:
+        added = sl.add_sources(list(urls), every=interval, name=name)
+        total = len(sl.sources())
+    for source in added:
+        err.print(f"watching {escape(source.url)} every {format_every(source.every)}")
+    err.print(f"{escape(db)} now watches {total} sources; `storyline fetch --db {escape(db)}` polls them")
+
+
+@sources.command("list")
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@_errors_as_messages
+def sources_list(db: str, as_json: bool) -> None:
+    """List the watched sources and their health: kind, last poll and success,
+    HTTP status, items seen, new articles, errors in a row, next poll."""
+    with _open_existing(db, "sources add URL") as sl:
+        found, pages = sl.sources(), sl.source_pages()
+    if as_json:
+        click.echo(json.dumps([api.source_record(s, pages.get(s.url, {})) for s in found], ensure_ascii=False, indent=2))
+        return
+    if not found:
+        err.print(f"no sources in {escape(db)}; add one with `storyline sources add URL --db {escape(db)}`")
+        return
+    for source in found:
+        counts = pages.get(source.url, {})
+        out.print(f"[bold]{source.health:8}[/] {escape(source.url)}" + (f"  [dim]({escape(source.name)})[/]" if source.name else ""))
+        status = f" (HTTP {source.status})" if source.status else ""
+        out.print(
+            f"         {source.kind or 'not polled yet'} · every {format_every(source.every)} · last poll {_when(source.last_poll)}{status} · "
+            f"last success {_when(source.last_success)} · {source.items_seen} items seen · {source.new_articles} new articles · "
+            f"{counts.get('pending', 0)} pages waiting · {source.errors_in_row} errors in a row · "
+            f"next poll {'never (dead)' if source.dead else _when(source.next_poll)}"
+        )
+        if source.error or source.note:
+            out.print(f"         [dim]{escape(source.error or source.note or '')}[/]")
+
+
+def _when(moment: str | None) -> str:
+    return moment[:16].replace("T", " ") + " UTC" if moment else "never"
+
+
+@sources.command("remove")
+@click.argument("urls", nargs=-1, required=True)
+@db_option
+@_errors_as_messages
+def sources_remove(urls: tuple[str, ...], db: str) -> None:
+    """Stop watching sources; the articles already stored from them stay."""
+    with _open_existing(db, "sources add URL") as sl:
+        removed = sl.remove_sources(list(urls))
+    for url in removed:
+        err.print(f"no longer watching {escape(url)}")
+    missing = len(urls) - len(removed)
+    if missing:
+        raise click.ClickException(f"{missing} of the URLs given were not watched; `storyline sources list` shows those that are")
+
+
+@sources.command("import")
+@click.argument("file", metavar="FILE.opml", type=click.Path(dir_okay=False))
+@db_option
+@click.option("--every", default=None, help="Time between polls for every feed imported.  [default: 15m]")
+@_errors_as_messages
+def sources_import(file: str, db: str, every: str | None) -> None:
+    """Watch every feed of an OPML file (what feed readers export)."""
+    with api.open(db) as sl:
+        added, problems = sl.import_opml(file, every=parse_every(every) if every else None)
+    err.print(f"{len(added)} sources imported from {escape(file)}")
+    for problem in problems:
+        err.print(f"  {escape(str(problem))}")
+    if problems:
+        sys.exit(1)
+
+
+@sources.command("export")
+@db_option
+@_errors_as_messages
+def sources_export(db: str) -> None:
+    """Print the watched sources as OPML, which any feed reader imports."""
+    with _open_existing(db, "sources add URL") as sl:
+        click.echo(sl.export_opml(), nl=False)
+
+
+@cli.command()
+@db_option
+@_web_options
+@click.option("--now", "everything", is_flag=True, help="Poll every live source now, even those not due yet.")
+@click.option("--quiet", "-q", is_flag=True, help="Only the summary, no line per source.")
+@_errors_as_messages
+def fetch(db: str, allow_private_addresses: bool, contact: str | None, delay: float, everything: bool, quiet: bool) -> None:
+    """Poll every source that is due once, fetch the pages of new items, store the articles.
+
+    Pages go through the same cleaning, analysis and matching as ingested
+    files. Exit code 1 when a source could not be polled.
+    """
+    with _open_existing(db, "sources add URL") as sl:
+        report = sl.fetch(_watch_settings(allow_private_addresses, contact, delay), everything=everything, on_event=None if quiet else _event)
+        counts = sl.count()
+    _print_fetch_report(report, db, counts)
+    if not report.ok:
+        sys.exit(1)
+
+
+@cli.command()
+@db_option
+@_web_options
+@_errors_as_messages
+def watch(db: str, allow_private_addresses: bool, contact: str | None, delay: float) -> None:
+    """Poll and fetch forever, each source on its own schedule, until Ctrl-C or SIGTERM.
+
+    A stop finishes storing what was fetched. Killed outright, the next run
+    picks up where this one was: nothing lost, nothing stored twice.
+    """
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: object) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        err.print("[bold]stopping[/] (storing what was fetched; press Ctrl-C again to quit at once)")
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    with _open_existing(db, "sources add URL") as sl:
+        err.print(f"Watching the {len(sl.sources())} sources of {escape(db)} · Ctrl-C to stop")
+        report = sl.watch(_watch_settings(allow_private_addresses, contact, delay), stop=stop, on_event=_event)
+        counts = sl.count()
+    _print_fetch_report(report, db, counts)
+
+
+def _event(line: str) -> None:
+    err.print(f"[dim]{dt.datetime.now():%H:%M:%S}[/] {escape(line)}")
+
+
+def _print_fetch_report(report: FetchReport, db: str, counts: dict[str, int]) -> None:
+    err.print(
+        f"{report.sources_polled} sources polled ({report.not_modified} unchanged, {len(report.failed_sources)} failed), "
+        f"{report.new_items} new items, {report.pages_fetched} pages fetched: {report.added} new articles "
+        f"({report.duplicates} duplicates, {report.new_versions} new versions), {report.new_stories} new stories. "
+        f"{escape(db)} now holds {counts['articles']} articles in {counts['stories']} stories."
+    )
+    for title, problems in (("sources could not be polled", report.failed_sources), ("pages could not be fetched", report.failed_pages)):
+        if problems:
+            err.print(f"[bold red]{len(problems)} {title}:[/]")
+            for problem in problems:
+                err.print(f"  {escape(str(problem))}")
+
+
 @cli.command()
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every interface).")
@@ -306,12 +517,17 @@ def similarity(pairs_file: str, output: str, quiet: bool) -> None:
     help="Bearer token that writes (POST /api/articles) must send. Without one, writes are refused.",
 )
 @click.option("--max-body-mb", default=10.0, show_default=True, type=click.FloatRange(min=0, min_open=True), help="Largest request body accepted.")
+@click.option("--watch", "watching", is_flag=True, help="Also poll the watched sources and fetch their pages (as `storyline watch`).")
+@_web_options
 @_errors_as_messages
-def serve(db: str, host: str, port: int, token: str | None, max_body_mb: float) -> None:
+def serve(
+    db: str, host: str, port: int, token: str | None, max_body_mb: float, watching: bool,
+    allow_private_addresses: bool, contact: str | None, delay: float,
+) -> None:
     """Serve the web pages and the HTTP API over the store.
 
-    Pages: / (stories), /stories/ID, /articles/ID, /search. JSON API under
-    /api/ (docs/http.md; schema at /openapi.json). Stop with Ctrl-C.
+    Pages: / (stories), /stories/ID, /articles/ID, /search, /sources. JSON API
+    under /api/ (docs/http.md; schema at /openapi.json). Stop with Ctrl-C.
     """
     from storyline.serve.app import ServeSettings, run  # the web stack loads only for this command
 
@@ -320,7 +536,22 @@ def serve(db: str, host: str, port: int, token: str | None, max_body_mb: float) 
     writes = "writes need the token" if token else "read only (no --token: writes are refused)"
     err.print(f"Serving {escape(db)} at http://{host}:{port}/ · {writes}")
     with api.open(db) as sl:
-        run(sl, host=host, port=port, settings=ServeSettings(token=token or None, max_body_bytes=int(max_body_mb * 1024 * 1024)))
+        settings = ServeSettings(token=token or None, max_body_bytes=int(max_body_mb * 1024 * 1024))
+        if not watching:
+            run(sl, host=host, port=port, settings=settings)
+            return
+        stop = threading.Event()
+        watcher = threading.Thread(
+            target=sl.watch, args=(_watch_settings(allow_private_addresses, contact, delay),),
+            kwargs={"stop": stop, "on_event": _event}, name="storyline-watch", daemon=True,
+        )
+        err.print(f"Watching the {len(sl.sources())} sources of {escape(db)} beside the server")
+        watcher.start()
+        try:
+            run(sl, host=host, port=port, settings=settings)
+        finally:
+            stop.set()  # the watch stores what it fetched, then ends
+            watcher.join(timeout=120)
 
 
 # ---- text output ------------------------------------------------------------

@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.responses import JSONResponse
 
-from storyline.api import Storyline, article_record, entity_record, story_detail, story_summary
+from storyline.api import Storyline, article_record, entity_record, source_record, story_detail, story_summary
 from storyline.model import Article, Entity, SearchHit, Story
 from storyline.pipeline import Outcome
 from storyline.serve.errors import HTTPProblem, validation_problem
@@ -115,6 +115,12 @@ def search(
 ) -> JSONResponse:
     page = sl.search(q, limit=page_of.limit, offset=page_of.offset)
     return JSONResponse({"query": q, **page_body(request, "articles", [_hit_record(hit) for hit in page], page, page_of)})
+
+
+@router.get("/sources", summary="The watched feeds, sitemaps and pages, with the health of their polling")
+def list_sources(sl: Annotated[Storyline, Depends(storyline_of)]) -> JSONResponse:
+    pages = sl.source_pages()
+    return JSONResponse({"sources": [source_record(s, pages.get(s.url, {})) for s in sl.sources()]})
 
 
 @router.post(

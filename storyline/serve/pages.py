@@ -1,4 +1,4 @@
-"""The web pages: the river of stories, a story, an article, an entity, search. Server-rendered, no script.
+"""The web pages: the river of stories, a story, an article, an entity, search, sources. Server-rendered, no script.
 
 Each page is one template in ``templates/``; each section of a page is a template
 block, so a new section (a story's timeline, its agreed facts, its quotes) is a new
@@ -16,7 +16,8 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
-from storyline.api import Storyline
+from storyline.api import Storyline, source_record
+from storyline.ingest.sources import format_every
 from storyline.model import Article, Entity, Page, Story
 from storyline.serve.params import (
     Paging,
@@ -163,3 +164,11 @@ def search_page(
     page = sl.search(q, limit=page_of.limit, offset=page_of.offset) if q.strip() else None
     links = page_links(request, page) if page is not None else PageLinks(None, None)
     return templates.TemplateResponse(request, "search.html", {"q": q, "hits": page, "links": links})
+
+
+@router.get("/sources")
+def sources_page(request: Request, sl: Annotated[Storyline, Depends(storyline_of)]) -> Response:
+    pages = sl.source_pages()
+    rows = [{**source_record(s, pages.get(s.url, {})), "every": format_every(s.every)} for s in sl.sources()]
+    counts = Counter(row["health"] for row in rows)
+    return templates.TemplateResponse(request, "sources.html", {"sources": rows, "counts": {h: counts[h] for h in ("ok", "failing", "dead", "new")}})

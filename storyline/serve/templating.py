@@ -48,6 +48,11 @@ def copy_label(duplicate_kind: str | None) -> str | None:
     return {"exact": "exact copy of", "near": "near copy of"}.get(duplicate_kind or "")
 
 
+def moment(value: str | None) -> str:
+    """"2026-03-07 14:05 UTC" from an ISO 8601 UTC time; "never" when there is none."""
+    return value[:16].replace("T", " ") + " UTC" if value else "never"
+
+
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     """"1 article", "3 articles"."""
     return f"{count} {singular}" if count == 1 else f"{count} {plural_form or singular + 's'}"
@@ -68,7 +73,8 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update(
-        web_link=web_link, day=day, date_span=date_span, paragraphs=paragraphs, plural=plural, listing=listing, copy_label=copy_label
+        web_link=web_link, day=day, date_span=date_span, paragraphs=paragraphs, plural=plural, listing=listing, copy_label=copy_label,
+        moment=moment,
     )
     env.globals["version"] = __version__
     return env

@@ -14,7 +14,7 @@ from typing import Protocol
 
 import numpy as np
 
-from storyline.model import Article, Batch, Entity, KnownArticle, Page, SearchHit, Story, StoryFilter, StoryProfile
+from storyline.model import Article, Batch, Entity, KnownArticle, Page, SearchHit, Source, Story, StoryFilter, StoryProfile, WatchedPage
 
 
 class Store(Protocol):
@@ -106,5 +106,71 @@ class Store(Protocol):
     def iter_articles(self) -> Iterator[Article]:
         """Every article (without embeddings), in arrival order."""
         ...
+
+    # ---- watched sources, their pages, article versions, archive checkpoints (issue 12) ----
+    # Each write is one short transaction of its own; callers keep writes from overlapping.
+    def save_source(self, source: Source) -> None:
+        """Insert or replace a watched source with all its state."""
+        ...
+
+    def remove_source(self, url: str) -> bool:
+        """Forget a source and the pages it found that were not fetched yet; False when there was none."""
+        ...
+
+    def sources(self) -> list[Source]:
+        """Every watched source, in the order they were added."""
+        ...
+
+    def source(self, url: str) -> Source | None: ...
+
+    def due_sources(self, now: str) -> list[Source]:
+        """Live sources whose next poll is at or before ``now`` (ISO 8601 UTC), the most overdue first."""
+        ...
+
+    def next_source_poll(self) -> str | None:
+        """When the next live source is due."""
+        ...
+
+    def record_poll(self, source: Source, pages: Sequence[WatchedPage]) -> tuple[int, int]:
+        """Save a source after a poll and queue the pages it listed, in one transaction; (new, queued again)."""
+        ...
+
+    def due_pages(self, now: str, *, per_source: int, limit: int) -> list[WatchedPage]:
+        """Pages waiting to be fetched whose time has come: the first ``per_source`` of each source."""
+        ...
+
+    def watched_page(self, url: str) -> WatchedPage | None:
+        """A page by its canonical URL."""
+        ...
+
+    def next_page_attempt(self) -> str | None:
+        """When the earliest page waiting may be tried (a time past for a page due now); None when none waits."""
+        ...
+
+    def fetched_pages(self) -> Iterator[tuple[WatchedPage, bytes]]:
+        """Pages fetched but not yet stored as articles, with their bytes."""
+        ...
+
+    def save_page(self, page: WatchedPage, body: bytes | None = None) -> None:
+        """Save where fetching a page stands; ``body`` is kept while the page is fetched but not stored."""
+        ...
+
+    def page_counts(self) -> dict[str, dict[str, int]]:
+        """Pages per state, per source that found them."""
+        ...
+
+    def add_article_version(self, article_id: str, first_id: str, url: str, fetched: str) -> int:
+        """Record ``article_id`` as the next version of the article first stored as ``first_id``; its number."""
+        ...
+
+    def article_versions(self, article_id: str) -> list[tuple[str, int, str]]:
+        """(article id, version, when fetched) of every version of the article; empty when it has one."""
+        ...
+
+    def archive_checkpoint(self, file_key: str) -> tuple[int, str] | None:
+        """(offset, record id) of the last record of this archive an ingest stored."""
+        ...
+
+    def save_archive_checkpoint(self, file_key: str, offset: int, record_id: str) -> None: ...
 
     def close(self) -> None: ...

@@ -22,13 +22,16 @@ import threading
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import asdict
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
 from storyline.errors import StoreError
-from storyline.model import Article, Batch, Entity, EntityStory, KnownArticle, Page, SearchHit, SparseVector, Story, StoryFilter, StoryProfile
+from storyline.model import (
+    Article, Batch, Entity, EntityStory, KnownArticle, Link, Page, SearchHit, Source, SparseVector, Story, StoryFilter, StoryProfile, WatchedPage,
+)
 from storyline.store.codec import (
     analysis_to_json,
     entity_row,
@@ -68,6 +71,8 @@ class SQLiteStore:
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
+        self._watch_db: sqlite3.Connection | None = None
+        self._watch_lock = threading.Lock()
         try:
             if self.path != MEMORY and Path(self.path).parent != Path(""):
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
@@ -489,11 +494,179 @@ class SQLiteStore:
     def integrity_check(self) -> str:
         return str(self._db.execute("PRAGMA integrity_check").fetchone()[0])
 
+    # ---- watched sources, their pages, article versions, archive checkpoints (issue 12) ----
+    # Reads go through this thread's read connection. Writes go through a connection of their
+    # own, one short transaction each, taken in turn by a lock: a watch records what it fetches
+    # while a batch is being analysed and saved through the writer's connection (SQLite makes
+    # the two transactions take turns on the file).
+
+    def save_source(self, source: Source) -> None:
+        """Insert or replace a watched source with all its state."""
+        with self._transaction() as db:
+            db.execute(f"INSERT OR REPLACE INTO watched_sources ({_SOURCE_COLUMNS}) VALUES ({_marks(_SOURCE_FIELDS)})", _source_row(source))
+
+    def remove_source(self, url: str) -> bool:
+        """Forget a source and the pages it found that were not fetched yet; False when there was none."""
+        with self._transaction() as db:
+            removed = db.execute("DELETE FROM watched_sources WHERE url = ?", (url,)).rowcount
+            db.execute("DELETE FROM watched_pages WHERE source = ? AND state = 'pending'", (url,))
+        return bool(removed)
+
+    def sources(self) -> list[Source]:
+        """Every watched source, in the order they were added."""
+        return [_source(r) for r in self._reads.execute(f"SELECT {_SOURCE_COLUMNS} FROM watched_sources ORDER BY added, url")]
+
+    def source(self, url: str) -> Source | None:
+        row = self._reads.execute(f"SELECT {_SOURCE_COLUMNS} FROM watched_sources WHERE url = ?", (url,)).fetchone()
+        return _source(row) if row else None
+
+    def due_sources(self, now: str) -> list[Source]:
+        """Live sources whose next poll is at or before ``now``, the most overdue first."""
+        rows = self._reads.execute(
+            f"SELECT {_SOURCE_COLUMNS} FROM watched_sources WHERE dead = 0 AND next_poll <= ? ORDER BY next_poll, url", (now,)
+        )
+        return [_source(r) for r in rows]
+
+    def next_source_poll(self) -> str | None:
+        """When the next live source is due."""
+        return self._reads.execute("SELECT MIN(next_poll) FROM watched_sources WHERE dead = 0").fetchone()[0]
+
+    def record_poll(self, source: Source, pages: Sequence[WatchedPage]) -> tuple[int, int]:
+        """Save a source after a poll and queue the pages it listed, in one transaction.
+
+        A page already known is left alone, unless the same source now says it changed
+        (another date or headline) after it was stored: then it is queued again.
+        Returns (pages new, pages queued again).
+        """
+        new = requeued = 0
+        with self._transaction() as db:
+            db.execute(f"INSERT OR REPLACE INTO watched_sources ({_SOURCE_COLUMNS}) VALUES ({_marks(_SOURCE_FIELDS)})", _source_row(source))
+            known: dict[str, sqlite3.Row] = {}
+            urls = [p.url for p in pages]
+            for start in range(0, len(urls), _CHUNK):
+                chunk = urls[start : start + _CHUNK]
+                known.update((r["url"], r) for r in db.execute(f"SELECT url, source, signature, state FROM watched_pages WHERE url IN ({_marks(chunk)})", chunk))
+            for page in pages:
+                row = known.get(page.url)
+                if row is None:
+                    db.execute(f"INSERT INTO watched_pages ({_PAGE_COLUMNS}) VALUES ({_marks(_PAGE_FIELDS)})", _page_row(page))
+                    known[page.url] = {"source": page.source, "signature": page.signature, "state": page.state}  # type: ignore[assignment]
+                    new += 1
+                elif row["source"] == page.source and row["signature"] != page.signature:
+                    state = "pending" if row["state"] == "stored" else row["state"]
+                    db.execute(
+                        "UPDATE watched_pages SET signature = ?, link = ?, state = ?, next_attempt = NULL, attempts = 0 WHERE url = ?",
+                        (page.signature, _link_json(page.link), state, page.url),
+                    )
+                    requeued += row["state"] == "stored"
+        return new, requeued
+
+    def due_pages(self, now: str, *, per_source: int, limit: int) -> list[WatchedPage]:
+        """Pages waiting to be fetched whose time has come: the first ``per_source`` of each source, in the
+        order they were found (so a source with a long backlog never holds up the others)."""
+        rows = self._reads.execute(
+            f"SELECT {_PAGE_COLUMNS} FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY source ORDER BY seq) AS rank "
+            "FROM watched_pages WHERE state = 'pending' AND (next_attempt IS NULL OR next_attempt <= ?)) "
+            "WHERE rank <= ? ORDER BY rank, seq LIMIT ?",
+            (now, per_source, limit),
+        )
+        return [_watched_page(r) for r in rows]
+
+    def watched_page(self, url: str) -> WatchedPage | None:
+        """A page by its canonical URL."""
+        row = self._reads.execute(f"SELECT {_PAGE_COLUMNS} FROM watched_pages WHERE url = ?", (url,)).fetchone()
+        return _watched_page(row) if row else None
+
+    def next_page_attempt(self) -> str | None:
+        """When the earliest page waiting may be tried (a time past for a page due now); None when none waits."""
+        return self._reads.execute("SELECT MIN(COALESCE(next_attempt, found)) FROM watched_pages WHERE state = 'pending'").fetchone()[0]
+
+    def fetched_pages(self) -> Iterator[tuple[WatchedPage, bytes]]:
+        """Pages fetched but not yet stored as articles (a run stopped in between), with their bytes."""
+        rows = self._reads.execute(f"SELECT {_PAGE_COLUMNS}, body FROM watched_pages WHERE state = 'fetched' ORDER BY seq")
+        for row in rows:
+            yield _watched_page(row), zlib.decompress(row["body"]) if row["body"] else b""
+
+    def save_page(self, page: WatchedPage, body: bytes | None = None) -> None:
+        """Save where fetching a page stands; ``body`` is kept while the page is fetched but not stored."""
+        with self._transaction() as db:
+            db.execute(
+                f"UPDATE watched_pages SET ({_PAGE_COLUMNS}, body) = ({_marks(_PAGE_FIELDS)}, ?) WHERE url = ?",
+                (*_page_row(page), zlib.compress(body) if body is not None and page.state == "fetched" else None, page.url),
+            )
+
+    def page_counts(self) -> dict[str, dict[str, int]]:
+        """Pages per state, per source that found them."""
+        counts: dict[str, dict[str, int]] = {}
+        for row in self._reads.execute("SELECT source, state, COUNT(*) FROM watched_pages GROUP BY source, state"):
+            counts.setdefault(row[0], {})[row[1]] = row[2]
+        return counts
+
+    def add_article_version(self, article_id: str, first_id: str, url: str, fetched: str) -> int:
+        """Record ``article_id`` as the next version of the article first stored as ``first_id``; its number."""
+        with self._transaction() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO article_versions (article_id, first_id, version, url, fetched) VALUES (?, ?, 1, ?, ?)",
+                (first_id, first_id, url, fetched),
+            )
+            row = db.execute("SELECT version FROM article_versions WHERE article_id = ?", (article_id,)).fetchone()
+            if row is not None:
+                return int(row[0])
+            version = int(db.execute("SELECT MAX(version) FROM article_versions WHERE first_id = ?", (first_id,)).fetchone()[0]) + 1
+            db.execute(
+                "INSERT INTO article_versions (article_id, first_id, version, url, fetched) VALUES (?, ?, ?, ?, ?)",
+                (article_id, first_id, version, url, fetched),
+            )
+        return version
+
+    def article_versions(self, article_id: str) -> list[tuple[str, int, str]]:
+        """(article id, version, when fetched) of every version of the article, oldest first; empty when it has one."""
+        rows = self._reads.execute(
+            "SELECT article_id, version, fetched FROM article_versions WHERE first_id = "
+            "(SELECT first_id FROM article_versions WHERE article_id = ?) ORDER BY version",
+            (article_id,),
+        )
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    def archive_checkpoint(self, file_key: str) -> tuple[int, str] | None:
+        """(offset, record id) of the last record of this archive an ingest stored."""
+        row = self._db.execute("SELECT offset, record_id FROM archive_checkpoints WHERE file_key = ?", (file_key,)).fetchone()
+        return (int(row[0]), str(row[1])) if row else None
+
+    def save_archive_checkpoint(self, file_key: str, offset: int, record_id: str) -> None:
+        """Remember where an archive ingest stands (on the writer's connection: it is part of the ingest)."""
+        at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        self._db.execute(
+            "INSERT INTO archive_checkpoints (file_key, offset, record_id, at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(file_key) DO UPDATE SET offset = excluded.offset, record_id = excluded.record_id, at = excluded.at",
+            (file_key, offset, record_id, at),
+        )
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._watch_lock:
+            if self._watch_db is None:  # in memory there is one database per connection: share the writer's
+                self._watch_db = self._db if self.path == MEMORY else self._connect()
+                self._watch_db.execute("PRAGMA busy_timeout = 60000")  # a batch being saved takes well under a minute
+            db = self._watch_db
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                yield db
+                db.execute("COMMIT")
+            except BaseException as exc:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    raise StoreError(f"could not save the state of watched sources ({exc}); nothing of it was stored", source=self.path) from exc
+                raise
+
     def close(self) -> None:
         with self._readers_lock:
             for reader in self._readers:
                 reader.close()
             self._readers.clear()
+        if self._watch_db is not None and self._watch_db is not self._db:
+            self._watch_db.close()
         self._db.close()
 
 
@@ -647,3 +820,47 @@ def _day(day: dt.date | None) -> str | None:
 
 def _parse_day(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
+
+
+# ---- rows of watched sources and pages (issue 12) --------------------------------------
+
+_SOURCE_FIELDS = (
+    "url", "name", "kind", "title", "every", "added", "next_poll", "etag", "last_modified", "last_poll", "last_success",
+    "status", "error", "errors_in_row", "items_seen", "new_articles", "dead", "note", "children",
+)
+_SOURCE_COLUMNS = ", ".join(_SOURCE_FIELDS)
+_PAGE_FIELDS = (
+    "url", "link", "source", "found", "state", "signature", "attempts", "next_attempt", "status", "error", "etag",
+    "last_modified", "body_hash", "fetched", "fetched_url", "article_id", "first_article_id",
+)
+_PAGE_COLUMNS = ", ".join(_PAGE_FIELDS)
+
+
+def _source_row(source: Source) -> tuple[object, ...]:
+    values = {name: getattr(source, name) for name in _SOURCE_FIELDS}
+    values["dead"] = int(source.dead)
+    values["children"] = json.dumps(source.children, sort_keys=True)
+    return tuple(values[name] for name in _SOURCE_FIELDS)
+
+
+def _source(row: sqlite3.Row) -> Source:
+    values = {name: row[name] for name in _SOURCE_FIELDS}
+    values["dead"] = bool(values["dead"])
+    values["children"] = json.loads(values["children"] or "{}")
+    return Source(**values)
+
+
+def _link_json(link: Link) -> str:
+    return json.dumps({k: v for k, v in asdict(link).items() if v is not None}, ensure_ascii=False)
+
+
+def _page_row(page: WatchedPage) -> tuple[object, ...]:
+    values = {name: getattr(page, name) for name in _PAGE_FIELDS}
+    values["link"] = _link_json(page.link)
+    return tuple(values[name] for name in _PAGE_FIELDS)
+
+
+def _watched_page(row: sqlite3.Row) -> WatchedPage:
+    values = {name: row[name] for name in _PAGE_FIELDS}
+    values["link"] = Link(**json.loads(values["link"]))
+    return WatchedPage(**values)

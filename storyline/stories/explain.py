@@ -108,6 +108,8 @@ def _event_clusters(articles: list[Article], names: Mapping[str, str]) -> list[t
     clusters: list[Cluster] = []
     for article in articles:  # in publication order: the latest report comes last
         for event in article.events:
+            if _is_toll(event, article.events):
+                continue
             target = next((c for c in clusters if any(_same_event(event, e) for _, e in c)), None)
             if target is None:
                 clusters.append([(article, event)])
@@ -115,10 +117,21 @@ def _event_clusters(articles: list[Article], names: Mapping[str, str]) -> list[t
                 target.append((article, event))
     entries = [(_entry(cluster, names), cluster) for cluster in clusters]
     # An event one article mentions in passing is background, not timeline, unless it has a
-    # date and says who took part in it or where.
-    entries = [(e, c) for e, c in entries if len(e.articles) > 1 or (e.date and (e.who or e.where))]
+    # date and says who took part in it or where, or is planned (what is announced is news).
+    entries = [(e, c) for e, c in entries if len(e.articles) > 1 or (e.date and (e.who or e.where or e.status == "planned"))]
     first_day = {id(c): min((a.published or "") for a, _ in c) for _, c in entries}
     return sorted(entries, key=lambda pair: (pair[0].date or first_day[id(pair[1])] or "9999")[:10])[:MAX_TIMELINE]
+
+
+# Kinds that are the toll of another event when they share its date ("the quake killed three").
+_TOLLS = frozenset({"death"})
+
+
+def _is_toll(event: Event, events: list[Event]) -> bool:
+    """A death on the day of an attack, a disaster or an accident of the same article is its toll, not an event of its own."""
+    return event.what in _TOLLS and any(
+        other.what not in _TOLLS and (event.when is None or (other.when and dates_compatible(event.when, other.when))) for other in events
+    )
 
 
 def _participants(event: Event) -> dict[str, str]:
@@ -129,8 +142,10 @@ def _participants(event: Event) -> dict[str, str]:
 def _entry(cluster: list[tuple[Article, Event]], names: Mapping[str, str]) -> TimelineEntry:
     events = [e for _, e in cluster]
     latest = max(cluster, key=lambda pair: pair[0].published or "")[1]
+    # an undated report ("they met in Vienna") does not make a dated plan ("in late May") happen
+    dated = [e for e in events if e.when] or events
     status: EventStatus = "cancelled" if latest.status == "cancelled" else (
-        "happened" if any(e.status == "happened" for e in events) else latest.status
+        "happened" if any(e.status == "happened" for e in dated) else latest.status
     )
     date = max((e.when for e in events if e.when), key=len, default=None)  # the most precise
     where = Counter(e.where for e in events if e.where).most_common(1)
