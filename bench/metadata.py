@@ -10,14 +10,18 @@ Systems, each on the same pages in the same process:
 - ``storyline_html``: ``storyline.clean.clean`` on the page as an ``html`` document with its URL;
 - ``storyline_text/<renderer>``: ``clean`` on the page rendered to plain text by a scraper
   (``bench/page_sets.py``: ``blocks``, ``html_text``, ``inscriptis``), no URL: what a scraped
-  text file says by itself (title, date, outlet; authors are seldom printed as a byline).
+  text file says by itself (title, date, outlet; authors are seldom printed as a byline);
+- ``trafilatura_text/<renderer>``: ``trafilatura.bare_extraction`` on that same plain text (the
+  text path's same-input baseline).
 
 Exact match after normalisation: titles and authors lower-cased with runs of spaces collapsed,
 authors compared as sets of names (split at ";", ",", "&", " and "/" und "/" et "/" y "),
 dates as the day (YYYY-MM-DD). Outlets: the same outlet when the two names, lower-cased, transliterated and
 without spaces or punctuation, are equal, one contains the other, or one is the initials of
 the other ("FAZ" / "Frankfurter Allgemeine Zeitung"). ``outlet_is_author`` counts pages whose
-outlet is one of the page's gold authors or the extracted author (a byline read as the outlet).
+outlet is one of the page's gold authors or the extracted author (a byline read as the outlet),
+unless the outlet names the page's host (a blog named after its writer, an organisation signing
+its own page).
 
     python bench/metadata.py [--limit N] [--sets fundus,trafilatura_eval,newspaper4k]
 """
@@ -35,7 +39,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import write_result  # noqa: E402
-from bench.page_sets import LOADERS, RENDERERS, Page  # noqa: E402
+from bench.page_sets import LOADERS, RENDERERS, Page, host  # noqa: E402
 from storyline.clean import clean, outlets  # noqa: E402
 from storyline.errors import InputError  # noqa: E402
 from storyline.ingest import content_id  # noqa: E402
@@ -70,6 +74,23 @@ def trafilatura_metadata(page: Page) -> dict:
     import trafilatura
 
     doc = trafilatura.bare_extraction(page.html, url=page.url, with_metadata=True)
+    if doc is None:
+        return {}
+    return {"title": doc.title, "authors": doc.author, "date": doc.date, "outlet": doc.sitename}
+
+
+def trafilatura_text_metadata(rendered: str) -> dict:
+    """trafilatura on the same plain text as the text path. It refuses text that is not HTML, so each
+    line becomes a ``<p>`` of a page without ``<head>``: no markup says what is title or date."""
+    import html
+
+    import trafilatura
+
+    paragraphs = "".join(f"<p>{html.escape(line)}</p>" for line in rendered.splitlines() if line.strip())
+    try:
+        doc = trafilatura.bare_extraction(f"<html><body>{paragraphs}</body></html>", with_metadata=True)
+    except ValueError:  # trafilatura refuses some inputs it cannot parse: counts as nothing found
+        return {}
     if doc is None:
         return {}
     return {"title": doc.title, "authors": doc.author, "date": doc.date, "outlet": doc.sitename}
@@ -115,9 +136,12 @@ def score(found: dict, page: Page) -> dict[str, bool | None]:
 
 
 def outlet_is_author(found: dict, page: Page) -> bool:
-    """The outlet found is a person's name from the byline (not the publisher credited as author)."""
+    """The outlet found is a person's name from the byline, not the site credited as author (a
+    blog named after its writer, "wolfgangschmale.eu"; an organisation signing its own page)."""
     outlet = norm(found.get("outlet"))
     if not outlet or (gold_outlet(page) and same_outlet(outlet, gold_outlet(page))):
+        return False
+    if outlets.same_outlet(outlet, outlets.host_name(host(page.url))):
         return False
     return outlet in author_set(page.authors) or outlet in author_set(found.get("authors"))
 
@@ -152,6 +176,8 @@ def run_set(name: str, pages: list[Page]) -> dict:
         rendered = {page.id: render(page.html) for page in pages}
         key = f"storyline_text/{renderer}"
         systems[key], _, outputs[key] = run_system(pages, lambda p, r=rendered: storyline_text_metadata(r[p.id], p))
+        key = f"trafilatura_text/{renderer}"
+        systems[key], _, outputs[key] = run_system(pages, lambda p, r=rendered: trafilatura_text_metadata(r[p.id]))
     misses = []
     for i, page in enumerate(pages):
         ours, theirs = score(outputs["storyline_html"][i], page), score(outputs["trafilatura"][i], page)
@@ -189,7 +215,8 @@ def main() -> None:
         "Exact match rates over the pages that have gold for the field; trafilatura and storyline_html get the page URL.",
         "fundus: the outlet gold is the publisher id of the fundus test data (CamelCase, e.g. 'SalzburgerNachrichten'), "
         "matched leniently (see same_outlet); trafilatura's outlet is its sitename.",
-        "storyline_text/* are cleaned from the rendered text alone (no URL, no markup): trafilatura has nothing to read there.",
+        "storyline_text/* are cleaned from the rendered text alone (no URL, no markup); trafilatura_text/* is trafilatura "
+        "given that same text.",
         "newspaper4k gold is that library's own regression output, not hand-checked.",
     ]
     payload = {"sets": results, "notes": notes}

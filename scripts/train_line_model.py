@@ -1,7 +1,8 @@
 """Train the paragraph classifier of the plain-text cleaner (``storyline/clean/models/lines.*``).
 
     pip install -e '.[bench]'
-    python scripts/train_line_model.py [--sets l3s_gn1,scrapinghub,fundus] [--folds 5] [--no-save]
+    python scripts/train_line_model.py [--sets l3s_gn1,scrapinghub,fundus] [--folds 5] [--no-save] [--each-set-held-out]
+    python scripts/train_line_model.py --patterns   # evidence for the hand-written furniture patterns
 
 1. Every page of the training sets (``bench/page_sets.py``; of ScrapingHub and fundus only the
    sites of one half, ``page_sets.held_out``: the benchmarks score the other half) is rendered to plain text by three
@@ -13,7 +14,8 @@
 3. Grouped cross-validation (a site's pages, in every rendering, stay in one fold) scores the
    cleaner with each fold's model exactly as ``storyline.clean`` runs it (token precision /
    recall / F1 against the gold body, mean over pages); the probability cutoff is the one with
-   the best mean F1 over the sets. Each set is also held out whole (trained on the others).
+   the best mean F1 over the sets. With ``--each-set-held-out``, each set is also held out whole
+   (trained on the others).
 4. The model fitted on all the training pages is written with a card of these figures.
 
 Deterministic; on 2 shared cores about 20-40 minutes (the rendering and the alignment take
@@ -137,18 +139,51 @@ def mean_f1(table: dict[str, dict[str, dict[str, float]]]) -> float:
     return statistics.fmean(s["f1"] for per_renderer in table.values() for s in per_renderer.values())
 
 
+def pattern_evidence(items: list[Rendering]) -> None:
+    """Print, for each hand-written furniture pattern of ``boilerplate``, the training paragraphs it
+    matches (html_text renderings), on how many sites, and the share that is furniture by the gold."""
+    from storyline.clean import boilerplate as bp
+    from storyline.clean.metadata import author_from_byline
+
+    checks: dict[str, object] = {
+        f"LINE_PATTERNS[{i}] {pattern.pattern[:60]}": (
+            lambda text, pattern=pattern: bp.word_count(text) <= bp.MAX_BOILERPLATE_WORDS and bool(pattern.search(text.strip()))
+        )
+        for i, pattern in enumerate(bp.LINE_PATTERNS)
+    }
+    checks |= {
+        "SHORT_LINE_WORDS": lambda t: bp.word_count(t) <= 12 and bool(bp.SHORT_LINE_WORDS.search(t)) and not bp.SENTENCE_END.search(t.strip()),
+        "RELATED_HEADER": lambda t: bool(bp.RELATED_HEADER.match(t.strip())),
+        "MEDIA_MARKER": lambda t: bp.word_count(t) <= 6 and bool(bp.MEDIA_MARKER.match(t.strip())),
+        "TEASER": lambda t: bool(bp.TEASER.match(t.strip())),
+        "is_menu": bp.is_menu,
+        "is_caption_with_credit": bp.is_caption_with_credit,
+        "byline": lambda t: author_from_byline(t) is not None,
+    }
+    paragraphs = [(r.site, text, bool(label)) for r in items if r.renderer == "html_text" for text, label in zip(r.paragraphs, r.content)]
+    for name, check in checks.items():
+        hits = [(site, content) for site, text, content in paragraphs if check(text)]  # type: ignore[operator]
+        furniture = sum(1 for _, content in hits if not content) / len(hits) if hits else 0.0
+        print(f"{len(hits):6d} on {len({site for site, _ in hits}):4d} sites, {furniture:4.0%} furniture  {name}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sets", default="l3s_gn1,scrapinghub,fundus", help="page sets to train on (bench/page_sets.py)")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--no-save", action="store_true", help="cross-validate only")
     parser.add_argument("--cache", type=Path, default=None, help="keep the rendered, labelled pages in DIR between runs")
+    parser.add_argument("--each-set-held-out", action="store_true", help="also train without each set in turn and score it (3 more fits)")
+    parser.add_argument("--patterns", action="store_true", help="only print the evidence for the hand-written furniture patterns")
     args = parser.parse_args()
     logging.disable(logging.WARNING)
     from sklearn.model_selection import GroupKFold
 
     sets = args.sets.split(",")
     items = renderings(sets, args.cache)
+    if args.patterns:
+        pattern_evidence(items)
+        return
     pages = sorted({(r.dataset, r.page, r.site) for r in items})
     groups = [site for _, _, site in pages]
     probabilities: list[np.ndarray] = [np.zeros(0)] * len(items)
@@ -165,7 +200,7 @@ def main() -> None:
     print(f"cutoff {cutoff}: mean F1 {mean_f1(by_cutoff[cutoff]):.4f}", file=sys.stderr)
 
     held_out = {}
-    for name in sets if len(sets) > 1 else []:
+    for name in sets if len(sets) > 1 and args.each_set_held_out else []:
         model = line_model.from_sklearn(fit([r for r in items if r.dataset != name]), FEATURES, cutoff)
         tested = [r for r in items if r.dataset == name]
         held_out[name] = scores(tested, [model.probabilities(r.rows) for r in tested], cutoff)[name]
@@ -182,7 +217,7 @@ def main() -> None:
             "cutoffs_mean_f1": {str(c): round(mean_f1(t), 4) for c, t in by_cutoff.items()},
             "at_cutoff": by_cutoff[cutoff],
         },
-        "set_held_out": held_out,
+        **({"set_held_out": held_out} if held_out else {}),
     }
     print(card["cross_validation"]["at_cutoff"], file=sys.stderr)
     if not args.no_save:

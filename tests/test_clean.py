@@ -188,17 +188,22 @@ def test_caption_date_alone_is_kept_but_marked_uncertain() -> None:
 
 
 def test_a_journalist_credit_is_the_author_not_the_outlet() -> None:
-    text = "Water budget passes after all-night debate\n\nText by: Mara Lindqvist Follow\n\n" + PROSE * 3
+    text = "Water budget passes after all-night debate\n\nText by: Mara Lindqvist\n\n" + PROSE * 3
     extracted = extract_scraped(text, language="en")
     assert extracted.outlet is None or "Lindqvist" not in extracted.outlet
     assert extracted.author == "Mara Lindqvist"
 
 
-def test_a_credit_names_the_outlet_only_when_the_page_names_it_again() -> None:
-    credit = "Water budget passes after all-night debate\n\nText by: KRX Follow\n\n" + PROSE * 3
+def test_a_credit_never_names_the_outlet() -> None:
+    credit = "Water budget passes after all-night debate\n\nText by: KRX\n\n" + PROSE * 3 + "\n\nKRX newsroom, Lakeside"
     assert extract_scraped(credit, language="en").outlet is None
-    prompted = credit + "\n\nGet the news on the go by downloading the KRX application"
-    assert extract_scraped(prompted, language="en").outlet == "KRX"
+
+
+def test_an_app_prompt_names_the_outlet_only_when_the_page_names_it_again() -> None:
+    prompted = "Water budget passes after all-night debate\n\n" + PROSE * 3 + "\n\nGet the news on the go by downloading the KRX application"
+    assert extract_scraped(prompted, language="en").outlet is None
+    named = prompted + "\n\nKRX newsroom, Lakeside"
+    assert extract_scraped(named, language="en").outlet == "KRX"
 
 
 @pytest.mark.parametrize("prompt", ["Download our free app for the latest news", "Get the news by downloading the free application"])

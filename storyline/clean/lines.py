@@ -15,7 +15,7 @@ import numpy as np
 
 from storyline.clean import boilerplate as bp
 from storyline.clean.metadata import author_from_byline
-from storyline.words import WORD, is_unspaced, stopwords, word_count
+from storyline.words import WORD, best_stoplist, is_unspaced, stoplist_words, stopwords, word_count
 
 _SENTENCE_INSIDE = re.compile(r"[.!?…][\"'»”’)\]]*\s+[\"«„“]?[A-ZÀ-ÖØ-ÞА-ЯЁ]|[。！？]」?(?=.)")
 _URL = re.compile(r"https?://|www\.|\S+@\S+\.\w+|\.(com|org|net|de|fr|uk)\b", re.IGNORECASE)
@@ -131,15 +131,23 @@ def headline_anchor(keys: list[str], title_key: str, *, first_is_headline: bool)
     return None
 
 
-def content_words(text: str, language: str | None) -> list[str]:
+def page_stopwords(paragraphs: list[str]) -> frozenset[str]:
+    """The stop words of the jusText list that fits the page best (``words.best_stoplist``), whatever language was detected."""
+    return stoplist_words(best_stoplist(w.lower() for p in paragraphs for w in WORD.findall(p)))
+
+
+def content_words(text: str, stop: frozenset[str]) -> list[str]:
     """Lower-cased words of a text without stop words and words under three letters."""
-    return _content_words([w.lower() for w in WORD.findall(text)], stopwords(language))
+    return _content_words([w.lower() for w in WORD.findall(text)], stop)
 
 
-def prose_vocabulary(paragraphs: list[str], language: str | None) -> Counter[str]:
+def prose_vocabulary(paragraphs: list[str], stop: frozenset[str]) -> Counter[str]:
     """How often each content word occurs in the page's prose (paragraphs of sentences): what the article is about."""
     return Counter(
-        w for p in paragraphs if word_count(p) >= PROSE_WORDS and bp.SENTENCE_END.search(p) for w in content_words(p, language)
+        w
+        for p in paragraphs
+        if word_count(p) >= PROSE_WORDS and bp.SENTENCE_END.search(p)
+        for w in content_words(p, stop)
     )
 
 
@@ -152,7 +160,7 @@ def features(paragraphs: list[str], language: str | None, title: str | None = No
     frequent = frozenset(w for w, _ in vocabulary.most_common(30))
     title_key = " ".join(w.lower() for w in WORD.findall(title)) if title else (keys[0] if keys else "")
     title_words = frozenset(_content_words(title_key.split(), stop))
-    prose = prose_vocabulary(paragraphs, language)
+    prose = prose_vocabulary(paragraphs, stop)
     keywords = frozenset(w for w, _ in prose.most_common(KEYWORDS))
     own = np.array(
         [_own_features(p, stop, frequent, counts, keys[0] if keys else "", title_words, keywords) for p in paragraphs], dtype=np.float64

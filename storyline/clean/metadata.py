@@ -92,13 +92,14 @@ _COPYRIGHT = re.compile(
     re.IGNORECASE,
 )
 _RIGHTS = re.compile(r"\b(all rights reserved|tous droits réservés|alle rechte vorbehalten|todos los derechos reservados|все права защищены)\b", re.IGNORECASE)
-# Names that need a second mention on the page: a credit ("Text by: RFI Follow", "Texte par : RLI Suivre")
-# names the outlet or a journalist; an app or newsletter prompt ("... downloading the RFI application",
-# "la lettre d'information de RLI") names the outlet but its words are often generic ("our free app").
-_CORROBORATED_CUES = (
-    re.compile(r"^(?:text|texte|texto|testo)\s+(?:by|par|von|por|di)\s*:\s*(?P<name>.+?)(?:\s+(?:follow|suivre|folgen|seguir|segui))?$", re.IGNORECASE),
-    re.compile(r"\b(?:download(?:ing)?|télécharge(?:z|ant)?|descarga(?:ndo)?|laden sie)\s+(?:the |l'|la |de |die )?(?:application |app |aplicación )?(?P<name>[\w\s]{2,30}?)[ -](?:app|application|appli|aplicación)\b", re.IGNORECASE),
-    re.compile(r"\b(?:newsletter|lettre d'information|infolettre|boletín)\s+(?:of|de|du|von|del)\s+(?:l'|la |le )?(?P<name>[\w\s]{2,30}?)(?:\s+(?:in|dans|im|en)\b|[.,;:]|$)", re.IGNORECASE),
+# An app prompt names the outlet ("Download the Telegraph App", a fundus page), but on L3S-GN1 pages
+# the same words give "the", "our", "infamous Zango adware": the name counts only when another
+# line of the page names it too. (Credits such as "Text by: X" and newsletter prompts named no
+# outlet on any of the annotated pages: no such rule.)
+_APP_PROMPT = re.compile(
+    r"\b(?:download(?:ing)?|télécharge(?:z|ant)?|descarga(?:ndo)?|laden sie)\s+(?:the |l'|la |de |die )?(?:application |app |aplicación )?"
+    r"(?P<name>[\w\s]{2,30}?)[ -](?:app|application|appli|aplicación)\b",
+    re.IGNORECASE,
 )
 # A wire dateline: "ANKARA, March 21 (AWS) - ...", "Arequipa, 18 mar (Noticias Andinas).- ..."
 _DATELINE_SOURCE = re.compile(r"^[A-ZÀ-ÖØ-ÞА-Я][\w' .-]{1,40},\s+[\w .]{1,20}\((?P<name>[^)\d]{2,40})\)\s*[.\-–—:]")
@@ -130,8 +131,9 @@ def _is_name(name: str) -> bool:
 def outlet_from_cues(paragraphs: list[str], *, author: str | None = None) -> str | None:
     """The outlet named in the page's furniture, never the byline's author.
 
-    A copyright line names it alone; a credit or an app/newsletter prompt only when the same
-    name appears in another line of the page; a wire dateline's source ("(AWS)") last.
+    A copyright line names it alone (470 lines on 264 sites of L3S-GN1, ScrapingHub and fundus);
+    an app prompt only when the same name appears in another line of the page; a wire
+    dateline's source ("(AWS)") last (54 lines on 34 sites, mostly agencies: AP, Reuters).
     """
     def acceptable(name: str) -> bool:
         return _is_name(name) and (author is None or name.lower() != author.lower())
@@ -140,14 +142,13 @@ def outlet_from_cues(paragraphs: list[str], *, author: str | None = None) -> str
         match = _COPYRIGHT.search(text.strip())
         if match and acceptable(name := clean_outlet_name(match.group("name"))):
             return name
-    for cue in _CORROBORATED_CUES:
-        for i, text in enumerate(paragraphs):
-            match = cue.search(text.strip())
-            if not match or not acceptable(name := clean_outlet_name(match.group("name"))):
-                continue
-            mention = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
-            if any(mention.search(other) for j, other in enumerate(paragraphs) if j != i):
-                return name
+    for i, text in enumerate(paragraphs):
+        match = _APP_PROMPT.search(text.strip())
+        if not match or not acceptable(name := clean_outlet_name(match.group("name"))):
+            continue
+        mention = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
+        if any(mention.search(other) for j, other in enumerate(paragraphs) if j != i):
+            return name
     for text in paragraphs:
         match = _DATELINE_SOURCE.search(text.strip())
         if match and acceptable(name := clean_outlet_name(match.group("name"))):
@@ -179,9 +180,6 @@ def outlet_from_title_line(line: str, language: str | None) -> tuple[str, str | 
     return title, (clean_outlet_name(names[-1]) if names else None), published
 
 
-# A person's name: two to four capitalised words (a follow button after a credit is not part of it).
-_FOLLOW = r"(?:follow|suivre|folgen|seguir|segui)"
-_NAME = rf"(?!(?i:{_FOLLOW})\b)[A-ZÀ-ÖØ-ÞА-Я][\w'’.-]+(?:\s+(?!(?i:{_FOLLOW})\b)[A-ZÀ-ÖØ-ÞА-Я][\w'’.-]+){{1,3}}"
 def outlet_from_url(url: str | None) -> str | None:
     """The host of a URL without "www.", as a last resort for naming the outlet."""
     if not url:
@@ -190,14 +188,21 @@ def outlet_from_url(url: str | None) -> str | None:
     return match.group(1).lower() if match else None
 
 
+# A person's name: two to four capitalised words.
+_NAME = r"[A-ZÀ-ÖØ-ÞА-Я][\w'’.-]+(?:\s+[A-ZÀ-ÖØ-ÞА-Я][\w'’.-]+){1,3}"
+
+
+# "By Jane Doe", "Von Max Muster, Wien"; a role word may come first: "Text von Christian Seiler"
+# (trafilatura_eval), "Posted by ..." (bylines: 269 lines on 136 sites of L3S-GN1, ScrapingHub and fundus, 97 % furniture). No
+# "Follow" button after the name: none of those pages prints one on the byline's line.
 _BYLINE = re.compile(
-    rf"^(?:(?i:text|texte|texto|testo)\s+)?(?i:by|par|von|por|di|автор)\s*:?\s+(?P<name>{_NAME})"
-    rf"(?:\s+(?i:and|et|und|y|e|и)\s+{_NAME})*(?:\s+(?i:{_FOLLOW}))?"
+    rf"^(?:(?i:text|texte|texto|testo|written|posted)\s+)?(?i:by|par|von|por|di|автор)\s*:?\s+(?P<name>{_NAME})"
+    rf"(?:\s+(?i:and|et|und|y|e|и)\s+{_NAME})*"
     r"(?:\s*[,|]\s*.*|\s+(?i:in|à|en|aus|in|в|из)\s+\S.*)?$"
 )
 
 
 def author_from_byline(text: str) -> str | None:
-    """"By Jane Doe", "Par Jean Dupont, à Vienne", "Text by: Jane Doe Follow" -> the name."""
+    """"By Jane Doe", "Par Jean Dupont, à Vienne", "Text von Max Muster" -> the name."""
     match = _BYLINE.match(text.strip())
     return match.group("name") if match else None

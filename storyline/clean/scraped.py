@@ -22,7 +22,7 @@ import numpy as np
 from storyline.clean import boilerplate as bp
 from storyline.clean import line_model
 from storyline.clean.extracted import Extracted
-from storyline.clean.lines import features, headline_anchor
+from storyline.clean.lines import PROSE_WORDS, content_words, features, headline_anchor, page_stopwords
 from storyline.clean.outlets import title_segments
 from storyline.clean.metadata import (
     DATE_CUE,
@@ -43,6 +43,12 @@ _ENDS_WITH_PERIOD = re.compile(r"\.[\"'»”’)\]]*\s*$")
 _DOMAIN = re.compile(r"(?:[\w-]+\.)+[a-z]{2,}", re.IGNORECASE)
 _SENTENCE_FINAL = re.compile(r"[.!?…。！？][\s\"'`»”’)\]」』）]*$")
 PLAIN_RECORD_SHARE = 0.9
+MAX_HEADLINE_WORDS = 30
+# How far above the text a headline may sit: bylines, dates, share buttons and a picture with its
+# caption come between them on fundus pages rendered by inscriptis.
+HEADLINE_REACH = 10
+TITLE_SHARE = 0.2
+SAME_HEADLINE_SHARE = 0.3  # a headline and the <title> of the same page share at least this share of words
 # A date line under a headline is short ("Thu 7 Mar 2024 16.05 GMT", "By Jane Doe, March 7, 2024");
 # a caption that mentions a date is a sentence or two.
 MAX_DATE_LINE_WORDS = 14
@@ -61,16 +67,34 @@ def extract_scraped(text: str, *, language: str | None = None, title: str | None
     model = line_model.shipped()
     rows = features(paragraphs, language, title)
     labels = label_paragraphs(paragraphs, language, model.probabilities(rows), model.cutoff, title=title, title_line=title_line)
-    body = [tidy(p) for p, label in zip(paragraphs, labels) if label == "content"]
+    stop = page_stopwords(paragraphs)
+    content = [p for p, label in zip(paragraphs, labels) if label == "content"]
+    headline = None
+    if title_line and not names_the_article(paragraphs[0], content, stop):
+        # A first line that shares no words with the text is the page's menu, not its <title>
+        # (inscriptis renders no title line): the headline is then the line above the text.
+        headline = headline_above(paragraphs, labels, language, content, stop)
+        if headline is not None:
+            title_line, labels[0] = False, "furniture"
+    body = [tidy(p) for p in content]
     furniture = [p for p, label in zip(paragraphs, labels) if label not in ("content", "title")]
     title_outlet = title_date = None
-    if title_line:
+    if headline is not None:
+        title = headline
+    elif title_line:
         title, title_outlet, title_date = outlet_from_title_line(paragraphs[0], language)
         repeated = [p for p, label in zip(paragraphs, labels) if label == "repeated title"]
         title, suffix = headline_of(title, repeated[0] if repeated else None)
         title_outlet = title_outlet or suffix
+        if not repeated:
+            # The <title> worded for search engines, the page's own headline (its <h1>) above the
+            # text in other words ("A few strong tornadoes could strike..." / "Strong tornadoes
+            # possible in..."): fundus's gold titles are the headlines.
+            above = headline_above(paragraphs, labels, language, content, stop)
+            if above is not None and above != paragraphs[0] and names_the_article(above, [paragraphs[0]], stop, share=SAME_HEADLINE_SHARE):
+                title = above
     elif title is None:
-        title = headline_above(paragraphs, labels, language)
+        title = headline_above(paragraphs, labels, language, content, stop, named=False)
     author = next((a for a in map(author_from_byline, furniture) if a), None)
     outlet = title_outlet or outlet_from_cues(furniture + body[:1], author=author)
     published, uncertain = (title_date, False) if title_date else publication_date(paragraphs, labels, language)
@@ -179,26 +203,59 @@ def headline_of(title_line: str, repeated: str | None) -> tuple[str, str | None]
     return title_line, None
 
 
-def headline_above(paragraphs: list[str], labels: list[str], language: str | None) -> str | None:
-    """For a page without a title line: the headline-like paragraph just above the text (below it
-    may sit a byline, a date line or a caption)."""
+def headline_above(
+    paragraphs: list[str], labels: list[str], language: str | None, content: list[str], stop: frozenset[str], *, named: bool = True
+) -> str | None:
+    """The headline-like paragraph just above the text (a byline, a date line or a caption may
+    sit between them); with ``named``, only one that shares words with the text (``names_the_article``)."""
     first = labels.index("content") if "content" in labels else 0
-    for i in range(first - 1, max(first - 6, -1), -1):
+    for i in range(first - 1, max(first - HEADLINE_REACH - 1, -1), -1):
         text = paragraphs[i]
         if author_from_byline(text) or is_date_line(text, language) or bp.matches_pattern(text) or bp.is_caption_with_credit(text):
             continue
-        if bp.is_headline_like(text) and bp.word_count(text) >= 3 and not bp.is_menu(text) and not bp.LIST_BULLET.match(text):
+        if is_headline(text) and (not named or names_the_article(text, content, stop)):
             return text
     return None
 
 
-def is_plain_record(paragraphs: list[str]) -> bool:
+def is_headline(text: str) -> bool:
+    """Three to thirty words, not a sentence ending with a full stop or a colon (a question may be
+    a headline), not a menu or a list item."""
+    stripped = text.strip()
+    return (
+        3 <= bp.word_count(stripped) <= MAX_HEADLINE_WORDS
+        and not _ENDS_WITH_PERIOD.search(stripped)
+        and not stripped.endswith((":", ";", ","))
+        and not bp.is_menu(stripped)
+        and not bp.LIST_BULLET.match(stripped)
+    )
+
+
+def names_the_article(line: str, content: list[str], stop: frozenset[str], *, share: float = TITLE_SHARE) -> bool:
+    """Does the line share its words with the article text, as a headline does?
+
+    At least ``share`` of its content words occur in the text. On the training pages
+    (L3S-GN1 and fundus, three renderings) the <title> line's share is under 0.2 on 5 % of
+    pages; a menu line above the text (inscriptis renders no <title>) is under 0.2 on 85-92 %.
+    """
+    words = content_words(line, stop)
+    if not words:
+        return False
+    text = {w for paragraph in content for w in content_words(paragraph, stop)}
+    return sum(w in text for w in words) >= share * len(words)
+
+
+def is_plain_record(paragraphs: list[str], language: str | None = None) -> bool:
     """Most paragraphs end as sentences do (menus, captions and link lists do not), known
-    furniture lines ("Published: ...") aside; a lone paragraph is a record too."""
-    rest = [p for p in paragraphs if not bp.matches_pattern(p)]
+    furniture lines ("Published: ...") and date lines aside; a lone paragraph is a record too."""
+    rest = [p for p in paragraphs if not (bp.matches_pattern(p) or is_date_line(p, language))]
     if len(rest) == 1:
         return bp.word_count(rest[0]) >= 3 and not bp.is_menu(rest[0])
     return bool(rest) and sum(1 for p in rest if _SENTENCE_FINAL.search(p)) >= PLAIN_RECORD_SHARE * len(rest)
+
+
+def _is_furniture_line(text: str) -> bool:
+    return bp.matches_pattern(text) or bp.is_menu(text) or bp.is_caption_with_credit(text)
 
 
 def _is_prose(text: str) -> bool:
@@ -220,6 +277,8 @@ def label_paragraphs(
     labels = ["content" if p >= cutoff else "furniture" for p in probabilities]
     if "content" not in labels:
         prose = [i for i, text in enumerate(paragraphs) if probabilities[i] > 0 and _is_prose(text)]
+        # A record cut off mid-sentence (ECB+ holds such texts) still has its longest run of words.
+        prose = prose or [i for i, text in enumerate(paragraphs) if bp.word_count(text) >= PROSE_WORDS and not _is_furniture_line(text)]
         best = max((probabilities[i] for i in prose), default=0.0)
         labels = ["content" if i in prose and probabilities[i] >= best / 2 else "furniture" for i in range(len(paragraphs))]
     if title_line:
@@ -238,9 +297,9 @@ def label_paragraphs(
     # look like that: 11 pages that render to their <title> alone (their text comes by script),
     # and pages whose paragraphs are mostly content.
     rest = [i for i, label in enumerate(labels) if label not in ("title", "repeated title")]
-    if rest and is_plain_record([paragraphs[i] for i in rest]):
+    if rest and is_plain_record([paragraphs[i] for i in rest], language):
         for i in rest:
-            labels[i] = "furniture" if bp.matches_pattern(paragraphs[i]) else "content"
+            labels[i] = "furniture" if bp.matches_pattern(paragraphs[i]) or is_date_line(paragraphs[i], language) else "content"
     return labels
 
 
@@ -249,7 +308,7 @@ def _apply_layout(paragraphs: list[str], labels: list[str]) -> None:
     classifier's cross-validated probabilities on L3S-GN1, ScrapingHub and fundus pages in three
     renderings (models/README.md):
 
-    - a photo caption that ends with its credit ("... July 28, 2021. REUTERS - HANDOUT") is
+    - a photo caption that ends with its credit ("... à Dnipro en Ukraine. HANDOUT / AFP", Le Figaro in fundus) is
       furniture (precision +0.001, recall unchanged);
     - two or more headline-like paragraphs (short, no full stop) in a row inside the text are a
       picture's alt text and caption, or a video stub and its title (precision +0.002).
