@@ -15,7 +15,22 @@ The public Python API::
 from storyline.api import Storyline, analyze_file, cluster, extract, open, score_pairs
 from storyline.errors import ConfigError, FetchError, InputError, StoreError, StorylineError
 from storyline.model import (
-    Article, Entity, Event, FetchReport, IngestReport, InputProblem, Mention, Page, Place, Quote, SearchHit, Source, Story, TimeExpression,
+    Article,
+    Entity,
+    Event,
+    FetchReport,
+    IngestReport,
+    InputProblem,
+    Mention,
+    Page,
+    Place,
+    QueryTerm,
+    Quote,
+    SearchHit,
+    Source,
+    Story,
+    StoryEdit,
+    TimeExpression,
 )
 from storyline.match.similarity import Evidence, Similarity
 from storyline.pipeline import Outcome
@@ -37,12 +52,14 @@ __all__ = [
     "Outcome",
     "Page",
     "Place",
+    "QueryTerm",
     "Quote",
     "SearchHit",
     "Similarity",
     "Source",
     "StoreError",
     "Story",
+    "StoryEdit",
     "Storyline",
     "StorylineError",
     "TimeExpression",

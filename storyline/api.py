@@ -36,7 +36,7 @@ from storyline.clean import clean
 from storyline.clean.language import normalize_language
 from storyline.clean.metadata import normalize_published
 from storyline.errors import ConfigError, InputError
-from storyline.ingest import DEFAULT_MAX_ARTICLE_BYTES, InputFile, document_from_record, find_files, read_file, read_upload
+from storyline.ingest import DEFAULT_MAX_ARTICLE_BYTES, InputFile, document_from_record, expected_documents, find_files, read_file, read_upload
 from storyline.ingest.pairs import ArticlePair, read_pairs
 from storyline.ingest.sources import DEFAULT_EVERY, read_opml, source_url, write_opml
 from storyline.ingest.readers import ARCHIVE_SUFFIXES
@@ -44,16 +44,36 @@ from storyline.ingest.warc import ArchiveStats, read_archive, record_id_at
 from storyline.ingest.watch import EventCallback, Watcher, WatchSettings, utc
 from storyline.match import MatchSettings, TermStatistics
 from storyline.match.similarity import DIMENSIONS, ArticleTraits, Similarity, SimilarityModel, article_traits, compare_traits
+from storyline.analyze.query import query_terms
+from storyline.match.stories import story_id_for
 from storyline.model import (
-    Article, Entity, EntityStory, Explanation, FetchReport, IngestReport, InputProblem, Page, RawDocument, SearchHit, Source, Story, StoryFilter,
+    Article,
+    Entity,
+    EntityStory,
+    Explanation,
+    FetchReport,
+    IngestReport,
+    InputProblem,
+    Page,
+    QueryTerm,
+    RawDocument,
+    SearchHit,
+    Source,
+    Story,
+    StoryEdit,
+    StoryFilter,
+    StoryState,
 )
-from storyline.pipeline import DEFAULT_BATCH_SIZE, Outcome, Pipeline, analyze_standalone
+from storyline.pipeline import DEFAULT_BATCH_SIZE, Outcome, Pipeline, analyze_standalone, apply_edit
+from storyline.stories.edits import check_undoable, plan_merge, plan_move, plan_rename, plan_split, plan_undo, split_story_id, with_copies
 from storyline.store import SQLiteStore, open_store
 
 DEFAULT_DB = "storyline.db"
 
-# Called with (bytes read so far, total bytes, articles processed so far).
-ProgressCallback = Callable[[int, int, int], None]
+# Called with (articles processed so far, articles the inputs hold): the inputs are counted first.
+ProgressCallback = Callable[[int, int], None]
+# Called with (what is being done, items done, items in all): "analyzing texts", "embedding texts", "scoring pairs".
+StageProgress = Callable[[str, int, int], None]
 # A day: a date, or its ISO 8601 text ("2021-07-24").
 Day = dt.date | str
 
@@ -93,16 +113,16 @@ class Storyline:
 
         Safe to re-run: articles already stored are skipped, an interrupted run is completed.
         """
-        files, problems = find_files(paths)
+        files, problems = find_files([os.path.expanduser(p) for p in paths])
         archives = _ArchiveProgress(self.store, save_every=self.batch_size)
         with self._writing() as pipeline:
-            counter = _Progress(files, progress)
+            counter = _Progress(expected_documents(files), progress)
 
             def outcome(done: Outcome) -> None:
                 counter.outcome(done)
                 archives.stored(done)
 
-            report = pipeline.run(self._read(files, counter, archives), on_outcome=outcome)
+            report = pipeline.run(self._read(files, archives), on_outcome=outcome)
             archives.flush()
         report.problems[:0] = problems
         report.skipped = archives.stats.skipped
@@ -133,7 +153,7 @@ class Storyline:
         with self._write_lock, self.store.writer():
             yield Pipeline(self.store, batch_size=self.batch_size, workers=self.workers)
 
-    def _read(self, files: list[InputFile], counter: _Progress, archives: _ArchiveProgress) -> Iterator[RawDocument | InputProblem]:
+    def _read(self, files: list[InputFile], archives: _ArchiveProgress) -> Iterator[RawDocument | InputProblem]:
         for file in files:
             if file.suffix in ARCHIVE_SUFFIXES:  # read from where an interrupted ingest of it stopped
                 start = archives.resume(file)
@@ -142,7 +162,6 @@ class Storyline:
                 )
             else:
                 yield from read_file(file, max_article_bytes=self.max_article_bytes)
-            counter.file_done(file)
 
     # ---- watched sources (feeds, sitemaps, pages) -----------------------------------
 
@@ -239,6 +258,7 @@ class Storyline:
         language: str | None = None,
         outlet: str | None = None,
         query: str | None = None,
+        entity: str | None = None,
         limit: int | None = None,
         offset: int = 0,
     ) -> Page[Story]:
@@ -246,7 +266,9 @@ class Storyline:
 
         Filters keep the stories that have at least one article matching every one given:
         published from ``since`` to ``until`` (days, inclusive), in ``language`` (ISO 639-1),
-        from ``outlet`` (any case), holding the words of ``query`` in its title or text.
+        from ``outlet`` (any case), holding the words of ``query`` in its title or text (names
+        in any of their spellings, as ``search``), naming ``entity`` (an entity id, or a name:
+        InputError when it names none).
         The page also tells ``total``, the number of stories that match.
         """
         filters = StoryFilter(
@@ -255,20 +277,45 @@ class Storyline:
             language=language.strip().lower() if language else None,
             outlet=outlet.strip() if outlet else None,
             query=query,
+            terms=tuple(self.query_terms(query)) if query else (),
+            entities=self._entity_ids(entity) if entity else None,
         )
         _check_window(limit, offset)
         return self.store.stories(filters, limit=limit, offset=offset)
 
-    def search(self, query: str, *, limit: int | None = 20, offset: int = 0) -> Page[SearchHit]:
+    def search(self, query: str, *, limit: int | None = 20, offset: int = 0, newest_first: bool = False) -> Page[SearchHit]:
         """Articles whose title or text holds every word of ``query`` (``word*``: a prefix), best first.
 
-        Case and accents do not matter. Each hit carries the passage that matched.
+        Case and accents do not matter, and a name matches every spelling of the entity it
+        names ("Riabkov" finds "Ryabkov" and "Рябков"; ``query_terms`` tells which). Each hit
+        carries the passage that matched. ``newest_first``: by publication date instead.
         """
         _check_window(limit, offset)
-        return self.store.search(query, limit=limit, offset=offset)
+        return self.store.search(self.query_terms(query), limit=limit, offset=offset, newest_first=newest_first)
+
+    def query_terms(self, query: str) -> list[QueryTerm]:
+        """How ``search`` reads a query: its words, and the names in it with every spelling of their entities."""
+        return query_terms(query, self.store.find_entities)
+
+    def _entity_ids(self, entity: str) -> tuple[str, ...]:
+        """An entity id, or the entities a name names (every entity it could be)."""
+        if self.store.entity(entity) is not None:
+            return (entity,)
+        ids = tuple(dict.fromkeys(i for term in self.query_terms(entity) for i in term.entities))
+        if not ids:
+            raise InputError("names no entity in this store; `storyline search` finds articles by any word", source=entity)
+        return ids
+
+    def articles_naming(self, entity_id: str, *, limit: int = 50) -> list[Article]:
+        """The latest articles that name an entity, newest first (what its feed shows)."""
+        return self.store.articles_naming(entity_id, limit=limit)
 
     def story(self, story_id: str) -> Story | None:
         return self.store.story(story_id)
+
+    def story_titles(self, story_ids: Sequence[str]) -> dict[str, str | None]:
+        """The title of each story among ``story_ids`` (cheaper than reading the stories)."""
+        return self.store.story_titles(story_ids)
 
     def article(self, article_id: str) -> Article | None:
         """An article by its Storyline id or by the ``id`` it had in its JSONL input."""
@@ -322,6 +369,93 @@ class Storyline:
         """The stories that name an entity, most recent first: the entity over time."""
         return self.store.entity_stories(entity_id, limit=limit)
 
+    # ---- analysts' edits ---------------------------------------------------------
+    # Each edit is planned from the stories as they are (stories.edits), carried out with the
+    # stories it leaves rebuilt (pipeline.apply_edit) and logged, under the writer lock.
+
+    def merge_stories(self, story_id: str, other_id: str, *, by: str | None = None) -> StoryEdit:
+        """Merge story ``other_id`` into ``story_id``: its articles join, its id leads there from now on."""
+        with self._editing() as store:
+            survivor, merged = self._states(store, story_id, other_id)
+            return apply_edit(store, plan_merge(survivor, merged, by=by))
+
+    def split_story(self, story_id: str, article_ids: Sequence[str], *, title: str | None = None, by: str | None = None) -> StoryEdit:
+        """Take articles (and their copies) out of a story into a new one; the matcher keeps the two apart.
+
+        The new story's id is ``edit.story_id``; ``title`` names it (else its most central headline).
+        """
+        with self._editing() as store:
+            (story,) = self._states(store, story_id)
+            ids = [self._article_id(a) for a in article_ids]
+            new_id = split_story_id(with_copies(story, ids) or ids, store.story_id_taken, story_id_for)
+            return apply_edit(store, plan_split(story, ids, new_id, title=title, by=by))
+
+    def move_article(self, article_id: str, story_id: str, *, by: str | None = None) -> StoryEdit:
+        """Move an article (and its copies) to another story; the matcher keeps the two stories apart from then on."""
+        with self._editing() as store:
+            article = self._article_id(article_id)
+            source_id = store.stored_stories([article])[article]
+            source, target = self._states(store, source_id, story_id)
+            return apply_edit(store, plan_move(article, source, target, by=by))
+
+    def rename_story(self, story_id: str, title: str, *, by: str | None = None) -> StoryEdit:
+        """Give a story a title of the analyst's; it stays when new articles join."""
+        with self._editing() as store:
+            (story,) = self._states(store, story_id)
+            return apply_edit(store, plan_rename(story, title, by=by))
+
+    def undo(self, edit_id: int | None = None, *, by: str | None = None) -> StoryEdit:
+        """Reverse an edit (default: the latest not yet undone); the undo is logged as an edit too.
+
+        Raises ConfigError for an undo, an edit undone already, or one a later edit built on (undo that first).
+        """
+        with self._editing() as store:
+            if edit_id is None:
+                latest = next((e for e in store.edits_after(0)[::-1] if e.kind != "undo" and e.undone_by is None), None)
+                if latest is None:
+                    raise ConfigError("there is no edit to undo")
+                edit_id = latest.id
+            assert edit_id is not None
+            edit = store.edit(edit_id, writing=True)
+            if edit is None:
+                raise InputError("is not an edit of this store; `storyline edits` lists them", source=str(edit_id))
+            check_undoable(edit, store.edits_after(edit_id))
+            story_of = store.stored_stories([m.article_id for m in edit.moves])
+            states = store.story_states({*edit.stories, *story_of.values()})
+            return apply_edit(store, plan_undo(edit, story_of=story_of, states=states, resolve=store.resolve_story, by=by))
+
+    def edits(self, *, limit: int | None = 50, offset: int = 0) -> Page[StoryEdit]:
+        """The edit log, most recent first."""
+        _check_window(limit, offset)
+        return self.store.edits(limit=limit, offset=offset)
+
+    def edit(self, edit_id: int) -> StoryEdit | None:
+        """One edit of the log."""
+        return self.store.edit(edit_id)
+
+    @contextmanager
+    def _editing(self) -> Iterator[SQLiteStore]:
+        with self._write_lock, self.store.writer():
+            yield self.store
+
+    def _states(self, store: SQLiteStore, *story_ids: str) -> list[StoryState]:
+        """The stories named (by their id, or the id of a story merged into them), as they are now."""
+        resolved = []
+        for story_id in story_ids:
+            found = store.resolve_story(story_id)
+            if found is None:
+                raise InputError("is not a story of this store; `storyline stories` lists them", source=story_id)
+            resolved.append(found)
+        states = store.story_states(resolved)
+        return [states[s] for s in resolved]
+
+    def _article_id(self, article_id: str) -> str:
+        """The Storyline id of an article named by its id or its input id."""
+        article = self.store.article(article_id)
+        if article is None:
+            raise InputError("is not an article of this store; `storyline show STORY` lists a story's articles", source=article_id)
+        return article.id
+
     def article_export(self, article: Article) -> dict[str, Any]:
         """An article in its export form, analysis included, and its versions when its page changed."""
         ids = {m.entity_id for m in article.mentions if m.entity_id}
@@ -370,6 +504,37 @@ def explanation_record(explanation: Explanation) -> dict[str, Any]:
         "quotes": [{"speaker": q.speaker, "speaker_entity": q.speaker_entity, "text": q.text, "article": q.article} for q in explanation.quotes],
         "summary": [{"text": s.text, "source": s.sources[0]} for s in explanation.summary],
     }
+
+
+def edit_record(edit: StoryEdit) -> dict[str, Any]:
+    """An analyst's edit as JSON (``storyline edits --json``, ``GET /api/edits``)."""
+    return {
+        "id": edit.id,
+        "kind": edit.kind,
+        "at": edit.at,
+        "by": edit.by,
+        "story": edit.story_id,
+        "moves": [{"article": m.article_id, "from": m.from_story, "to": m.to_story} for m in edit.moves],
+        "titles": [{"story": t.story_id, "before": t.before, "after": t.after, "pinned": t.pinned} for t in edit.titles],
+        "created": list(edit.created),
+        "removed": list(edit.removed),
+        "kept_apart": [list(pair) for pair in edit.apart],
+        "no_longer_kept_apart": [list(pair) for pair in edit.released],
+        "undoes": edit.undoes,
+        "undone_by": edit.undone_by,
+    }
+
+
+def hit_record(hit: SearchHit) -> dict[str, Any]:
+    """A search hit as JSON: the article's fields without its text, and the passage that matched."""
+    record = article_record(hit.article)
+    del record["text"]
+    return {**record, "snippet": hit.snippet_text}
+
+
+def query_term_record(term: QueryTerm) -> dict[str, Any]:
+    """How a search read a word or name of its query, as JSON."""
+    return {"text": term.text, "spellings": list(term.spellings), "entities": list(term.entities)}
 
 
 def similarity_record(similarity: Similarity) -> dict[str, Any]:
@@ -477,14 +642,18 @@ def open(  # noqa: A001 - mirrors the builtin on purpose, like sqlite3.connect
     batch_size: int = DEFAULT_BATCH_SIZE,
     max_article_bytes: int = DEFAULT_MAX_ARTICLE_BYTES,
     workers: int = 0,
+    create: bool = True,
 ) -> Storyline:
     """Open (or create) a store; SQLite file by default.
+
+    ``create=False`` opens only an existing store (StoreError when there is none). A file
+    that is not a Storyline store is refused either way, and left untouched.
 
     ``workers``: processes that clean and analyze articles in parallel while this
     one matches and stores (0: everything in this process). With workers, guard
     your script's entry point with ``if __name__ == "__main__":``.
     """
-    return Storyline(open_store(path), batch_size=batch_size, max_article_bytes=max_article_bytes, workers=workers)
+    return Storyline(open_store(path, create=create), batch_size=batch_size, max_article_bytes=max_article_bytes, workers=workers)
 
 
 def extract(path: str | os.PathLike[str]) -> Article:
@@ -527,11 +696,13 @@ def cluster(
     batch_size: int = DEFAULT_BATCH_SIZE,
     workers: int = 0,
     match_settings: MatchSettings = MatchSettings(),
+    progress: ProgressCallback | None = None,
 ) -> IngestReport:
     """Stream a JSONL file through clean and match exactly as ``ingest`` would, in file order.
 
     Writes one line ``{"id", "story"}`` per input line (``id`` is the line's own
     id when it has one). Uses a throw-away store, so the caller needs no database.
+    ``progress(lines done, lines in all)`` is called as lines are placed.
     """
     path = Path(input_path)
     files, problems = find_files([path])
@@ -544,7 +715,10 @@ def cluster(
         try:
             pipeline = Pipeline(store, batch_size=batch_size, workers=workers, explain=False, match_settings=match_settings)
 
+            counter = _Progress(expected_documents(files), progress)
+
             def write(outcome: Outcome) -> None:
+                counter.outcome(outcome)
                 ident = outcome.external_id or outcome.article_id
                 record: dict[str, Any] = {"id": ident, "story": outcome.story_id}
                 if outcome.problem:
@@ -573,10 +747,14 @@ class PreparedPair:
     problems: tuple[InputProblem, ...] = ()
 
 
-def prepare_pairs(input_path: str | os.PathLike[str], *, progress: Callable[[int, int], None] | None = None) -> list[PreparedPair]:
+# Articles embedded at a time for their similarity traits: often enough to show progress, enough to batch.
+TRAITS_CHUNK = 64
+
+
+def prepare_pairs(input_path: str | os.PathLike[str], *, progress: StageProgress | None = None) -> list[PreparedPair]:
     """Read a pairs CSV and analyze each distinct text once, with entities linked across the whole file.
 
-    ``progress`` is called with (texts analyzed, texts in all).
+    ``progress`` is called with ("analyzing texts" then "embedding texts", texts done, texts in all).
     """
     rows = list(read_pairs(input_path))
     documents = {}
@@ -590,12 +768,17 @@ def prepare_pairs(input_path: str | os.PathLike[str], *, progress: Callable[[int
         chunk = pending[start : start + DEFAULT_BATCH_SIZE]
         analyzed.update(zip((d.id for d in chunk), analyze_standalone(chunk, linker)))
         if progress:
-            progress(len(analyzed), len(pending))
+            progress("analyzing texts", len(analyzed), len(pending))
     articles = [a for a in analyzed.values() if isinstance(a, Article)]
     statistics = TermStatistics()
     for article in articles:
         statistics.add(term_counts(article))
-    traits = dict(zip((a.id for a in articles), article_traits(articles, statistics)))
+    traits: dict[str, ArticleTraits] = {}
+    for start in range(0, len(articles), TRAITS_CHUNK):
+        chunk_articles = articles[start : start + TRAITS_CHUNK]
+        traits.update(zip((a.id for a in chunk_articles), article_traits(chunk_articles, statistics)))
+        if progress:
+            progress("embedding texts", len(traits), len(articles))
 
     prepared = []
     for row in rows:
@@ -614,9 +797,11 @@ def score_pairs(
     output: IO[str],
     *,
     model: SimilarityModel | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: StageProgress | None = None,
 ) -> PairsReport:
     """Score every row of a pairs CSV (``pair_id, lang1, lang2, text_1, text_2``) on the seven dimensions.
+
+    ``progress(stage, done, total)``: see ``prepare_pairs``; then ("scoring pairs", rows done, rows in all).
 
     Writes ``pair_id`` and the seven scores (1 = most similar, 4 = least), one
     row per input row in input order; a row that cannot be scored keeps its
@@ -625,7 +810,10 @@ def score_pairs(
     report = PairsReport()
     writer = csv.writer(output, lineterminator="\n")
     writer.writerow(("pair_id", *DIMENSIONS))
-    for pair in prepare_pairs(input_path, progress=progress):
+    prepared = prepare_pairs(input_path, progress=progress)
+    for done, pair in enumerate(prepared, 1):
+        if progress and (done % 32 == 0 or done == len(prepared)):
+            progress("scoring pairs", done, len(prepared))
         if pair.traits is None:
             report.problems.extend(pair.problems)
             writer.writerow((pair.pair_id, *[""] * len(DIMENSIONS)))
@@ -726,29 +914,23 @@ class _ArchiveProgress:
 
 
 class _Progress:
-    """Turns per-file and per-article events into (bytes done, bytes total, articles) calls."""
+    """Counts processed articles against those the inputs hold (more when the count was low: lines that were not articles)."""
 
-    def __init__(self, files: Iterable[InputFile], callback: ProgressCallback | None) -> None:
-        self.total = sum(f.size for f in files)
+    def __init__(self, expected: int, callback: ProgressCallback | None) -> None:
+        self.expected = expected
         self.done = 0
-        self.articles = 0
         self.callback = callback
-
-    def file_done(self, file: InputFile) -> None:
-        self.done += file.size
-        self._report()
+        if callback:
+            callback(0, expected)
 
     def outcome(self, outcome: Outcome) -> None:
-        self.articles += 1
-        if self.articles % 16 == 0:
-            self._report()
-
-    def _report(self) -> None:
+        self.done += 1
+        self.expected = max(self.expected, self.done)
         if self.callback:
-            self.callback(self.done, self.total, self.articles)
+            self.callback(self.done, self.expected)
 
 
 __all__ = [
-    "DEFAULT_DB", "Day", "FetchReport", "Storyline", "WatchSettings", "article_record", "cluster", "extract", "open", "source_record",
-    "story_detail", "story_summary",
+    "DEFAULT_DB", "Day", "FetchReport", "Storyline", "WatchSettings", "article_record", "cluster", "edit_record", "extract", "hit_record",
+    "open", "query_term_record", "source_record", "story_detail", "story_summary",
 ]

@@ -21,6 +21,7 @@ EntityType = Literal["PERSON", "ORG", "PLACE", "OTHER"]
 TimeType = Literal["DATE", "TIME", "DURATION", "SET"]
 QuoteKind = Literal["direct", "indirect"]
 EventStatus = Literal["planned", "happened", "cancelled"]
+EditKind = Literal["merge", "split", "move", "rename", "undo"]
 T = TypeVar("T")
 
 
@@ -352,6 +353,7 @@ class StoryProfile:
     # stories by entity.
     entities: dict[str, int] = field(default_factory=dict, repr=False)
     undated_articles: int = 0  # members without a publication day: such a story is within reach of undated articles
+    title_pinned: bool = False  # an analyst named the story: new members do not change its title
 
     @property
     def centroid(self) -> np.ndarray:
@@ -429,6 +431,8 @@ class StoryFilter:
     language: str | None = None  # ISO 639-1
     outlet: str | None = None  # compared without regard to case
     query: str | None = None  # words found in the title or text (full-text search)
+    entities: tuple[str, ...] | None = None  # ids of canonical entities, one of which an article names
+    terms: tuple[QueryTerm, ...] = ()  # ``query`` read against the entities (set by the API): any spelling of each name
 
 
 @dataclass(frozen=True)
@@ -474,6 +478,90 @@ class SearchHit:
     @property
     def snippet_text(self) -> str:
         return "".join(text for text, _ in self.snippet)
+
+
+@dataclass(frozen=True)
+class ArticleMove:
+    """An article an edit moved from one story to another."""
+
+    article_id: str
+    from_story: str
+    to_story: str
+
+
+@dataclass(frozen=True)
+class TitleChange:
+    """A story's title before and after an edit, and whether an analyst had named it before and after."""
+
+    story_id: str
+    before: str | None
+    after: str | None
+    was_pinned: bool = False
+    pinned: bool = True  # an analyst's title stays when articles join; an unpinned one follows the most central headline
+
+
+@dataclass(frozen=True)
+class StoryEdit:
+    """An analyst's change to the stories, as the edit log keeps it: everything needed to undo it.
+
+    ``story_id`` is the story the edit is about (the one that remains of a merge, the new one of
+    a split, where an article was moved to, the one renamed). ``created`` stories exist because
+    of the edit, ``removed`` ones no longer do (``merged_into`` tells where their ids now lead).
+    ``apart``: pairs of stories the matcher must not merge from now on; ``released``: pairs it
+    may merge again. ``redirected``: ids of stories merged earlier whose redirect the edit moved.
+    """
+
+    id: int | None
+    kind: EditKind
+    at: str  # ISO 8601, UTC
+    story_id: str
+    moves: tuple[ArticleMove, ...] = ()
+    titles: tuple[TitleChange, ...] = ()
+    created: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    merged_into: tuple[tuple[str, str], ...] = ()  # (removed story id, the story its id now leads to)
+    apart: tuple[tuple[str, str], ...] = ()
+    released: tuple[tuple[str, str], ...] = ()
+    redirected: tuple[tuple[str, str, str], ...] = ()  # (merged id, led to before, leads to after)
+    by: str | None = None  # who asked: "cli", "http", "web", or a name
+    undoes: int | None = None  # for an undo: the edit it reverses
+    undone_by: int | None = None  # the undo that reversed this edit, if any
+
+    @property
+    def stories(self) -> set[str]:
+        """Every story the edit touched."""
+        touched = {self.story_id, *self.created, *self.removed, *(t.story_id for t in self.titles)}
+        touched.update(s for m in self.moves for s in (m.from_story, m.to_story))
+        return touched
+
+
+@dataclass(frozen=True)
+class StoryState:
+    """What an edit needs to know about one story: its members in arrival order, title, and the
+    stories it is kept apart from and that were merged into it."""
+
+    id: str
+    title: str | None
+    title_pinned: bool
+    articles: tuple[str, ...]
+    duplicates: dict[str, str]  # member id -> the member it copies
+    kept_apart: frozenset[str]
+    merged_in: tuple[str, ...]  # ids of stories earlier merged into this one
+
+
+@dataclass(frozen=True)
+class QueryTerm:
+    """A word of a search query, or a run of words naming entities, with every spelling that matches it."""
+
+    text: str  # as typed
+    prefix: bool  # typed as word*: matches words that start with it
+    spellings: tuple[str, ...]  # the words or names searched for (the typed text among them)
+    entities: tuple[str, ...] = ()  # ids of the entities the text names
+
+    @property
+    def other_spellings(self) -> tuple[str, ...]:
+        """The spellings besides the typed text, case aside (search ignores case): what a reader is told was searched too."""
+        return tuple(s for s in self.spellings if s.casefold() != self.text.casefold())
 
 
 # ---- watched sources (storyline fetch / watch) -----------------------------------

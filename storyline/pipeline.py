@@ -24,11 +24,13 @@ import select
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
+
+import numpy as np
 
 from storyline.analyze import analyze
 from storyline.analyze.linking import EntityLinker
@@ -36,9 +38,10 @@ from storyline.analyze.fingerprint import text_hash
 from storyline.clean import as_bare_article, clean_or_problem
 from storyline.clean.outlets import OutletNames
 from storyline.match import DuplicateFinder, MatchSettings, Scorer, StoryMatcher, TermStatistics, band_keys
+from storyline.match.analyst import rebuild_profile
 from storyline.match.stories import story_id_for
-from storyline.model import Article, Batch, Explanation, IngestReport, InputProblem, KnownArticle, RawDocument
-from storyline.stories import refresh_title
+from storyline.model import Article, Batch, Entity, Explanation, IngestReport, InputProblem, KnownArticle, RawDocument, StoryEdit, StoryProfile, TitleChange
+from storyline.stories import refresh_title, retitle
 from storyline.stories.explain import explain_story
 from storyline.store.base import Store
 
@@ -321,12 +324,7 @@ class Pipeline:
             members = stored + new_members[profile.id]
             vectors = self.store.sentence_vectors([a.id for a in members])
             vectors.update((a.id, a.sentence_vectors) for a in new_members[profile.id] if a.sentence_vectors is not None)
-            ids = {i for a in members for e in a.events for i in e.who_ids + e.whom_ids}
-            names = {e.id: e.name for e in self.store.entities_by_ids(ids - changed.keys())}
-            names.update((i, changed[i].name) for i in ids & changed.keys())
-            days = sorted(d.isoformat() for d in (profile.first_day, profile.last_day) if d)
-            active = self.store.outlet_activity(days[0], days[-1]) if days else {}
-            explanations[profile.id] = explain_story(members, vectors, names=names, active_outlets=active)
+            explanations[profile.id] = _explain(self.store, profile, members, vectors, changed)
         return explanations
 
     def _match(self, article: Article, batch: Batch) -> None:
@@ -344,6 +342,57 @@ class Pipeline:
         self.duplicates.remember(KnownArticle(article.id, article.story_id or "", article.duplicate_of or article.id, article.fingerprint), digest, bands)
         batch.text_hashes[article.id] = digest
         batch.band_keys[article.id] = bands
+
+
+def _explain(
+    store: Store, profile: StoryProfile, members: list[Article], vectors: dict[str, np.ndarray], changed: Mapping[str, Entity]
+) -> Explanation:
+    """A story's explanation from its members; ``changed``: entities of the batch, newer than the store's."""
+    ids = {i for a in members for e in a.events for i in e.who_ids + e.whom_ids}
+    names = {e.id: e.name for e in store.entities_by_ids(ids - changed.keys())}
+    names.update((i, changed[i].name) for i in ids & changed.keys())
+    days = sorted(d.isoformat() for d in (profile.first_day, profile.last_day) if d)
+    active = store.outlet_activity(days[0], days[-1]) if days else {}
+    return explain_story(members, vectors, names=names, active_outlets=active)
+
+
+def apply_edit(store: Store, edit: StoryEdit) -> StoryEdit:
+    """Carry out an analyst's edit (planned by ``stories.edits``); returns it as logged.
+
+    Every story the edit leaves behind is made again from its members: its profile by the
+    matcher's own steps (``match.analyst.rebuild_profile``), so later articles are matched
+    against the story as the analyst left it; its title (the analyst's, or the most central
+    headline); its explanation. The store saves all of it with the edit in one transaction.
+    Call it holding the store's writer lock.
+    """
+    states = store.story_states(edit.stories)
+    members: dict[str, list[str]] = {s: list(state.articles) for s, state in states.items()}
+    for m in edit.moves:
+        if m.article_id in members.get(m.from_story, ()):
+            members[m.from_story].remove(m.article_id)
+        members.setdefault(m.to_story, []).append(m.article_id)
+    remaining = {s: set(ids) for s, ids in members.items() if ids and s not in edit.removed}
+    articles = store.articles_for_rebuild([i for ids in remaining.values() for i in ids])  # arrival order
+    frequencies, documents = store.term_frequencies()
+    statistics = TermStatistics(frequencies, documents)
+    titles = {t.story_id: t for t in edit.titles}
+    profiles, explanations = [], {}
+    for story_id, ids in remaining.items():
+        ordered = [a for a in articles if a.id in ids]
+        profile = rebuild_profile(story_id, ordered, statistics)
+        state, change = states.get(story_id), titles.get(story_id)
+        if change is not None:
+            retitle(profile, ordered, change.after, pinned=change.pinned)
+        elif state is not None and state.title_pinned:
+            retitle(profile, ordered, state.title, pinned=True)
+        else:  # the most central headline may have moved: record the change, so that an undo puts the title back
+            retitle(profile, ordered)
+            if state is None or profile.title != state.title:
+                titles[story_id] = TitleChange(story_id, state.title if state else None, profile.title, was_pinned=False, pinned=False)
+        profiles.append(profile)
+        recent = ordered[-EXPLAINED_ARTICLES:]
+        explanations[story_id] = _explain(store, profile, recent, store.sentence_vectors([a.id for a in recent]), {})
+    return store.save_edit(replace(edit, titles=tuple(titles.values())), profiles, explanations)
 
 
 def analyze_standalone(documents: Sequence[RawDocument], linker: EntityLinker) -> list[Article | InputProblem]:

@@ -79,13 +79,14 @@ def test_bad_filter_values_are_config_errors(sl: storyline.Storyline) -> None:
 
 def test_search_finds_words_in_titles_and_texts_whatever_their_case_and_accents(sl: storyline.Storyline) -> None:
     hits = sl.search("riabkov")
-    assert hits.total >= 1
-    assert any(h.article.outlet == "RFI" for h in hits)
+    # DW writes "Ryabkov": the name finds its entity's every spelling, and each passage shows the article's own
+    assert {h.article.outlet for h in hits} >= {"RFI", "DW"}
     for hit in hits:
-        assert "riabkov" in (hit.article.title + hit.article.text).lower()
-        assert ("Riabkov", True) in hit.snippet and "Riabkov" in hit.snippet_text
+        text = (hit.article.title + hit.article.text).lower()
+        assert "riabkov" in text or "ryabkov" in text
+        assert any(matched and "abkov" in piece for piece, matched in hit.snippet)
     assert sl.search("MONTEVIDEO").total == sl.search("montévideo").total > 0
-    assert sl.search("Riab*").total >= hits.total
+    assert 1 <= sl.search("Riab*").total < hits.total  # a prefix is a prefix, not a name
     assert sl.search("Riabkov Montevideo").total == 0  # every word is required
 
 

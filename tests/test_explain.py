@@ -97,6 +97,15 @@ def test_corpus_stories_are_explained(tmp_path: Path) -> None:
             assert explanation is not None
             assert all(len(set(f.outlets)) >= 2 for f in explanation.agreed_facts)
             assert all(len(c.outlets) == 1 for c in explanation.single_source)
+            # issue 16: the page never shows one sentence as agreed and as one outlet's alone
+            assert {f.text for f in explanation.agreed_facts}.isdisjoint(c.text for c in explanation.single_source), story.title
+            texts = {a.id: a.text for a in story.articles}
+            for claim in explanation.single_source:  # a credit line in brackets is no claim, however it was split
+                text = texts[claim.sources[0]]
+                at = text.find(claim.text)
+                if at >= 0:
+                    line = text[text.rfind("\n", 0, at) + 1 :].split("\n", 1)[0].strip()
+                    assert not (line.startswith("(") and line.endswith(")")), claim.text
             outlets = {a.outlet for a in story.articles if a.duplicate_of is None}
             if len(outlets) >= 3:
                 assert explanation.agreed_facts, story.title

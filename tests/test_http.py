@@ -292,3 +292,66 @@ def test_concurrent_writes_and_reads_keep_the_store_whole(client: httpx.Client, 
     assert table_rows(server[1])["articles"] == before["articles"] + len(subjects)
     for i in range(len(subjects)):
         assert client.get(f"/api/articles/c-{i}").status_code == 200
+
+
+# ---- analysts' edits over HTTP ------------------------------------------------------
+
+
+def test_search_reads_names_in_every_spelling_and_groups_by_story(client: httpx.Client) -> None:
+    body = client.get("/api/search", params={"q": "Riabkov"}).json()
+    assert {a["outlet"] for a in body["articles"]} >= {"DW", "RFI"}
+    (term,) = body["terms"]
+    assert term["text"] == "Riabkov" and "Sergei Ryabkov" in term["spellings"] and term["entities"]
+    seeds = _seeds_story(client)
+    assert any(g["id"] == seeds["id"] and len(g["articles"]) >= 2 for g in body["stories"])
+    named = client.get("/api/stories", params={"entity": "Ryabkov"}).json()
+    assert seeds["id"] in [s["id"] for s in named["stories"]]
+    _error(client.get("/api/stories", params={"entity": "Nobody Atall"}), 422, "invalid_input")
+
+
+def test_edits_need_the_token(client: httpx.Client, server: tuple[str, Path]) -> None:
+    seeds = _seeds_story(client)
+    before = table_rows(server[1])
+    for headers in [{}, {"Authorization": "Bearer wrong-token"}]:
+        response = client.post(f"/api/stories/{seeds['id']}/rename", json={"title": "Hijacked"}, headers=headers)
+        assert response.status_code == 401
+    assert table_rows(server[1]) == before
+
+
+def test_split_merge_rename_move_and_undo_over_http(client: httpx.Client, server: tuple[str, Path]) -> None:
+    stories = client.get("/api/stories", params={"limit": 100}).json()["stories"]
+    story = next(s for s in stories if len(s["articles"]) >= 4)
+    other = next(s for s in stories if s["id"] != story["id"] and len(s["articles"]) >= 2)
+    before = {s["id"]: s["articles"] for s in stories}
+
+    split = client.post(f"/api/stories/{story['id']}/split", json={"articles": story["articles"][-2:], "title": "By hand"}, headers=AUTH)
+    assert split.status_code == 200, split.text
+    new = split.json()["story"]
+    assert new["title"] == "By hand" and sorted(new["articles"]) == sorted(story["articles"][-2:])
+    assert split.json()["edit"]["kind"] == "split" and split.json()["edit"]["kept_apart"] == [[story["id"], new["id"]]]
+
+    moved = client.post(f"/api/articles/{other['articles'][0]}/move", json={"story": new["id"]}, headers=AUTH)
+    assert moved.status_code == 200 and other["articles"][0] in moved.json()["story"]["articles"]
+    merged = client.post(f"/api/stories/{story['id']}/merge", json={"story": new["id"]}, headers=AUTH)
+    assert merged.status_code == 200 and len(merged.json()["story"]["articles"]) == len(story["articles"]) + 1
+    assert client.get(f"/api/stories/{new['id']}").json()["id"] == story["id"]
+    renamed = client.post(f"/api/stories/{story['id']}/rename", json={"title": "Named by an analyst"}, headers=AUTH)
+    assert renamed.json()["story"]["title"] == "Named by an analyst"
+
+    log = client.get("/api/edits").json()
+    assert [e["kind"] for e in log["edits"]][:4] == ["rename", "merge", "move", "split"]
+    _error(client.post(f"/api/edits/{log['edits'][3]['id']}/undo", headers=AUTH), 400, "invalid_parameter")  # later edits first
+    for edit in log["edits"][:4]:
+        undone = client.post(f"/api/edits/{edit['id']}/undo", headers=AUTH)
+        assert undone.status_code == 200 and undone.json()["edit"]["undoes"] == edit["id"]
+    after = {s["id"]: s["articles"] for s in client.get("/api/stories", params={"limit": 100}).json()["stories"]}
+    assert {k: sorted(v) for k, v in after.items()} == {k: sorted(v) for k, v in before.items()}
+
+
+def test_edit_requests_that_make_no_sense(client: httpx.Client) -> None:
+    seeds = _seeds_story(client)
+    _error(client.post("/api/stories/s-0000000000000000/rename", json={"title": "x"}, headers=AUTH), 404, "not_found")
+    _error(client.post(f"/api/stories/{seeds['id']}/rename", json={"title": ""}, headers=AUTH), 422, "invalid_request")
+    _error(client.post(f"/api/stories/{seeds['id']}/merge", json={"story": seeds["id"]}, headers=AUTH), 400, "invalid_parameter")
+    _error(client.post(f"/api/stories/{seeds['id']}/split", json={"articles": ["nope"]}, headers=AUTH), 422, "invalid_input")
+    _error(client.post("/api/edits/99999/undo", headers=AUTH), 404, "not_found")

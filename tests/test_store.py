@@ -66,10 +66,29 @@ def test_store_from_a_newer_version_is_refused(db: Path) -> None:
         SQLiteStore(db)
 
 
+def test_a_migration_merged_after_a_higher_numbered_one_is_still_applied(db: Path) -> None:
+    """Branches reserve migration numbers and merge in any order: a store already past a number may lack its tables."""
+    migrations = _migrations()
+    skipped_version, skipped_name, _ = next(m for m in migrations if m[1].startswith("0007_"))  # 0008 merged first
+    raw = sqlite3.connect(db)
+    for version, _, sql in migrations:
+        if version != skipped_version:
+            raw.executescript(f"BEGIN;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;")
+    raw.close()
+    store = SQLiteStore(db)
+    assert store.schema_version == migrations[-1][0]
+    store.save_batch(_batch(3))
+    assert store.count()["articles"] == 3
+    store.close()
+    tables = {r[0] for r in sqlite3.connect(db).execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"story_edits", "stories_kept_apart", "entity_alias_search"} <= tables, skipped_name
+    SQLiteStore(db).close()  # nothing applied twice
+
+
 def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "notes.db"
     path.write_text("these are my notes, not a database " * 100)
-    with pytest.raises(StoreError, match="is it a Storyline database"):
+    with pytest.raises(StoreError, match="not a Storyline store"):
         SQLiteStore(path)
 
 

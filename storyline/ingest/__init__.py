@@ -5,9 +5,10 @@ from storyline.ingest.readers import (
     InputFile,
     content_id,
     document_from_record,
+    expected_documents,
     find_files,
     read_file,
     read_upload,
 )
 
-__all__ = ["DEFAULT_MAX_ARTICLE_BYTES", "InputFile", "content_id", "document_from_record", "find_files", "read_file", "read_upload"]
+__all__ = ["DEFAULT_MAX_ARTICLE_BYTES", "InputFile", "content_id", "document_from_record", "expected_documents", "find_files", "read_file", "read_upload"]

@@ -87,6 +87,13 @@ class StorySource(Protocol):
 
     def latest_story_day(self) -> dt.date | None: ...
 
+    def kept_apart(self, story_id: str, other_id: str) -> bool:
+        """Did an analyst separate these two stories (a split, or an article moved between them)? Then never merge them.
+
+        A hook for analysts' edits (see ``match.analyst``): asked before every merge.
+        """
+        ...
+
 
 class NoStories:
     """A source with no stories: the matcher starts from nothing."""
@@ -102,6 +109,9 @@ class NoStories:
 
     def latest_story_day(self) -> dt.date | None:
         return None
+
+    def kept_apart(self, story_id: str, other_id: str) -> bool:
+        return False
 
 
 def story_id_for(article_id: str) -> str:
@@ -204,7 +214,7 @@ class StoryMatcher:
             for score, other in scored[1:]:
                 if score < self.settings.merge_threshold:
                     break
-                if self._same_event(story, other):
+                if self._same_event(story, other) and not self._source.kept_apart(story.id, other.id):
                     story = self._merge(story, other)
                     article.story_id = story.id
         return story

@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from storyline import __version__
 from storyline.api import Storyline
-from storyline.serve import errors, json_api, pages
+from storyline.serve import errors, feeds, json_api, pages
 from storyline.serve.errors import HTTPProblem, error_body
 
 DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
@@ -57,6 +57,7 @@ def create_app(sl: Storyline, settings: ServeSettings = ServeSettings()) -> Fast
     app.include_router(json_api.health)
     app.include_router(json_api.router)
     app.include_router(pages.router)
+    app.include_router(feeds.router)
     app.mount("/static", StaticFiles(packages=[("storyline.serve", "static")]), name="static")
     errors.install(app)
     # The last added is the outermost: even a body refused for its size gets the security headers.

@@ -8,22 +8,33 @@ import json
 import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, DownloadColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from storyline import api
 from storyline.errors import StorylineError
 from storyline.ingest.fetch import FetchSettings
 from storyline.ingest.sources import format_every, parse_every
 from storyline.ingest.watch import WatchSettings
-from storyline.model import Article, Entity, Explanation, FetchReport, IngestReport, Story
+from storyline.model import Article, Entity, Explanation, FetchReport, IngestReport, SearchHit, Story, StoryEdit
 from storyline.pipeline import default_workers
+from storyline.stories.edits import edit_summary
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -55,9 +66,10 @@ db_option = click.option(
 
 
 def _open_existing(db: str, first: str = "ingest PATH") -> api.Storyline:
+    """Read commands never create a store: a missing file is an error, as is one that is not a store (left untouched)."""
     if not Path(db).exists():
-        raise click.ClickException(f"{db}: no store here yet; run `storyline {first} --db {db}` first")
-    return api.open(db)
+        raise click.ClickException(f"{db}: no Storyline store here yet; run `storyline {first} --db {db}` first")
+    return api.open(db, create=False)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -104,20 +116,27 @@ def ingest(paths: tuple[str, ...], db: str, batch_size: int, max_article_mb: flo
     """
     workers = default_workers() if workers is None else workers
     with api.open(db, batch_size=batch_size, max_article_bytes=int(max_article_mb * 1024 * 1024), workers=workers) as sl:
-        progress = Progress(
-            TextColumn("[bold]Ingesting"), BarColumn(), DownloadColumn(), TextColumn("{task.fields[articles]} articles"),
-            TimeRemainingColumn(), console=err, disable=quiet, transient=True,
-        )
-        with progress:
-            task = progress.add_task("ingest", total=None, articles=0)
-
-            def advance(done: int, total: int, articles: int) -> None:
-                progress.update(task, completed=done, total=total, articles=articles)
-
+        with _article_progress("Ingesting", quiet) as advance:
             report = sl.ingest(list(paths), progress=advance)
         _print_report(report, db, sl.count())
     if not report.ok:
         sys.exit(1)
+
+
+@contextmanager
+def _article_progress(what: str, quiet: bool) -> Iterator[Callable[[int, int], None]]:
+    """A bar of articles processed out of those the inputs hold, with the time spent and left (Rich, on standard error).
+
+    The first articles take longest (the models load while the first batch is analyzed): the
+    spinner and the elapsed time show the work goes on.
+    """
+    progress = Progress(
+        SpinnerColumn(), TextColumn(f"[bold]{what}"), BarColumn(), MofNCompleteColumn(), TextColumn("articles"),
+        TimeElapsedColumn(), TextColumn("·"), TimeRemainingColumn(), console=err, disable=quiet, transient=True,
+    )
+    with progress:
+        task = progress.add_task(what, total=None)
+        yield lambda done, total: progress.update(task, completed=done, total=total)
 
 
 def _print_report(report: IngestReport, db: str, counts: dict[str, int]) -> None:
@@ -135,19 +154,186 @@ def _print_report(report: IngestReport, db: str, counts: dict[str, int]) -> None
 
 @cli.command()
 @db_option
+@click.option("--since", metavar="YYYY-MM-DD", help="Stories with an article published on or after this day.")
+@click.option("--until", metavar="YYYY-MM-DD", help="... published on or before this day.")
+@click.option("--language", metavar="CODE", help="... in this language (ISO 639-1: en, fr, ...).")
+@click.option("--outlet", help="... from this outlet (any case).")
+@click.option("--entity", help="... naming this entity: an id (e-...) or a name, in any of its spellings.")
+@click.option("--q", "--query", "query", metavar="WORDS", help="... whose title or text holds all these words (names in any spelling).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
-@click.option("--limit", type=int, default=None, help="Show at most this many stories.")
+@click.option("--limit", type=click.IntRange(min=0), default=None, help="Show at most this many stories.")
 @_errors_as_messages
-def stories(db: str, as_json: bool, limit: int | None) -> None:
-    """List stories, most recent first, with their articles."""
+def stories(
+    db: str, since: str | None, until: str | None, language: str | None, outlet: str | None, entity: str | None, query: str | None,
+    as_json: bool, limit: int | None,
+) -> None:
+    """List stories, most recent first, with their articles.
+
+    Filters keep the stories with at least one article that matches all of them.
+    """
     with _open_existing(db) as sl:
-        found = sl.stories(limit=limit)
+        found = sl.stories(since=since, until=until, language=language, outlet=outlet, entity=entity, query=query, limit=limit)
     if as_json:
         click.echo(json.dumps([api.story_detail(s) for s in found], ensure_ascii=False, indent=2))
         return
     for story in found:
         _print_story(story)
-    out.print(f"[dim]{len(found)} stories[/]")
+    out.print(f"[dim]{len(found)} of {found.total} stories[/]")
+
+
+@cli.command()
+@click.argument("words", nargs=-1, required=True)
+@db_option
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="Show at most this many articles.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@_errors_as_messages
+def search(words: tuple[str, ...], db: str, limit: int, as_json: bool) -> None:
+    """Find articles holding all these words, best match first, grouped by story.
+
+    Case and accents do not matter; a name finds every spelling of what it
+    names, in every script (Riabkov finds Ryabkov and Рябков); word* finds
+    words that start with "word".
+    """
+    query = " ".join(words)
+    with _open_existing(db) as sl:
+        hits = sl.search(query, limit=limit)
+        terms = [t for t in sl.query_terms(query) if t.entities]
+        titles = sl.story_titles(list(dict.fromkeys(h.article.story_id or "" for h in hits)))
+    groups: dict[str, list[SearchHit]] = {}
+    for hit in hits:
+        groups.setdefault(hit.article.story_id or "", []).append(hit)
+    if as_json:
+        payload = {
+            "query": query,
+            "total": hits.total,
+            "terms": [api.query_term_record(t) for t in terms],
+            "stories": [
+                {"id": story_id, "title": titles.get(story_id), "articles": [api.hit_record(h) for h in group]}
+                for story_id, group in groups.items()
+            ],
+        }
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    for term in terms:
+        out.print(f"[dim]{escape(term.text)} also as {escape(', '.join(term.other_spellings))}[/]")
+    for story_id, group in groups.items():
+        out.print(f"\n[bold]{escape(titles.get(story_id) or '(untitled)')}[/]  [dim]{story_id}[/]")
+        for hit in group:
+            article = hit.article
+            out.print(
+                f"   {(article.published or '')[:10]:10}  {article.language or '??'}  {escape((article.outlet or '?')[:24]):24}  "
+                f"{escape(article.title or '(no title)')}  [dim]{article.id}[/]"
+            )
+            snippet = "".join(f"[bold yellow]{escape(text)}[/]" if match else escape(text) for text, match in hit.snippet)
+            out.print(f"      {snippet}")
+    out.print(f"\n[dim]{len(hits)} of {hits.total} articles, in {len(groups)} stories[/]")
+
+
+# ---- analysts' edits ---------------------------------------------------------------
+
+
+def _print_edit(edit: StoryEdit, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(api.edit_record(edit), ensure_ascii=False, indent=2))
+        return
+    out.print(f"Edit {edit.id}: {escape(edit_summary(edit))}.")
+    if edit.kind != "undo":
+        out.print(f"[dim]Undo it with `storyline undo {edit.id}`.[/]")
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print the edit as JSON.")
+
+
+@cli.command()
+@click.argument("story")
+@click.argument("other")
+@db_option
+@json_option
+@_errors_as_messages
+def merge(story: str, other: str, db: str, as_json: bool) -> None:
+    """Merge story OTHER into STORY: its articles join, its id leads to STORY.
+
+    Recorded in the edit log; `storyline undo` reverses it.
+    """
+    with _open_existing(db) as sl:
+        _print_edit(sl.merge_stories(story, other, by="cli"), as_json)
+
+
+@cli.command()
+@click.argument("story")
+@click.argument("articles", nargs=-1, required=True)
+@db_option
+@click.option("--title", help="The new story's title (default: its most central headline).")
+@json_option
+@_errors_as_messages
+def split(story: str, articles: tuple[str, ...], db: str, title: str | None, as_json: bool) -> None:
+    """Take ARTICLES (and their copies) out of STORY into a new story.
+
+    The matcher never merges the two again. Articles are named by their id
+    or their input id.
+    """
+    with _open_existing(db) as sl:
+        _print_edit(sl.split_story(story, list(articles), title=title, by="cli"), as_json)
+
+
+@cli.command()
+@click.argument("article")
+@click.argument("story")
+@db_option
+@json_option
+@_errors_as_messages
+def move(article: str, story: str, db: str, as_json: bool) -> None:
+    """Move ARTICLE (and its copies) to STORY.
+
+    The matcher never merges the story it left with STORY afterwards, so the
+    article is not pulled back.
+    """
+    with _open_existing(db) as sl:
+        _print_edit(sl.move_article(article, story, by="cli"), as_json)
+
+
+@cli.command()
+@click.argument("story")
+@click.argument("title")
+@db_option
+@json_option
+@_errors_as_messages
+def rename(story: str, title: str, db: str, as_json: bool) -> None:
+    """Give STORY the title TITLE; it stays when new articles join."""
+    with _open_existing(db) as sl:
+        _print_edit(sl.rename_story(story, title, by="cli"), as_json)
+
+
+@cli.command()
+@click.argument("edit_id", required=False, type=click.IntRange(min=1))
+@db_option
+@json_option
+@_errors_as_messages
+def undo(edit_id: int | None, db: str, as_json: bool) -> None:
+    """Undo edit EDIT_ID (default: the latest edit not undone yet).
+
+    An edit that a later edit built on must wait until that one is undone.
+    """
+    with _open_existing(db) as sl:
+        _print_edit(sl.undo(edit_id, by="cli"), as_json)
+
+
+@cli.command()
+@db_option
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True, help="Show at most this many edits.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@_errors_as_messages
+def edits(db: str, limit: int, as_json: bool) -> None:
+    """List the analysts' edits (merge, split, move, rename, undo), most recent first."""
+    with _open_existing(db) as sl:
+        found = sl.edits(limit=limit)
+    if as_json:
+        click.echo(json.dumps([api.edit_record(e) for e in found], ensure_ascii=False, indent=2))
+        return
+    for edit in found:
+        undone = f" [dim](undone by edit {edit.undone_by})[/]" if edit.undone_by else ""
+        out.print(f"{edit.id:>4}  {edit.at[:19].replace('T', ' ')}  {edit.by or '':5}  {escape(edit_summary(edit))}{undone}")
+    out.print(f"[dim]{len(found)} of {found.total} edits[/]")
 
 
 @cli.command()
@@ -235,15 +421,16 @@ def analyze(file: str, published: str | None, language: str | None, as_json: boo
 @cli.command()
 @click.argument("input_file", metavar="INPUT.jsonl", type=click.Path(dir_okay=False))
 @click.option("--out", "output", required=True, type=click.Path(dir_okay=False), help="Where to write one {id, story} line per input line.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @_errors_as_messages
-def cluster(input_file: str, output: str) -> None:
+def cluster(input_file: str, output: str, quiet: bool) -> None:
     """Group the articles of a JSONL file into stories, in file order, without a store.
 
     Does exactly what ingest does (clean, duplicates, incremental matching) on
     a temporary store and writes {"id", "story"} per input line to --out.
     """
-    with open(output, "w", encoding="utf-8") as handle:
-        report = api.cluster(input_file, handle)
+    with open(output, "w", encoding="utf-8") as handle, _article_progress("Clustering", quiet) as advance:
+        report = api.cluster(input_file, handle, progress=advance)
     err.print(f"{report.added + report.already_stored} articles in {report.new_stories} stories -> {escape(output)}")
     if report.problems:
         for problem in report.problems:
@@ -294,11 +481,19 @@ def similarity(pairs_file: str, output: str, quiet: bool) -> None:
     1 (most similar) to 4 scale. Rows that cannot be scored keep their pair_id
     with empty scores and are listed; the exit code is then 1.
     """
-    progress = Progress(TextColumn("[bold]Analyzing texts"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                        console=err, disable=quiet, transient=True)
+    progress = Progress(
+        SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TextColumn("·"), TimeRemainingColumn(), console=err, disable=quiet, transient=True,
+    )
+    tasks: dict[str, TaskID] = {}
+
+    def advance(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:  # each stage its own bar: analyzing, embedding, scoring
+            tasks[stage] = progress.add_task(stage.capitalize(), total=total)
+        progress.update(tasks[stage], completed=done, total=total)
+
     with progress, open(output, "w", encoding="utf-8", newline="") as handle:
-        task = progress.add_task("pairs", total=None)
-        report = api.score_pairs(pairs_file, handle, progress=lambda done, total: progress.update(task, completed=done, total=total))
+        report = api.score_pairs(pairs_file, handle, progress=advance)
     err.print(f"{report.scored} pairs scored -> {escape(output)}")
     if report.problems:
         err.print(f"{len(report.problems)} could not be read:")
@@ -518,10 +713,11 @@ def _print_fetch_report(report: FetchReport, db: str, counts: dict[str, int]) ->
 )
 @click.option("--max-body-mb", default=10.0, show_default=True, type=click.FloatRange(min=0, min_open=True), help="Largest request body accepted.")
 @click.option("--watch", "watching", is_flag=True, help="Also poll the watched sources and fetch their pages (as `storyline watch`).")
+@click.option("--create", is_flag=True, help="Start a new, empty store when --db names no file yet (to fill it with POST /api/articles).")
 @_web_options
 @_errors_as_messages
 def serve(
-    db: str, host: str, port: int, token: str | None, max_body_mb: float, watching: bool,
+    db: str, host: str, port: int, token: str | None, max_body_mb: float, watching: bool, create: bool,
     allow_private_addresses: bool, contact: str | None, delay: float,
 ) -> None:
     """Serve the web pages and the HTTP API over the store.
@@ -531,11 +727,13 @@ def serve(
     """
     from storyline.serve.app import ServeSettings, run  # the web stack loads only for this command
 
-    if not Path(db).exists():
-        err.print(f"{escape(db)}: no store yet; serving a new, empty one (add articles with `storyline ingest` or POST /api/articles)")
-    writes = "writes need the token" if token else "read only (no --token: writes are refused)"
-    err.print(f"Serving {escape(db)} at http://{host}:{port}/ · {writes}")
-    with api.open(db) as sl:
+    if not create and not Path(db).exists():  # a typo must not serve a new, empty store
+        raise click.ClickException(
+            f"{db}: no Storyline store here yet; run `storyline ingest PATH --db {db}` first, or pass --create to serve a new, empty one"
+        )
+    with api.open(db, create=create) as sl:
+        writes = "writes need the token" if token else "read only (no --token: writes are refused)"
+        err.print(f"Serving {escape(db)} at http://{host}:{port}/ · {writes}")
         settings = ServeSettings(token=token or None, max_body_bytes=int(max_body_mb * 1024 * 1024))
         if not watching:
             run(sl, host=host, port=port, settings=settings)

@@ -1,4 +1,4 @@
-"""The JSON API under /api/: read stories, articles and search; submit articles.
+"""The JSON API under /api/: read stories, articles and search; submit articles; edit stories (merge, split, move, rename, undo).
 
 Objects have the fields of the export format (docs/export-format.md); the routes
 and their parameters are in docs/http.md and at /openapi.json.
@@ -6,26 +6,28 @@ and their parameters are in docs/http.md and at /openapi.json.
 
 from __future__ import annotations
 
-import hmac
 import json
 import logging
 from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Path as PathParam
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.responses import JSONResponse
 
-from storyline.api import Storyline, article_record, entity_record, source_record, story_detail, story_summary
-from storyline.model import Article, Entity, SearchHit, Story
+from storyline.api import Storyline, edit_record, entity_record, hit_record, query_term_record, source_record, story_detail, story_summary
+from storyline.model import Article, Entity, Story, StoryEdit
 from storyline.pipeline import Outcome
+from storyline.serve.auth import check_bearer
 from storyline.serve.errors import HTTPProblem, validation_problem
 from storyline.serve.params import (
     Paging,
     StoryListing,
+    hits_by_story,
     page_body,
     paging,
     requested_article,
@@ -106,7 +108,7 @@ def get_entity(entity: Annotated[Entity, Depends(requested_entity)], sl: Annotat
     return JSONResponse({**entity_record(entity), "stories": stories})
 
 
-@router.get("/search", summary="Articles holding every word of q, best match first")
+@router.get("/search", summary="Articles holding every word of q (names in any spelling), best match first, grouped by story")
 def search(
     request: Request,
     q: Annotated[str, Query(min_length=1, max_length=500, description="Words to find in titles and texts; `word*` for a prefix.")],
@@ -114,7 +116,10 @@ def search(
     sl: Annotated[Storyline, Depends(storyline_of)],
 ) -> JSONResponse:
     page = sl.search(q, limit=page_of.limit, offset=page_of.offset)
-    return JSONResponse({"query": q, **page_body(request, "articles", [_hit_record(hit) for hit in page], page, page_of)})
+    body = page_body(request, "articles", [hit_record(hit) for hit in page], page, page_of)
+    terms = [query_term_record(t) for t in sl.query_terms(q)]
+    groups = [{"id": g.story_id, "title": g.title, "articles": [h.article.id for h in g.hits]} for g in hits_by_story(sl, page)]
+    return JSONResponse({"query": q, "terms": terms, **body, "stories": groups})
 
 
 @router.get("/sources", summary="The watched feeds, sitemaps and pages, with the health of their polling")
@@ -141,7 +146,7 @@ async def submit_articles(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     sl: Annotated[Storyline, Depends(storyline_of)],
 ) -> JSONResponse:
-    _check_token(request.app.state.settings.token, credentials)
+    check_bearer(request.app.state.settings.token, credentials)
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "multipart/form-data":
         uploads = await _uploads(request)
@@ -161,22 +166,6 @@ async def submit_articles(
     if all(o.status == "failed" for o in outcomes):
         raise HTTPProblem(422, "nothing_ingested", "no article could be ingested; detail says why for each input", detail=results)
     return JSONResponse({"articles": results}, status_code=201 if added else 200)
-
-
-def _check_token(expected: str | None, credentials: HTTPAuthorizationCredentials | None) -> None:
-    if not expected:
-        raise HTTPProblem(
-            403, "writes_disabled",
-            "this server accepts no writes: restart it with --token TOKEN (or STORYLINE_TOKEN set) to enable POST /api/articles",
-        )
-    if credentials is None:
-        raise HTTPProblem(401, "unauthorized", "send the write token as 'Authorization: Bearer TOKEN'", headers={"WWW-Authenticate": "Bearer"})
-    # Constant time: the comparison must not tell how much of a guess was right.
-    if not hmac.compare_digest(credentials.credentials.encode(), expected.encode()):
-        raise HTTPProblem(
-            401, "invalid_token", "the token is not the one this server was started with",
-            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
-        )
 
 
 def _records(body: bytes) -> list[dict[str, Any]]:
@@ -232,7 +221,82 @@ def outcome_record(outcome: Outcome) -> dict[str, Any]:
     }
 
 
-def _hit_record(hit: SearchHit) -> dict[str, Any]:
-    record = article_record(hit.article)
-    del record["text"]
-    return {**record, "snippet": hit.snippet_text}
+# ---- analysts' edits ---------------------------------------------------------------------
+
+
+class MergeIn(BaseModel):
+    story: str = Field(max_length=200, description="The story to merge into this one (its id then leads here).")
+
+
+class SplitIn(BaseModel):
+    articles: list[Annotated[str, Field(max_length=500)]] = Field(min_length=1, max_length=1000, description="Articles to take out (ids or input ids).")
+    title: str | None = Field(default=None, max_length=300, description="The new story's title (default: its most central headline).")
+
+
+class RenameIn(BaseModel):
+    title: str = Field(min_length=1, max_length=300)
+
+
+class MoveIn(BaseModel):
+    story: str = Field(max_length=200, description="The story the article goes to.")
+
+
+_EDIT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"description": "No token, or not the right one"},
+    403: {"description": "The server was started without a token: it accepts no writes"},
+    404: {"description": "No such story or article"},
+}
+
+
+def token_writer(request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> None:
+    """Writes need the server's token (``Authorization: Bearer TOKEN``)."""
+    check_bearer(request.app.state.settings.token, credentials)
+
+
+Writer = Annotated[None, Depends(token_writer)]
+
+
+def _edited(sl: Storyline, edit: StoryEdit) -> JSONResponse:
+    story = sl.story(edit.story_id)
+    return JSONResponse({"edit": edit_record(edit), "story": story_summary(story) if story else None})
+
+
+@router.post("/stories/{story_id}/merge", summary="Merge another story into this one", responses=_EDIT_RESPONSES)
+def merge_story(
+    _: Writer, body: MergeIn, story: Annotated[Story, Depends(requested_story)], sl: Annotated[Storyline, Depends(storyline_of)]
+) -> JSONResponse:
+    return _edited(sl, sl.merge_stories(story.id, body.story, by="http"))
+
+
+@router.post("/stories/{story_id}/split", summary="Take articles out of this story into a new one", responses=_EDIT_RESPONSES)
+def split_story(
+    _: Writer, body: SplitIn, story: Annotated[Story, Depends(requested_story)], sl: Annotated[Storyline, Depends(storyline_of)]
+) -> JSONResponse:
+    return _edited(sl, sl.split_story(story.id, body.articles, title=body.title, by="http"))
+
+
+@router.post("/stories/{story_id}/rename", summary="Give this story a title of your own", responses=_EDIT_RESPONSES)
+def rename_story(
+    _: Writer, body: RenameIn, story: Annotated[Story, Depends(requested_story)], sl: Annotated[Storyline, Depends(storyline_of)]
+) -> JSONResponse:
+    return _edited(sl, sl.rename_story(story.id, body.title, by="http"))
+
+
+@router.post("/articles/{article_id}/move", summary="Move this article (and its copies) to another story", responses=_EDIT_RESPONSES)
+def move_article(
+    _: Writer, body: MoveIn, article: Annotated[Article, Depends(requested_article)], sl: Annotated[Storyline, Depends(storyline_of)]
+) -> JSONResponse:
+    return _edited(sl, sl.move_article(article.id, body.story, by="http"))
+
+
+@router.get("/edits", summary="The analysts' edits, most recent first")
+def list_edits(request: Request, page_of: Annotated[Paging, Depends(paging)], sl: Annotated[Storyline, Depends(storyline_of)]) -> JSONResponse:
+    page = sl.edits(limit=page_of.limit, offset=page_of.offset)
+    return JSONResponse(page_body(request, "edits", [edit_record(e) for e in page], page, page_of))
+
+
+@router.post("/edits/{edit_id}/undo", summary="Undo an edit", responses=_EDIT_RESPONSES)
+def undo_edit(_: Writer, edit_id: Annotated[int, PathParam(ge=1)], sl: Annotated[Storyline, Depends(storyline_of)]) -> JSONResponse:
+    if sl.edit(edit_id) is None:
+        raise HTTPProblem(404, "not_found", f"no edit {edit_id} in this store; GET /api/edits lists them")
+    return _edited(sl, sl.undo(edit_id, by="http"))

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Path, Query, Request
 
 from storyline.api import Storyline
-from storyline.model import Article, Entity, Page, Story
+from storyline.model import Article, Entity, Page, SearchHit, Story
 from storyline.serve.errors import HTTPProblem
 
 DEFAULT_LIMIT = 20
@@ -62,10 +62,14 @@ async def story_filters(
     until: Annotated[str | None, Query(pattern=_DAY, description="... published on or before this day (YYYY-MM-DD).")] = None,
     language: Annotated[str | None, Query(max_length=8, description="... in this language (ISO 639-1: en, fr, ...).")] = None,
     outlet: Annotated[str | None, Query(max_length=200, description="... from this outlet (any case).")] = None,
-    q: Annotated[str | None, Query(max_length=500, description="... whose title or text holds all these words.")] = None,
+    q: Annotated[str | None, Query(max_length=500, description="... whose title or text holds all these words (names in any spelling).")] = None,
+    entity: Annotated[str | None, Query(max_length=200, description="... naming this entity (an id, or a name).")] = None,
 ) -> dict[str, Any]:
     """Filters of the story list, as keyword arguments of ``Storyline.stories``."""
-    return {"since": since or None, "until": until or None, "language": language or None, "outlet": outlet or None, "query": q or None}
+    return {
+        "since": since or None, "until": until or None, "language": language or None, "outlet": outlet or None, "query": q or None,
+        "entity": entity or None,
+    }
 
 
 @dataclass(frozen=True)
@@ -107,3 +111,21 @@ def story_listing(
 def page_body(request: Request, name: str, items: list[Any], page: Page[Any], page_of: Paging) -> dict[str, Any]:
     """A JSON page: the ``items`` under ``name``, the total, and the link to the next page."""
     return {name: items, "total": page.total, "limit": page_of.limit, "offset": page_of.offset, "next": next_url(request, page)}
+
+
+@dataclass(frozen=True)
+class StoryHits:
+    """The hits of a search page that belong to one story."""
+
+    story_id: str
+    title: str | None
+    hits: list[SearchHit]
+
+
+def hits_by_story(sl: Storyline, page: Page[SearchHit]) -> list[StoryHits]:
+    """A page of hits grouped by story, the story of the best hit first."""
+    groups: dict[str, list[SearchHit]] = {}
+    for hit in page:
+        groups.setdefault(hit.article.story_id or "", []).append(hit)
+    titles = sl.story_titles(list(groups))
+    return [StoryHits(story_id, titles.get(story_id), hits) for story_id, hits in groups.items()]

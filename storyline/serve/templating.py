@@ -7,6 +7,7 @@ a link only when it is plain http(s).
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import jinja2
@@ -14,6 +15,7 @@ from starlette.templating import Jinja2Templates
 
 from storyline import __version__
 from storyline.model import Story
+from storyline.stories.edits import edit_summary
 
 
 def web_link(url: str | None) -> str | None:
@@ -75,8 +77,12 @@ def _environment() -> jinja2.Environment:
     env.filters.update(
         web_link=web_link, day=day, date_span=date_span, paragraphs=paragraphs, plural=plural, listing=listing, copy_label=copy_label,
         moment=moment,
+        edit_summary=edit_summary,
     )
     env.globals["version"] = __version__
+    # What a page that does not say otherwise (an error page) assumes: no feed, a visitor who does not edit.
+    env.globals["feed"] = None
+    env.globals["visitor"] = SimpleNamespace(writes_enabled=False, editor=False, csrf="")
     return env
 
 

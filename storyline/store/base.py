@@ -14,7 +14,23 @@ from typing import Protocol
 
 import numpy as np
 
-from storyline.model import Article, Batch, Entity, KnownArticle, Page, SearchHit, Source, Story, StoryFilter, StoryProfile, WatchedPage
+from storyline.model import (
+    Article,
+    Batch,
+    Entity,
+    Explanation,
+    KnownArticle,
+    Page,
+    QueryTerm,
+    SearchHit,
+    Source,
+    Story,
+    StoryEdit,
+    StoryFilter,
+    StoryProfile,
+    StoryState,
+    WatchedPage,
+)
 
 
 class Store(Protocol):
@@ -95,9 +111,52 @@ class Store(Protocol):
         """An article by its id or by the id it was given in its input."""
         ...
 
-    def search(self, query: str, *, limit: int | None = None, offset: int = 0) -> Page[SearchHit]:
-        """Articles whose title or text holds every word of ``query``, best match first."""
+    def search(
+        self, query: str | Sequence[QueryTerm], *, limit: int | None = None, offset: int = 0, newest_first: bool = False
+    ) -> Page[SearchHit]:
+        """Articles that hold every term of ``query`` (any of its spellings), best match or newest first."""
         ...
+
+    def story_titles(self, story_ids: Sequence[str]) -> dict[str, str | None]: ...
+
+    def articles_naming(self, entity_id: str, *, limit: int) -> list[Article]:
+        """The latest articles naming an entity, newest first."""
+        ...
+
+    def find_entities(self, keys: Sequence[str], aliases: Sequence[str]) -> list[Entity]:
+        """Entities under any of these lookup keys, or with a spelling holding all the words of one of ``aliases``."""
+        ...
+
+    # ---- analysts' edits (run under the writer lock) -----------------------------
+    def kept_apart(self, story_id: str, other_id: str) -> bool:
+        """Did an analyst separate these stories? The matcher never merges them (``match.analyst``)."""
+        ...
+
+    def story_states(self, story_ids: Iterable[str]) -> dict[str, StoryState]:
+        """Members, title and separations of each existing story among ``story_ids``."""
+        ...
+
+    def resolve_story(self, story_id: str) -> str | None:
+        """The story an id stands for now (itself, or where it was merged); None when none."""
+        ...
+
+    def story_id_taken(self, story_id: str) -> bool: ...
+
+    def articles_for_rebuild(self, article_ids: Sequence[str]) -> list[Article]:
+        """These articles with analysis and embeddings, in arrival order."""
+        ...
+
+    def save_edit(self, edit: StoryEdit, profiles: Sequence[StoryProfile], explanations: dict[str, Explanation]) -> StoryEdit:
+        """Carry out and log an edit in one transaction; returns it with its log id."""
+        ...
+
+    def edits(self, *, limit: int | None = None, offset: int = 0) -> Page[StoryEdit]:
+        """The edit log, most recent first."""
+        ...
+
+    def edit(self, edit_id: int, *, writing: bool = False) -> StoryEdit | None: ...
+
+    def edits_after(self, edit_id: int) -> list[StoryEdit]: ...
 
     def iter_stories(self) -> Iterator[Story]:
         """Every story with its articles (without embeddings), in creation order."""

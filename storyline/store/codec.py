@@ -10,6 +10,7 @@ import numpy as np
 
 from storyline.model import (
     Article,
+    ArticleMove,
     Coverage,
     Entity,
     Event,
@@ -18,8 +19,10 @@ from storyline.model import (
     Place,
     Quote,
     Statement,
+    StoryEdit,
     StoryQuote,
     TimeExpression,
+    TitleChange,
     TimelineEntry,
 )
 
@@ -106,4 +109,43 @@ def explanation_from_json(payload: str | None) -> Explanation | None:
         single_source=statements("single_source"),
         quotes=[StoryQuote(**q) for q in data["quotes"]],
         summary=statements("summary"),
+    )
+
+
+def edit_payload(edit: StoryEdit) -> str:
+    """What an edit changed, as the edit log keeps it (everything but the columns of its row)."""
+    return json.dumps(
+        {
+            "moves": [asdict(m) for m in edit.moves],
+            "titles": [asdict(t) for t in edit.titles],
+            "created": list(edit.created),
+            "removed": list(edit.removed),
+            "merged_into": [list(pair) for pair in edit.merged_into],
+            "apart": [list(pair) for pair in edit.apart],
+            "released": [list(pair) for pair in edit.released],
+            "redirected": [list(r) for r in edit.redirected],
+        },
+        ensure_ascii=False,
+    )
+
+
+def edit_from_row(row: Any) -> StoryEdit:
+    """A logged edit from its row in story_edits."""
+    data = json.loads(row["payload"])
+    return StoryEdit(
+        id=row["id"],
+        kind=row["kind"],
+        at=row["at"],
+        story_id=row["story_id"],
+        moves=tuple(ArticleMove(**m) for m in data["moves"]),
+        titles=tuple(TitleChange(**t) for t in data["titles"]),
+        created=tuple(data["created"]),
+        removed=tuple(data["removed"]),
+        merged_into=tuple((a, b) for a, b in data["merged_into"]),
+        apart=tuple((a, b) for a, b in data["apart"]),
+        released=tuple((a, b) for a, b in data["released"]),
+        redirected=tuple((a, b, c) for a, b, c in data["redirected"]),
+        by=row["by"],
+        undoes=row["undoes"],
+        undone_by=row["undone_by"],
     )

@@ -22,7 +22,7 @@ import threading
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from importlib import resources
 from pathlib import Path
 
@@ -30,10 +30,29 @@ import numpy as np
 
 from storyline.errors import StoreError
 from storyline.model import (
-    Article, Batch, Entity, EntityStory, KnownArticle, Link, Page, SearchHit, Source, SparseVector, Story, StoryFilter, StoryProfile, WatchedPage,
+    Article,
+    Batch,
+    Explanation,
+    Entity,
+    EntityStory,
+    KnownArticle,
+    Link,
+    Page,
+    QueryTerm,
+    SearchHit,
+    Source,
+    SparseVector,
+    Story,
+    StoryEdit,
+    StoryFilter,
+    StoryProfile,
+    StoryState,
+    WatchedPage,
 )
 from storyline.store.codec import (
     analysis_to_json,
+    edit_from_row,
+    edit_payload,
     entity_row,
     explanation_from_json,
     explanation_to_json,
@@ -61,13 +80,64 @@ def _migrations() -> list[tuple[int, str, str]]:
 
 
 WRITER_CACHE_MB = 256
+_CREATED_TABLE = re.compile(r"CREATE\s+(?:VIRTUAL\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)", re.IGNORECASE)
+
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+# Tables every Storyline schema has had since version 1: what tells our store from another application's database.
+_OWN_TABLES = frozenset({"raw_documents", "articles", "stories"})
+
+
+def check_location(path: str, *, create: bool) -> None:
+    """Refuse, before anything writes to it, a file that is not a Storyline store.
+
+    A missing or empty file is a new store when ``create`` is true, an error otherwise (read
+    commands never create a store). An existing file must be a SQLite database that is empty or
+    holds Storyline's tables: it is inspected read only, so another application's database is left
+    exactly as it was (no table added, no switch to WAL).
+    """
+    if path == MEMORY:
+        return
+    file = Path(path)
+    if file.is_dir():
+        raise StoreError("is a folder, not a store; pass a file path such as news.db", source=path)
+    if not file.exists() or file.stat().st_size == 0:
+        if not create:
+            raise StoreError(f"no Storyline store here yet; run `storyline ingest PATH --db {path}` first", source=path)
+        return
+    with file.open("rb") as handle:
+        header = handle.read(len(_SQLITE_HEADER))
+    if header != _SQLITE_HEADER:
+        raise StoreError("is not a Storyline store (not even a SQLite database); nothing was changed. Pass another --db file", source=path)
+    try:
+        raw = sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            tables = {row[0] for row in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            raw.close()
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"cannot read this SQLite file ({exc}); nothing was changed. Pass another --db file", source=path) from exc
+    if tables and not _OWN_TABLES <= tables:
+        shown = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
+        raise StoreError(
+            f"is a SQLite database of another application (tables {shown}), not a Storyline store; nothing was changed. "
+            "Pass another --db file",
+            source=path,
+        )
+    if not tables and not create:
+        raise StoreError(f"is an empty database, not a Storyline store yet; run `storyline ingest PATH --db {path}` first", source=path)
 
 
 class SQLiteStore:
-    """A Storyline store in one SQLite file (or in memory with ``":memory:"``)."""
+    """A Storyline store in one SQLite file (or in memory with ``":memory:"``).
 
-    def __init__(self, path: str | os.PathLike[str] = "storyline.db") -> None:
+    ``create``: make a new store when there is none at ``path`` (else StoreError). A file that
+    is not a Storyline store is refused either way, untouched (``check_location``).
+    """
+
+    def __init__(self, path: str | os.PathLike[str] = "storyline.db", *, create: bool = True) -> None:
         self.path = str(path)
+        check_location(self.path, create=create)
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
@@ -123,12 +193,16 @@ class SQLiteStore:
                 f"was written by a newer Storyline (schema {current}, this version knows {latest}); upgrade Storyline",
                 source=self.path,
             )
+        tables = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         for version, name, sql in migrations:
-            if version <= current:
+            # Numbers are reserved per branch and branches merge in any order: a store written before
+            # a lower-numbered migration merged is past its number but has none of its tables.
+            created = set(_CREATED_TABLE.findall(sql))
+            if version <= current and (not created or created & tables):
                 continue
             LOGGER.info("%s: applying migration %s", self.path, name)
             # executescript commits first; wrapping the script keeps each migration atomic.
-            self._db.executescript(f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;")
+            self._db.executescript(f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {max(version, current)};\nCOMMIT;")
 
     @property
     def schema_version(self) -> int:
@@ -154,10 +228,23 @@ class SQLiteStore:
             fcntl.flock(handle, fcntl.LOCK_UN)
             handle.close()
 
-    def save_batch(self, batch: Batch) -> None:
-        db = self._db
+    @contextmanager
+    def _writer_transaction(self, what: str, db: sqlite3.Connection | None = None) -> Iterator[sqlite3.Connection]:
+        """One write transaction on the writer's connection (or ``db``): all of it is stored, or none (``what`` names it in errors)."""
+        db = db or self._db
         try:
             db.execute("BEGIN IMMEDIATE")
+            yield db
+            db.execute("COMMIT")
+        except BaseException as exc:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise StoreError(f"could not save {what} ({exc}); nothing of it was stored", source=self.path) from exc
+            raise
+
+    def save_batch(self, batch: Batch) -> None:
+        with self._writer_transaction(f"a batch of {len(batch.articles)} articles") as db:
             for doc, problem in batch.failed:
                 db.execute(
                     "INSERT INTO raw_documents (id, kind, body, given, problem) VALUES (?, ?, ?, ?, ?) "
@@ -169,20 +256,7 @@ class SQLiteStore:
                 "ON CONFLICT(id) DO UPDATE SET problem = NULL",
                 [(d.id, d.kind, zlib.compress(d.body), json.dumps(d.given.as_dict())) for d in batch.documents],
             )
-            db.executemany(
-                "INSERT INTO stories (id, title, title_vector, size, first_day, last_day, vector_sum, terms, entities, undated_articles) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT(id) DO UPDATE SET title = excluded.title, title_vector = excluded.title_vector, size = excluded.size, "
-                "first_day = excluded.first_day, last_day = excluded.last_day, vector_sum = excluded.vector_sum, terms = excluded.terms, "
-                "entities = excluded.entities, undated_articles = excluded.undated_articles",
-                [
-                    (
-                        p.id, p.title, _vector(p.title_vector), p.size, _day(p.first_day), _day(p.last_day),
-                        p.vector_sum.astype(np.float32).tobytes(), _pack_terms(p.terms), json.dumps(p.entities), p.undated_articles,
-                    )
-                    for p in batch.stories
-                ],
-            )
+            self._save_profiles(batch.stories)
             db.executemany(
                 "INSERT INTO articles (id, external_id, source, title, text, published, published_day, language, outlet, author, url, "
                 "text_hash, duplicate_of, duplicate_kind, story_id, match_score, embedding, fingerprint, published_uncertain) "
@@ -228,18 +302,28 @@ class SQLiteStore:
                     "INSERT INTO counters (name, value) VALUES ('term_documents', ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
                     (batch.documents_counted,),
                 )
-            db.execute("COMMIT")
-        except BaseException as exc:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            if isinstance(exc, sqlite3.Error):
-                raise StoreError(f"could not save a batch of {len(batch.articles)} articles ({exc}); nothing of it was stored", source=self.path) from exc
-            raise
+
+    def _save_profiles(self, profiles: Sequence[StoryProfile]) -> None:
+        self._db.executemany(
+            "INSERT INTO stories (id, title, title_vector, size, first_day, last_day, vector_sum, terms, entities, undated_articles) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(id) DO UPDATE SET title = excluded.title, title_vector = excluded.title_vector, size = excluded.size, "
+            "first_day = excluded.first_day, last_day = excluded.last_day, vector_sum = excluded.vector_sum, terms = excluded.terms, "
+            "entities = excluded.entities, undated_articles = excluded.undated_articles",
+            [
+                (
+                    p.id, p.title, _vector(p.title_vector), p.size, _day(p.first_day), _day(p.last_day),
+                    p.vector_sum.astype(np.float32).tobytes(), _pack_terms(p.terms), json.dumps(p.entities), p.undated_articles,
+                )
+                for p in profiles
+            ],
+        )
 
     def _save_merges(self, batch: Batch) -> None:
         """Move the articles of merged stories to their survivor, drop the merged stories, and remember where they went."""
         at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
         for merged, into in batch.merges:
+            self._follow_merge(merged, into)
             self._db.execute("UPDATE articles SET story_id = ? WHERE story_id = ?", (into, merged))
             self._db.execute("UPDATE story_merges SET into_id = ? WHERE into_id = ?", (into, merged))
             self._db.execute("INSERT OR REPLACE INTO story_merges (from_id, into_id, at) VALUES (?, ?, ?)", (merged, into, at))
@@ -356,6 +440,130 @@ class SQLiteStore:
             if row["fingerprint"] is not None
         ]
 
+    # ---- analysts' edits (the writer's connection: an edit reads and writes under the writer lock) ----
+    # Everything an edit needs is here, apart from the rest of the store, so another backend
+    # ports it as one piece: kept_apart, story_states, resolve_story, story_id_taken,
+    # articles_for_rebuild, save_edit, edits, edit.
+
+    def kept_apart(self, story_id: str, other_id: str) -> bool:
+        """Did an analyst separate these stories? (``match.analyst``: the matcher asks before merging.)"""
+        first, second = sorted((story_id, other_id))
+        row = self._db.execute("SELECT 1 FROM stories_kept_apart WHERE first_id = ? AND second_id = ?", (first, second)).fetchone()
+        return row is not None
+
+    def _follow_merge(self, merged: str, into: str) -> None:
+        """Pairs kept apart follow a story merged into another (a pair of the two is spent)."""
+        rows = self._db.execute(
+            "SELECT first_id, second_id, edit_id FROM stories_kept_apart WHERE first_id = ? OR second_id = ?", (merged, merged)
+        ).fetchall()
+        for first, second, edit_id in rows:
+            other = second if first == merged else first
+            self._db.execute("DELETE FROM stories_kept_apart WHERE first_id = ? AND second_id = ?", (first, second))
+            if other != into:
+                self._db.execute("INSERT OR IGNORE INTO stories_kept_apart VALUES (?, ?, ?)", (*sorted((other, into)), edit_id))
+
+    def story_states(self, story_ids: Iterable[str]) -> dict[str, StoryState]:
+        """What an edit needs to know of each existing story among ``story_ids``."""
+        db = self._db
+        states = {}
+        for story_id in dict.fromkeys(story_ids):
+            row = db.execute("SELECT id, title, title_pinned FROM stories WHERE id = ?", (story_id,)).fetchone()
+            if row is None:
+                continue
+            members = db.execute("SELECT id, duplicate_of FROM articles WHERE story_id = ? ORDER BY seq", (story_id,)).fetchall()
+            apart = db.execute(
+                "SELECT second_id FROM stories_kept_apart WHERE first_id = ? UNION SELECT first_id FROM stories_kept_apart WHERE second_id = ?",
+                (story_id, story_id),
+            )
+            merged_in = db.execute("SELECT from_id FROM story_merges WHERE into_id = ? ORDER BY from_id", (story_id,))
+            states[story_id] = StoryState(
+                id=story_id,
+                title=row["title"],
+                title_pinned=bool(row["title_pinned"]),
+                articles=tuple(m[0] for m in members),
+                duplicates={m[0]: m[1] for m in members if m[1]},
+                kept_apart=frozenset(r[0] for r in apart),
+                merged_in=tuple(r[0] for r in merged_in),
+            )
+        return states
+
+    def resolve_story(self, story_id: str) -> str | None:
+        """The story an id stands for now: itself, or the story it was merged into; None when neither exists."""
+        row = self._db.execute(
+            "SELECT id FROM stories WHERE id = COALESCE((SELECT into_id FROM story_merges WHERE from_id = ?), ?)", (story_id, story_id)
+        ).fetchone()
+        return row[0] if row else None
+
+    def story_id_taken(self, story_id: str) -> bool:
+        """Is the id a story's, or that of a story merged into another (an id never names two stories)?"""
+        return self._db.execute(
+            "SELECT EXISTS (SELECT 1 FROM stories WHERE id = ?) OR EXISTS (SELECT 1 FROM story_merges WHERE from_id = ?)", (story_id, story_id)
+        ).fetchone()[0] == 1
+
+    def articles_for_rebuild(self, article_ids: Sequence[str]) -> list[Article]:
+        """These articles with their analysis and embeddings, in arrival order: what a story profile is made from."""
+        found: list[tuple[int, Article]] = []
+        for start in range(0, len(article_ids), _CHUNK):
+            chunk = list(article_ids[start : start + _CHUNK])
+            rows = self._db.execute(f"SELECT {_ARTICLE_COLUMNS}, a.seq, a.embedding FROM articles a WHERE a.id IN ({_marks(chunk)})", chunk)
+            for row in rows:
+                article = _article(row)
+                if row["embedding"] is not None:
+                    article.embedding = np.frombuffer(row["embedding"], dtype=np.float16).astype(np.float32)
+                found.append((row["seq"], article))
+        return [article for _, article in sorted(found, key=lambda pair: pair[0])]
+
+    def save_edit(self, edit: StoryEdit, profiles: Sequence[StoryProfile], explanations: dict[str, Explanation]) -> StoryEdit:
+        """Carry out an edit and log it, in one transaction; returns it with its id in the log.
+
+        ``profiles``: every story the edit leaves behind, rebuilt (with its title and whether it is pinned).
+        """
+        with self._writer_transaction(f"the {edit.kind} of {edit.story_id}") as db:
+            cursor = db.execute(
+                "INSERT INTO story_edits (at, kind, story_id, by, payload, undoes) VALUES (?, ?, ?, ?, ?, ?)",
+                (edit.at, edit.kind, edit.story_id, edit.by, edit_payload(edit), edit.undoes),
+            )
+            edit_id = int(cursor.lastrowid or 0)
+            if edit.undoes is not None:
+                db.execute("UPDATE story_edits SET undone_by = ? WHERE id = ?", (edit_id, edit.undoes))
+            self._save_profiles(profiles)
+            db.executemany("UPDATE stories SET title_pinned = ? WHERE id = ?", [(int(p.title_pinned), p.id) for p in profiles])
+            db.executemany("UPDATE articles SET story_id = ? WHERE id = ?", [(m.to_story, m.article_id) for m in edit.moves])
+            db.executemany("DELETE FROM story_merges WHERE from_id = ?", [(story_id,) for story_id in edit.created])
+            for story_id in edit.removed:
+                left = db.execute("SELECT COUNT(*) FROM articles WHERE story_id = ?", (story_id,)).fetchone()[0]
+                if left:
+                    raise StoreError(f"story {story_id} still holds {left} articles; an edit removes only stories it empties", source=self.path)
+                db.execute("DELETE FROM story_explanations WHERE story_id = ?", (story_id,))
+                db.execute("DELETE FROM stories WHERE id = ?", (story_id,))
+            db.executemany(
+                "INSERT OR REPLACE INTO story_merges (from_id, into_id, at) VALUES (?, ?, ?)", [(a, b, edit.at) for a, b in edit.merged_into]
+            )
+            db.executemany("UPDATE story_merges SET into_id = ? WHERE from_id = ?", [(after, merged) for merged, _, after in edit.redirected])
+            db.executemany("DELETE FROM stories_kept_apart WHERE first_id = ? AND second_id = ?", [tuple(sorted(p)) for p in edit.released])
+            db.executemany("INSERT OR IGNORE INTO stories_kept_apart VALUES (?, ?, ?)", [(*sorted(p), edit_id) for p in edit.apart])
+            db.executemany(
+                "INSERT INTO story_explanations (story_id, payload) VALUES (?, ?) ON CONFLICT(story_id) DO UPDATE SET payload = excluded.payload",
+                [(story_id, explanation_to_json(e)) for story_id, e in explanations.items()],
+            )
+        return replace(edit, id=edit_id)
+
+    def edits(self, *, limit: int | None = None, offset: int = 0) -> Page[StoryEdit]:
+        """The edit log, most recent first."""
+        with _snapshot(self._reads) as db:
+            rows = db.execute("SELECT * FROM story_edits ORDER BY id DESC LIMIT ? OFFSET ?", (-1 if limit is None else limit, offset)).fetchall()
+            total = db.execute("SELECT COUNT(*) FROM story_edits").fetchone()[0]
+        return Page([edit_from_row(row) for row in rows], total, offset, limit)
+
+    def edit(self, edit_id: int, *, writing: bool = False) -> StoryEdit | None:
+        """One logged edit (``writing``: read as the writer sees it, inside an edit)."""
+        row = (self._db if writing else self._reads).execute("SELECT * FROM story_edits WHERE id = ?", (edit_id,)).fetchone()
+        return edit_from_row(row) if row else None
+
+    def edits_after(self, edit_id: int) -> list[StoryEdit]:
+        """Edits logged after ``edit_id`` (the writer's view): what an undo must not contradict."""
+        return [edit_from_row(row) for row in self._db.execute("SELECT * FROM story_edits WHERE id > ? ORDER BY id", (edit_id,))]
+
     # ---- reading ---------------------------------------------------------------
 
     def count(self) -> dict[str, int]:
@@ -406,21 +614,46 @@ class SQLiteStore:
         ).fetchone()
         return _article(row) if row else None
 
-    def search(self, query: str, *, limit: int | None = None, offset: int = 0) -> Page[SearchHit]:
-        """Articles whose title or text holds every word of ``query``, best match first (BM25)."""
-        expression = _match_expression(query)
+    def search(
+        self, query: str | Sequence[QueryTerm], *, limit: int | None = None, offset: int = 0, newest_first: bool = False
+    ) -> Page[SearchHit]:
+        """Articles that hold every term of ``query`` (any spelling of each), best match (BM25) or newest first.
+
+        ``query``: text (its words are the terms) or the terms ``analyze.query`` read from it.
+        """
+        expression = _match_expression(_terms(query))
         if expression is None:
             return Page([], 0, offset, limit)
+        order = "a.published_day IS NULL, a.published_day DESC, a.seq DESC" if newest_first else "hits.rank"
         with _snapshot(self._reads) as db:
             rows = db.execute(
                 f"SELECT {_ARTICLE_COLUMNS}, hits.snippet FROM ("
                 "  SELECT rowid, rank, snippet(article_search, -1, ?, ?, '…', 24) AS snippet"
-                "  FROM article_search WHERE article_search MATCH ? ORDER BY rank LIMIT ? OFFSET ?"
-                ") AS hits JOIN articles a ON a.seq = hits.rowid ORDER BY hits.rank",
+                "  FROM article_search WHERE article_search MATCH ?"
+                f") AS hits JOIN articles a ON a.seq = hits.rowid ORDER BY {order} LIMIT ? OFFSET ?",
                 (_MATCH_START, _MATCH_END, expression, -1 if limit is None else limit, offset),
             ).fetchall()
             total = db.execute("SELECT COUNT(*) FROM article_search WHERE article_search MATCH ?", (expression,)).fetchone()[0]
         return Page([SearchHit(_article(row), _snippet(row["snippet"])) for row in rows], total, offset, limit)
+
+    def find_entities(self, keys: Sequence[str], aliases: Sequence[str]) -> list[Entity]:
+        """Entities stored under any of these lookup keys, or with a spelling that holds all the words of one of ``aliases``.
+
+        What a search query is read against (``analyze.query``): candidates only, the caller keeps the exact names.
+        """
+        db = self._reads
+        ids: dict[str, None] = {}
+        for start in range(0, len(keys), _CHUNK):
+            chunk = list(keys[start : start + _CHUNK])
+            ids.update((row[0], None) for row in db.execute(f"SELECT DISTINCT entity_id FROM entity_keys WHERE key IN ({_marks(chunk)})", chunk))
+        for alias in aliases:
+            expression = _match_expression([QueryTerm(alias, False, (alias,))])
+            if expression:
+                rows = db.execute(
+                    "SELECT DISTINCT entity_id FROM entity_alias_search WHERE entity_alias_search MATCH ? LIMIT ?", (expression, _ALIAS_HITS)
+                )
+                ids.update((row[0], None) for row in rows)
+        return [e for start in range(0, len(ids), _CHUNK) for e in self._entities(list(ids)[start : start + _CHUNK], db)]
 
     def iter_stories(self) -> Iterator[Story]:
         db = self._reads
@@ -468,6 +701,22 @@ class SQLiteStore:
             (entity_id, limit),
         )
         return [EntityStory(r["story_id"], r["title"], r["articles"], r["first_day"], r["last_day"]) for r in rows]
+
+    def story_titles(self, story_ids: Sequence[str]) -> dict[str, str | None]:
+        titles: dict[str, str | None] = {}
+        for start in range(0, len(story_ids), _CHUNK):
+            chunk = list(story_ids[start : start + _CHUNK])
+            titles.update((row[0], row[1]) for row in self._reads.execute(f"SELECT id, title FROM stories WHERE id IN ({_marks(chunk)})", chunk))
+        return titles
+
+    def articles_naming(self, entity_id: str, *, limit: int) -> list[Article]:
+        """The latest articles naming an entity, newest first."""
+        rows = self._reads.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM article_entities ae JOIN articles a ON a.id = ae.article_id WHERE ae.entity_id = ? "
+            "ORDER BY a.published_day IS NULL, a.published_day DESC, a.seq DESC LIMIT ?",
+            (entity_id, limit),
+        )
+        return [_article(r) for r in rows]
 
     def entities_by_ids(self, ids: Iterable[str]) -> list[Entity]:
         ids = list(ids)
@@ -648,17 +897,8 @@ class SQLiteStore:
             if self._watch_db is None:  # in memory there is one database per connection: share the writer's
                 self._watch_db = self._db if self.path == MEMORY else self._connect()
                 self._watch_db.execute("PRAGMA busy_timeout = 60000")  # a batch being saved takes well under a minute
-            db = self._watch_db
-            try:
-                db.execute("BEGIN IMMEDIATE")
+            with self._writer_transaction("the state of watched sources", self._watch_db) as db:
                 yield db
-                db.execute("COMMIT")
-            except BaseException as exc:
-                if db.in_transaction:
-                    db.execute("ROLLBACK")
-                if isinstance(exc, sqlite3.Error):
-                    raise StoreError(f"could not save the state of watched sources ({exc}); nothing of it was stored", source=self.path) from exc
-                raise
 
     def close(self) -> None:
         with self._readers_lock:
@@ -679,6 +919,8 @@ _ARTICLE_COLUMNS = ", ".join(
 ) + ", (SELECT payload FROM analyses WHERE analyses.article_id = a.id) AS payload"
 # A story's articles: by publication day (undated last), then arrival.
 _STORY_ORDER = "ORDER BY a.published_day IS NULL, a.published_day, a.seq"
+# Entities whose spellings hold the words of one phrase of a query: candidates, checked one by one.
+_ALIAS_HITS = 200
 # Around the matching words in a search snippet: private-use characters, which article text does not use.
 _MATCH_START, _MATCH_END = "\ue000", "\ue001"
 
@@ -697,14 +939,26 @@ def _marks(values: Sequence[object]) -> str:
     return ",".join("?" * len(values))
 
 
-def _match_expression(query: str) -> str | None:
-    """An FTS5 query for the words of ``query``, all required; ``word*`` matches a prefix.
+def _terms(query: str | Sequence[QueryTerm]) -> Sequence[QueryTerm]:
+    """The terms of a query given as text: its words as typed (``word*``: a prefix)."""
+    if not isinstance(query, str):
+        return query
+    return [QueryTerm(word, bool(star), (word,)) for word, star in re.findall(r"(\w+)(\*?)", query)]
 
-    Words are quoted, so FTS5 syntax (``AND``, ``NEAR``, column filters, quotes) typed by a
-    reader is searched for as words and never breaks the query. None when there is no word.
+
+def _match_expression(terms: Sequence[QueryTerm]) -> str | None:
+    """An FTS5 query: every term required, any of its spellings; ``word*`` matches a prefix. None when there is no word.
+
+    Every spelling is quoted as a phrase of its words, so FTS5 syntax typed by a reader (``AND``,
+    ``NEAR``, column filters, quotes) is searched for as words and never breaks the query.
     """
-    words = [f'"{word}"{star}' for word, star in re.findall(r"(\w+)(\*?)", query)]
-    return " ".join(words) or None
+    groups = []
+    for term in terms:
+        phrases = sorted({" ".join(re.findall(r"\w+", spelling)) for spelling in term.spellings} - {""})
+        alternatives = [f'"{phrase}"{"*" if term.prefix else ""}' for phrase in phrases]
+        if alternatives:
+            groups.append(alternatives[0] if len(alternatives) == 1 else "(" + " OR ".join(alternatives) + ")")
+    return " AND ".join(groups) or None
 
 
 def _story_conditions(filters: StoryFilter) -> tuple[str | None, list[object]]:
@@ -721,11 +975,16 @@ def _story_conditions(filters: StoryFilter) -> tuple[str | None, list[object]]:
             clauses.append(clause)
             params.append(value)
     if filters.query is not None:
-        expression = _match_expression(filters.query)
+        expression = _match_expression(filters.terms or _terms(filters.query))
         if expression is None:
             return None, []
         clauses.append("a.seq IN (SELECT rowid FROM article_search WHERE article_search MATCH ?)")
         params.append(expression)
+    if filters.entities is not None:
+        if not filters.entities:
+            return None, []
+        clauses.append(f"a.id IN (SELECT article_id FROM article_entities WHERE entity_id IN ({_marks(filters.entities)}))")
+        params.extend(filters.entities)
     if not clauses:
         return "1", []
     return f"s.id IN (SELECT a.story_id FROM articles a WHERE {' AND '.join(clauses)})", params
@@ -784,6 +1043,7 @@ def _profile(row: sqlite3.Row) -> StoryProfile:
         terms=_unpack_terms(row["terms"]),
         entities=json.loads(row["entities"]) if row["entities"] else {},
         undated_articles=row["undated_articles"],
+        title_pinned=bool(row["title_pinned"]),
     )
 
 

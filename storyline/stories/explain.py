@@ -272,9 +272,10 @@ def _agreeing_groups(statements: list[_Statement]) -> list[list[_Statement]]:
     return [[statements[k] for k in g] for g in unique_groups]
 
 
-def _central(group: list[_Statement], language: str | None) -> _Statement:
-    """The group's most representative statement, in the story's main language when one is."""
-    in_language = [s for s in group if s.language == language] or group
+def _central(group: list[_Statement], language: str | None, among: list[_Statement] | None = None) -> _Statement:
+    """The group's most representative statement (of ``among`` when it has any), in the story's main language when one is."""
+    candidates = among or group
+    in_language = [s for s in candidates if s.language == language] or candidates
     centroid = np.mean([s.vector for s in group], axis=0)
     return max(in_language, key=lambda s: float(np.dot(s.vector, centroid)))
 
@@ -302,11 +303,17 @@ def _facts(
             agreed.append(Statement(_event_sentence(entry, agreed_names), entry.articles, outlets))
         elif not any((a.id, e.sentence) in echoed_sentences for a, e in cluster):
             claimed.append(Statement(_event_sentence(entry, entry.who), entry.articles, outlets))
+    sentence_claims = _sentence_claims(statements, echoed)
+    with_own_details = {id(s) for s in sentence_claims}
     for group in sorted(groups, key=lambda g: -len({s.outlet for s in g})):
-        best = _central(group, language)
+        # An agreed fact reads as a member that adds nothing of its own outlet, when one does: the
+        # member with a one-outlet detail stays a claim, and no sentence is shown as both.
+        best = _central(group, language, among=[s for s in group if id(s) not in with_own_details])
         ids = tuple(dict.fromkeys(s.article.id for s in group))
         agreed.append(Statement(best.text, ids, tuple(dict.fromkeys(s.outlet for s in group))))
-    for s in _sentence_claims(statements, echoed)[: MAX_CLAIMS - len(claimed)]:
+    agreed_texts = {fact.text for fact in agreed}
+    kept = [s for s in sentence_claims if s.text not in agreed_texts]  # text, not identity: a copy under another outlet name
+    for s in kept[: MAX_CLAIMS - len(claimed)]:
         claimed.append(Statement(s.text, (s.article.id,), (s.outlet,)))
     return agreed[:MAX_FACTS], claimed[:MAX_CLAIMS]
 
@@ -350,7 +357,8 @@ def _sentence_claims(statements: list[_Statement], echoed: set[int]) -> list[_St
     A sentence naming what no other outlet names is a claim of its own, even inside an agreed one
     ("Sherman, with Bonnie Jenkins, will represent Washington": Jenkins is one outlet's detail).
     When another outlet tells the same sentence (``echoed``), only a person, organisation or place
-    of its own keeps it a claim. A sentence in brackets is a credit line ("(Reporting by ...)").
+    of its own keeps it a claim. A line in brackets is a credit line ("(Reporting by ...; Editing
+    by ...)"), whichever sentences it was split into.
     """
     outlet_names = {s.outlet.lower() for s in statements}  # an agency's own name in its dateline is no claim
     said_by: dict[object, set[str]] = defaultdict(set)  # entity or name-like word -> outlets that use it
@@ -379,10 +387,19 @@ def _sentence_claims(statements: list[_Statement], echoed: set[int]) -> list[_St
         id(s): (s, items) for s in statements
         if (items := unique_items(s))
         and (id(s) not in echoed or any(item in s.entities for item in items))
-        and not (s.text.startswith("(") and s.text.endswith(")"))
+        and not _on_bracketed_line(s)
     }
     ranked = sorted(unique.values(), key=lambda pair: (-len(pair[1]), pair[0].article.published or "", pair[0].index))
     return [s for s, _ in ranked]
+
+
+def _on_bracketed_line(s: _Statement) -> bool:
+    """Is the statement on a line that is all in brackets? (A sentence never crosses a line.)"""
+    text = s.article.text
+    start, end = s.article.sentences[s.index]
+    line_end = text.find("\n", end)
+    line = text[text.rfind("\n", 0, start) + 1 : len(text) if line_end < 0 else line_end].strip()
+    return line.startswith("(") and line.endswith(")")
 
 
 def _cosines(statements: list[_Statement]) -> np.ndarray:
