@@ -188,16 +188,18 @@ def outlet_from_url(url: str | None) -> str | None:
     return match.group(1).lower() if match else None
 
 
-# A person's name: two to four capitalised words.
-_NAME = r"[A-ZÀ-ÖØ-ÞА-Я][\w'’.-]+(?:\s+[A-ZÀ-ÖØ-ÞА-Я][\w'’.-]+){1,3}"
+# A person's name: two to four capitalised words. It ends before a button label that is furniture
+# on its own line ("Follow": 5 lines on 2 sites of the training pages, boilerplate.LINE_PATTERNS),
+# which a renderer may glue to the byline.
+_FOLLOW = r"(?:follow|suivre|folgen|seguir)"
+_NAME = rf"(?!(?i:{_FOLLOW})\b)[A-ZÀ-ÖØ-ÞА-Я][\w'’.-]+(?:\s+(?!(?i:{_FOLLOW})\b)[A-ZÀ-ÖØ-ÞА-Я][\w'’.-]+){{1,3}}"
 
 
 # "By Jane Doe", "Von Max Muster, Wien"; a role word may come first: "Text von Christian Seiler"
-# (trafilatura_eval), "Posted by ..." (bylines: 269 lines on 136 sites of L3S-GN1, ScrapingHub and fundus, 97 % furniture). No
-# "Follow" button after the name: none of those pages prints one on the byline's line.
+# (trafilatura_eval), "Posted by ..." (bylines: 269 lines on 136 sites of L3S-GN1, ScrapingHub and fundus, 97 % furniture).
 _BYLINE = re.compile(
     rf"^(?:(?i:text|texte|texto|testo|written|posted)\s+)?(?i:by|par|von|por|di|автор)\s*:?\s+(?P<name>{_NAME})"
-    rf"(?:\s+(?i:and|et|und|y|e|и)\s+{_NAME})*"
+    rf"(?:\s+(?i:and|et|und|y|e|и)\s+{_NAME})*(?:\s+(?i:{_FOLLOW}))?"
     r"(?:\s*[,|]\s*.*|\s+(?i:in|à|en|aus|in|в|из)\s+\S.*)?$"
 )
 
