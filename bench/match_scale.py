@@ -66,7 +66,7 @@ from storyline.match.lexical import accumulate  # noqa: E402
 from storyline.match.stories import STORY_ENTITIES, story_id_for  # noqa: E402
 from storyline.model import Article, Batch, Entity, Given, Mention, RawDocument, SparseVector, StoryProfile  # noqa: E402
 from storyline.pipeline import DEFAULT_BATCH_SIZE, prepare  # noqa: E402
-from storyline.store import SQLiteStore  # noqa: E402
+from storyline.store import Store, masked, open_store  # noqa: E402
 
 SEED = 7
 DAYS = 730
@@ -234,7 +234,7 @@ def add_to_batch(batch: Batch, article: Article, document: RawDocument) -> None:
 class BulkFiller:
     """Saves the stream into the store with each event as its story (as a perfect matcher would build it)."""
 
-    def __init__(self, store: SQLiteStore, stream: Stream) -> None:
+    def __init__(self, store: Store, stream: Stream) -> None:
         self.store, self.stream = store, stream
         frequencies, documents = store.term_frequencies()
         self.terms = TermStatistics(frequencies, documents)
@@ -291,11 +291,12 @@ def _add_article(profile: StoryProfile, article: Article) -> None:
 # ---- measuring adds ------------------------------------------------------------------------------------
 
 
-def measure(db: Path, start: int, total: int) -> dict[str, object]:
-    """Place and save the stream's articles from ``start`` as the pipeline does; runs in its own process."""
+def measure(db: str, start: int, total: int) -> dict[str, object]:
+    """Place and save the stream's articles from ``start`` into the store at ``db`` (a SQLite file or a PostgreSQL
+    location) as the pipeline does; runs in its own process."""
     seeds = load_seeds()
     stream = Stream(seeds, total)
-    store = SQLiteStore(db)
+    store = open_store(db)
     stored = store.count()
     frequencies, documents = store.term_frequencies()
     matcher = StoryMatcher(store, term_statistics=TermStatistics(frequencies, documents))
@@ -361,6 +362,35 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def stream_length(sizes: list[int]) -> int:
+    """Articles the stream needs: the largest store, and the articles added at each size."""
+    return sizes[-1] + DEFAULT_BATCH_SIZE * (WARMUP_BATCHES + MEASURED_BATCHES) * len(sizes)
+
+
+def fill_and_measure(location: str, sizes: list[int], stream: Stream) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """Fill the store at ``location`` to each size in turn and measure adding to it there (in a fresh process each time);
+    returns the measurements and the bulk fill's seconds."""
+    added = DEFAULT_BATCH_SIZE * (WARMUP_BATCHES + MEASURED_BATCHES)
+    store = open_store(location)
+    filler = BulkFiller(store, stream)
+    position, results, bulk = 0, [], []
+    for size in sizes:
+        begin = time.perf_counter()
+        stop = position + (size - store.count()["articles"])
+        filler.fill(position, stop)
+        bulk.append({"to_articles": size, "seconds": round(time.perf_counter() - begin, 1)})
+        print(f"{masked(location)}: filled to {size} in {bulk[-1]['seconds']} s", flush=True)
+        child = subprocess.run(
+            [sys.executable, __file__, "--measure", location, str(stop), str(len(stream.event_of))], capture_output=True, text=True, check=True
+        )
+        results.append(json.loads(child.stdout))
+        print(json.dumps(results[-1]), flush=True)
+        position = stop + added
+        filler.open_stories.clear()  # the measured adds changed some; read them back from the store
+    store.close()
+    return results, bulk
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)), help="stored articles to measure at (comma-separated)")
@@ -369,36 +399,18 @@ def main() -> None:
     args = parser.parse_args()
     if args.measure:
         db, start, total = args.measure
-        print(json.dumps(measure(Path(db), int(start), int(total))))
+        print(json.dumps(measure(db, int(start), int(total))))
         return
 
     sizes = sorted(int(s) for s in args.sizes.split(","))
-    added = DEFAULT_BATCH_SIZE * (WARMUP_BATCHES + MEASURED_BATCHES)
-    total = sizes[-1] + added * len(sizes)
     started = time.perf_counter()
     seeds = load_seeds()
     seed_seconds = time.perf_counter() - started
     print(f"{len(seeds.items)} seeds, {len(seeds.entities)} entities ({seed_seconds:.0f} s)", flush=True)
-    stream = Stream(seeds, total)
+    stream = Stream(seeds, stream_length(sizes))
     with tempfile.TemporaryDirectory(prefix="storyline-match-scale-") as tmp:
         db = Path(args.db) if args.db else Path(tmp) / "scale.db"
-        store = SQLiteStore(db)
-        filler = BulkFiller(store, stream)
-        position, results, bulk = 0, [], []
-        for size in sizes:
-            begin = time.perf_counter()
-            stop = position + (size - store.count()["articles"])
-            filler.fill(position, stop)
-            bulk.append({"to_articles": size, "seconds": round(time.perf_counter() - begin, 1)})
-            print(f"filled to {size} in {bulk[-1]['seconds']} s", flush=True)
-            child = subprocess.run(
-                [sys.executable, __file__, "--measure", str(db), str(stop), str(total)], capture_output=True, text=True, check=True
-            )
-            results.append(json.loads(child.stdout))
-            print(json.dumps(results[-1]), flush=True)
-            position = stop + added
-            filler.open_stories.clear()  # the measured adds changed some; read them back from the store
-        store.close()
+        results, bulk = fill_and_measure(str(db), sizes, stream)
         db_mb = db.stat().st_size / 2**20
     ratio = results[-1]["ms_per_article"] / results[0]["ms_per_article"]
     payload = {

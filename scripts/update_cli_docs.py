@@ -19,11 +19,12 @@ CLI_MD = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
 INTRO = """# Command line
 
 Every command takes `--help`; this page is generated from it by `scripts/update_cli_docs.py`.
-The store defaults to `./storyline.db`; pass `--db FILE` to use another.
+The store is `$STORYLINE_DB`, else `./storyline.db`; pass `--db FILE` to use another SQLite
+file, or `--db postgresql://user@host/database` for PostgreSQL ([scale.md](scale.md)).
 
-Exit codes: 0 success; 1 an error, or (for `ingest` and `cluster`) some inputs could not be
-read, or (for `fetch`) a source could not be polled, which are listed on standard error;
-2 a usage mistake. Watching feeds, sitemaps and pages: [sources.md](sources.md).
+Exit codes: 0 success; 1 an error, or (for `ingest`, `backfill` and `cluster`) some inputs
+could not be read, or (for `fetch`) a source could not be polled, which are listed on
+standard error; 2 a usage mistake. Watching feeds, sitemaps and pages: [sources.md](sources.md).
 """
 
 

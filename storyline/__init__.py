@@ -12,7 +12,7 @@ The public Python API::
             print(hit.article.title)
 """
 
-from storyline.api import Storyline, analyze_file, cluster, extract, open, score_pairs
+from storyline.api import Storyline, analyze_file, cluster, extract, migrate, open, score_pairs
 from storyline.errors import ConfigError, FetchError, InputError, StoreError, StorylineError
 from storyline.model import (
     Article,
@@ -66,6 +66,7 @@ __all__ = [
     "analyze_file",
     "cluster",
     "extract",
+    "migrate",
     "open",
     "score_pairs",
 ]

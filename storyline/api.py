@@ -10,7 +10,8 @@
             print(hit.article.title, hit.snippet_text)
 
 A ``Storyline`` may be shared by threads: reads run side by side, writes take
-turns (and only one process at a time may write to a store).
+turns. Several processes may write to one store at once: they take turns batch
+by batch (see ``Pipeline``), each waiting up to ``writer_wait`` seconds.
 """
 
 from __future__ import annotations
@@ -23,19 +24,16 @@ import tempfile
 import threading
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
-from storyline.analyze import analyze as run_analysis
-from storyline.analyze.linking import EntityLinker
-from storyline.analyze.terms import term_counts
-from storyline.clean import clean
+from storyline.backfill import DEFAULT_MASTER, SparkTimes, prepare_on_spark
 from storyline.clean.language import normalize_language
 from storyline.clean.metadata import normalize_published
-from storyline.errors import ConfigError, InputError
+from storyline.errors import ConfigError, InputError, StoreError
 from storyline.ingest import DEFAULT_MAX_ARTICLE_BYTES, InputFile, document_from_record, expected_documents, find_files, read_file, read_upload
 from storyline.ingest.pairs import ArticlePair, read_pairs
 from storyline.ingest.sources import DEFAULT_EVERY, read_opml, source_url, write_opml
@@ -64,11 +62,12 @@ from storyline.model import (
     StoryFilter,
     StoryState,
 )
-from storyline.pipeline import DEFAULT_BATCH_SIZE, Outcome, Pipeline, analyze_standalone, apply_edit
+from storyline.pipeline import DEFAULT_BATCH_SIZE, Outcome, Pipeline, analyze_alone, apply_edit, clean_file, compare_texts
 from storyline.stories.edits import check_undoable, plan_merge, plan_move, plan_rename, plan_split, plan_undo, split_story_id, with_copies
-from storyline.store import SQLiteStore, open_store
+from storyline.store import DEFAULT_WRITER_WAIT, Store, TableRows, default_location, masked, open_store
+from storyline.store.location import DEFAULT_LOCATION
 
-DEFAULT_DB = "storyline.db"
+DEFAULT_DB = DEFAULT_LOCATION
 
 # Called with (articles processed so far, articles the inputs hold): the inputs are counted first.
 ProgressCallback = Callable[[int, int], None]
@@ -83,17 +82,20 @@ class Storyline:
 
     def __init__(
         self,
-        store: SQLiteStore,
+        store: Store,
         *,
         batch_size: int = DEFAULT_BATCH_SIZE,
         max_article_bytes: int = DEFAULT_MAX_ARTICLE_BYTES,
         workers: int = 0,
+        writer_wait: float = DEFAULT_WRITER_WAIT,
     ) -> None:
         self.store = store
         self.batch_size = batch_size
         self.max_article_bytes = max_article_bytes
         self.workers = workers
+        self.writer_wait = writer_wait
         self._write_lock = threading.Lock()
+        self._pipeline: Pipeline | None = None
 
     # ---- lifecycle -------------------------------------------------------------
 
@@ -143,15 +145,50 @@ class Storyline:
         """
         return self._ingest(read_upload(f"upload:{name}", content, max_article_bytes=self.max_article_bytes))
 
+    def backfill(
+        self,
+        paths: Sequence[str | os.PathLike[str]],
+        *,
+        master: str = DEFAULT_MASTER,
+        order: str = "input",
+        spark_conf: Mapping[str, str] | None = None,
+        slice_mb: float = 16.0,
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> BackfillReport:
+        """Ingest an archive with cleaning and analysis on Apache Spark, then matching here, exactly as ``ingest`` matches.
+
+        ``master``: where Spark runs (``local[*]``: this machine's cores; ``spark://host:7077``, ``yarn``,
+        ``k8s://https://host:443``); ``spark_conf``: more Spark settings (``spark.executor.memory``...);
+        ``slice_mb``: a JSONL file larger than this is read by several tasks.
+        ``order``: ``"input"`` matches in the order ``ingest`` reads the inputs (the store is then the one
+        ingest makes), ``"published"`` by publication day, then input order. ``progress`` is called
+        with ("preparing", tasks done, tasks) and ("matching", inputs done, inputs). Safe to re-run:
+        stored articles are not analysed again. Needs ``pip install 'storyline[spark]'`` and Java 17+.
+        """
+        files, problems = find_files(paths)
+        times = SparkTimes()
+        with self._writing() as pipeline:
+            items = prepare_on_spark(
+                files, stored_days=dict(self.store.stored_article_days()), master=master, order=order,  # type: ignore[arg-type]
+                max_article_bytes=self.max_article_bytes, slice_bytes=max(1, int(slice_mb * 2**20)), conf=spark_conf or {},
+                progress=progress, times=times,
+            )
+            report = pipeline.run(items)
+        report.problems[:0] = problems
+        return BackfillReport(**vars(report), executors=times)
+
     def _ingest(self, items: Iterable[RawDocument | InputProblem]) -> list[Outcome]:
         with self._writing() as pipeline:
             return list(pipeline.process(items))
 
     @contextmanager
     def _writing(self) -> Iterator[Pipeline]:
-        """The one way to write: a thread of this process at a time, then a process at a time on the store."""
-        with self._write_lock, self.store.writer():
-            yield Pipeline(self.store, batch_size=self.batch_size, workers=self.workers)
+        """The one way to write: a thread of this process at a time, through one pipeline that keeps
+        its matching state between calls (the pipeline takes turns with other processes' writers)."""
+        with self._write_lock:
+            if self._pipeline is None:
+                self._pipeline = Pipeline(self.store, batch_size=self.batch_size, workers=self.workers, writer_wait=self.writer_wait)
+            yield self._pipeline
 
     def _read(self, files: list[InputFile], archives: _ArchiveProgress) -> Iterator[RawDocument | InputProblem]:
         for file in files:
@@ -434,11 +471,11 @@ class Storyline:
         return self.store.edit(edit_id)
 
     @contextmanager
-    def _editing(self) -> Iterator[SQLiteStore]:
+    def _editing(self) -> Iterator[Store]:
         with self._write_lock, self.store.writer():
             yield self.store
 
-    def _states(self, store: SQLiteStore, *story_ids: str) -> list[StoryState]:
+    def _states(self, store: Store, *story_ids: str) -> list[StoryState]:
         """The stories named (by their id, or the id of a story merged into them), as they are now."""
         resolved = []
         for story_id in story_ids:
@@ -464,6 +501,13 @@ class Storyline:
         if versions:
             record["versions"] = [{"id": i, "version": n, "fetched": at} for i, n, at in versions]
         return record
+
+
+@dataclass
+class BackfillReport(IngestReport):
+    """What a backfill did: an ingest report (``seconds_by_stage`` are this process's), and what the Spark executors did."""
+
+    executors: SparkTimes = field(default_factory=SparkTimes)
 
 
 def story_summary(story: Story) -> dict[str, Any]:
@@ -637,14 +681,16 @@ def _check_window(limit: int | None, offset: int) -> None:
 
 
 def open(  # noqa: A001 - mirrors the builtin on purpose, like sqlite3.connect
-    path: str | os.PathLike[str] = DEFAULT_DB,
+    location: str | os.PathLike[str] | None = None,
     *,
     batch_size: int = DEFAULT_BATCH_SIZE,
     max_article_bytes: int = DEFAULT_MAX_ARTICLE_BYTES,
     workers: int = 0,
+    writer_wait: float = DEFAULT_WRITER_WAIT,
     create: bool = True,
 ) -> Storyline:
-    """Open (or create) a store; SQLite file by default.
+    """Open (or create) a store: a SQLite file path, or ``postgresql://user@host/database``
+    (default: ``$STORYLINE_DB``, else ``storyline.db``).
 
     ``create=False`` opens only an existing store (StoreError when there is none). A file
     that is not a Storyline store is refused either way, and left untouched.
@@ -652,22 +698,54 @@ def open(  # noqa: A001 - mirrors the builtin on purpose, like sqlite3.connect
     ``workers``: processes that clean and analyze articles in parallel while this
     one matches and stores (0: everything in this process). With workers, guard
     your script's entry point with ``if __name__ == "__main__":``.
+    ``writer_wait``: seconds a write waits for other processes' writers before it fails.
     """
-    return Storyline(open_store(path, create=create), batch_size=batch_size, max_article_bytes=max_article_bytes, workers=workers)
+    store = open_store(default_location() if location is None else location, create=create)
+    return Storyline(store, batch_size=batch_size, max_article_bytes=max_article_bytes, workers=workers, writer_wait=writer_wait)
+
+
+def migrate(
+    source: str | os.PathLike[str],
+    target: str | os.PathLike[str],
+    *,
+    writer_wait: float = DEFAULT_WRITER_WAIT,
+    progress: Callable[[str, int], None] | None = None,
+) -> dict[str, int]:
+    """Copy every row of the store at ``source`` into a new, empty store at ``target`` (SQLite to PostgreSQL, or
+    back): articles, stories, explanations, entities, the duplicate index, term statistics, raw inputs. Both
+    stores are held for writing meanwhile; the copy is one transaction, so a failed one leaves ``target``
+    empty. Returns the rows copied per table; ``progress`` is called with (table, rows copied so far).
+
+    Raises:
+        StoreError: when ``target`` already holds a store's content.
+    """
+    if masked(source) == masked(target):
+        raise ConfigError("--from and --to are the same store; give the new store's location as --to", source=masked(source))
+    with closing(open_store(source, create=False)) as origin, closing(open_store(target)) as destination:
+        counts = destination.count()
+        if any(counts.values()) or destination.saved_batches():
+            raise StoreError(f"already holds {counts['articles']} articles; migrate into a new, empty store", source=destination.location)
+        with origin.writer(writer_wait), destination.writer(writer_wait):
+            return destination.import_tables(_counted(origin.export_tables(), progress))
+
+
+def _counted(tables: Iterable[TableRows], progress: Callable[[str, int], None] | None) -> Iterator[TableRows]:
+    for table in tables:
+        yield TableRows(table.name, table.columns, _counted_rows(table, progress) if progress else table.rows)
+
+
+def _counted_rows(table: TableRows, progress: Callable[[str, int], None]) -> Iterator[tuple[Any, ...]]:
+    done = 0
+    for done, row in enumerate(table.rows, 1):
+        yield row
+        if done % 1000 == 0:
+            progress(table.name, done)
+    progress(table.name, done)
 
 
 def extract(path: str | os.PathLike[str]) -> Article:
     """Run the clean stage alone on one .txt or .html file."""
-    files, problems = find_files([path])
-    if problems:
-        raise InputError(problems[0].message, source=problems[0].source)
-    items = list(read_file(files[0]))
-    if len(items) != 1:
-        raise InputError("holds several articles; extract takes one .txt or .html file", source=str(path))
-    item = items[0]
-    if isinstance(item, InputProblem):
-        raise InputError(item.message, source=item.source)
-    return clean(item)
+    return clean_file(path)
 
 
 def analyze_file(path: str | os.PathLike[str], *, published: str | None = None, language: str | None = None) -> tuple[Article, list[Entity]]:
@@ -675,7 +753,7 @@ def analyze_file(path: str | os.PathLike[str], *, published: str | None = None, 
     quotes and events, and the entities it names. ``published`` and ``language`` override what
     the page says (the reference date for "next Wednesday" is the publication date).
     """
-    article = extract(path)
+    article = clean_file(path)
     if published is not None:
         article.published = normalize_published(published)
         if article.published is None:
@@ -684,9 +762,7 @@ def analyze_file(path: str | os.PathLike[str], *, published: str | None = None, 
         article.language = normalize_language(language)
         if article.language is None:
             raise InputError(f"--language {language!r} is not a language code; use ISO 639-1 like en", source=str(path))
-    run_analysis([article])
-    entities = EntityLinker(lambda keys: []).link(article)
-    return article, entities
+    return article, analyze_alone(article)
 
 
 def cluster(
@@ -711,7 +787,7 @@ def cluster(
     if not files or path.suffix.lower() not in {".jsonl", ".ndjson"}:
         raise InputError("cluster reads a JSONL file (one article per line)", source=str(path))
     with tempfile.TemporaryDirectory(prefix="storyline-cluster-") as tmp:
-        store = SQLiteStore(Path(tmp) / "cluster.db")
+        store = open_store(Path(tmp) / "cluster.db")
         try:
             pipeline = Pipeline(store, batch_size=batch_size, workers=workers, explain=False, match_settings=match_settings)
 
@@ -747,10 +823,6 @@ class PreparedPair:
     problems: tuple[InputProblem, ...] = ()
 
 
-# Articles embedded at a time for their similarity traits: often enough to show progress, enough to batch.
-TRAITS_CHUNK = 64
-
-
 def prepare_pairs(input_path: str | os.PathLike[str], *, progress: StageProgress | None = None) -> list[PreparedPair]:
     """Read a pairs CSV and analyze each distinct text once, with entities linked across the whole file.
 
@@ -761,24 +833,7 @@ def prepare_pairs(input_path: str | os.PathLike[str], *, progress: StageProgress
     for row in rows:
         if isinstance(row, ArticlePair):
             documents.update((d.id, d) for d in (row.first, row.second) if isinstance(d, RawDocument))
-    analyzed: dict[str, Article | InputProblem] = {}
-    pending = list(documents.values())
-    linker = EntityLinker(lambda keys: [])  # one for the whole file: a name is one entity in every pair
-    for start in range(0, len(pending), DEFAULT_BATCH_SIZE):
-        chunk = pending[start : start + DEFAULT_BATCH_SIZE]
-        analyzed.update(zip((d.id for d in chunk), analyze_standalone(chunk, linker)))
-        if progress:
-            progress("analyzing texts", len(analyzed), len(pending))
-    articles = [a for a in analyzed.values() if isinstance(a, Article)]
-    statistics = TermStatistics()
-    for article in articles:
-        statistics.add(term_counts(article))
-    traits: dict[str, ArticleTraits] = {}
-    for start in range(0, len(articles), TRAITS_CHUNK):
-        chunk_articles = articles[start : start + TRAITS_CHUNK]
-        traits.update(zip((a.id for a in chunk_articles), article_traits(chunk_articles, statistics)))
-        if progress:
-            progress("embedding texts", len(traits), len(articles))
+    analyzed, traits = compare_texts(list(documents.values()), progress=progress)
 
     prepared = []
     for row in rows:
@@ -874,7 +929,7 @@ class _ArchiveProgress:
     at its offset (the file may have been replaced), else the archive is read from the start.
     """
 
-    def __init__(self, store: SQLiteStore, *, save_every: int) -> None:
+    def __init__(self, store: Store, *, save_every: int) -> None:
         self.store = store
         self.save_every = save_every  # records stored between two checkpoints: about one per batch
         self.stats = ArchiveStats()
@@ -932,5 +987,5 @@ class _Progress:
 
 __all__ = [
     "DEFAULT_DB", "Day", "FetchReport", "Storyline", "WatchSettings", "article_record", "cluster", "edit_record", "extract", "hit_record",
-    "open", "query_term_record", "source_record", "story_detail", "story_summary",
+    "migrate", "open", "query_term_record", "source_record", "story_detail", "story_summary",
 ]

@@ -9,10 +9,11 @@ each batch is written in one transaction, so a crash loses at most the batch
 in flight and a re-run picks up where it stopped.
 
 Cleaning and analysis are the slow stages and need nothing but the document,
-so worker processes prepare the next batch while this process matches and
-stores the current one (matching needs the state of every earlier article).
-Results are used in input order: the outcome is the same with no worker,
-one or many.
+so worker processes (or a backfill's Spark executors) prepare the next batch
+while this process matches and stores the current one (matching needs the
+state of every earlier article). Results are used in input order: the outcome
+is the same with no worker, one or many. Several processes may write to one
+store: they take turns batch by batch (``Pipeline``).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -35,15 +36,21 @@ import numpy as np
 from storyline.analyze import analyze
 from storyline.analyze.linking import EntityLinker
 from storyline.analyze.fingerprint import text_hash
-from storyline.clean import as_bare_article, clean_or_problem
+from storyline.analyze.terms import term_counts
+from storyline.clean import as_bare_article, clean, clean_or_problem
 from storyline.clean.outlets import OutletNames
+from storyline.errors import InputError
+from storyline.ingest import find_files, read_file
 from storyline.match import DuplicateFinder, MatchSettings, Scorer, StoryMatcher, TermStatistics, band_keys
 from storyline.match.analyst import rebuild_profile
+from storyline.match.similarity import ArticleTraits, article_traits
 from storyline.match.stories import story_id_for
-from storyline.model import Article, Batch, Entity, Explanation, IngestReport, InputProblem, KnownArticle, RawDocument, StoryEdit, StoryProfile, TitleChange
+from storyline.model import (
+    Article, Batch, Entity, Explanation, IngestReport, InputProblem, KnownArticle, RawDocument, StoryEdit, StoryProfile, TitleChange,
+)
 from storyline.stories import refresh_title, retitle
 from storyline.stories.explain import explain_story
-from storyline.store.base import Store
+from storyline.store.base import DEFAULT_WRITER_WAIT, Store
 
 LOGGER = logging.getLogger(__name__)
 
@@ -99,28 +106,47 @@ def prepare(documents: list[RawDocument]) -> tuple[list[Article | InputProblem],
     return results, seconds
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A document cleaned and analyzed elsewhere (by a backfill's Spark executors), with the result."""
+
+    document: RawDocument
+    result: Article | InputProblem
+
+
+Item = RawDocument | InputProblem | Prepared
+
+
+def _document(item: Item) -> RawDocument | None:
+    return item.document if isinstance(item, Prepared) else item if isinstance(item, RawDocument) else None
+
+
 class _Preparation:
     """One batch being prepared: in worker processes as soon as it is read, or here when finished."""
 
-    def __init__(self, items: list[RawDocument | InputProblem], stored: set[str], pool: Executor | None) -> None:
-        self.items = items
-        first = {i.id: i for i in reversed(items) if isinstance(i, RawDocument)}  # first occurrence of each id
+    def __init__(self, items: list[Item], stored: set[str], pool: Executor | None) -> None:
+        ready = {i.document.id: i.result for i in items if isinstance(i, Prepared)}
+        self.items = [i.document if isinstance(i, Prepared) else i for i in items]
+        first = {i.id: i for i in reversed(self.items) if isinstance(i, RawDocument)}  # first occurrence of each id
         self.documents = [d for d in first.values() if d.id not in stored][::-1]
-        chunks = [self.documents[i : i + PREPARE_CHUNK] for i in range(0, len(self.documents), PREPARE_CHUNK)]
+        self._ready = {d.id: ready[d.id] for d in self.documents if d.id in ready}
+        self._pending = [d for d in self.documents if d.id not in ready]
+        chunks = [self._pending[i : i + PREPARE_CHUNK] for i in range(0, len(self._pending), PREPARE_CHUNK)]
         self._futures = [pool.submit(prepare, chunk) for chunk in chunks] if pool else None
 
     def results(self, seconds_by_stage: dict[str, float]) -> dict[str, Article | InputProblem]:
         """Article (or problem) per document id, in input order; adds the stages' seconds."""
         if self._futures is None:
-            outputs = [prepare(self.documents)]
+            outputs = [prepare(self._pending)] if self._pending else []
         else:
             outputs = [future.result() for future in self._futures]
-        results: list[Article | InputProblem] = []
+        prepared: list[Article | InputProblem] = []
         for chunk_results, seconds in outputs:
-            results.extend(chunk_results)
+            prepared.extend(chunk_results)
             for stage, value in seconds.items():
                 seconds_by_stage[stage] += value
-        return {d.id: r for d, r in zip(self.documents, results)}
+        results = {**self._ready, **dict(zip((d.id for d in self._pending), prepared))}
+        return {d.id: results[d.id] for d in self.documents}
 
 
 @dataclass(frozen=True)
@@ -141,8 +167,12 @@ class Pipeline:
     """Runs documents through every stage into a store.
 
     The matcher loads the stories it needs from the store and keeps them in
-    memory between batches, so the same pipeline object must be the store's
-    only writer while it runs.
+    memory between batches. Writers take turns batch by batch: a batch is
+    matched and saved under the store's writer lock (waiting up to
+    ``writer_wait`` seconds for it), after taking in what other writers saved
+    since this pipeline's last batch, so several processes may ingest into
+    one store at once and every article is placed against every story saved
+    before it.
     ``workers``: processes that clean and analyze in parallel (0: all in this
     process). Worker processes re-import the main module, so a script using
     them needs the usual ``if __name__ == "__main__":`` guard.
@@ -159,17 +189,57 @@ class Pipeline:
         explain: bool = True,
         scorer: Scorer | None = None,
         match_settings: MatchSettings = MatchSettings(),
+        writer_wait: float = DEFAULT_WRITER_WAIT,
     ) -> None:
         self.store = store
         self.batch_size = batch_size
         self.workers = workers
         self.explain = explain
-        frequencies, documents = store.term_frequencies()
-        self.matcher = StoryMatcher(store, term_statistics=TermStatistics(frequencies, documents), scorer=scorer, settings=match_settings)
-        self.duplicates = DuplicateFinder(store.find_exact, store.find_by_bands)
-        self.linker = EntityLinker(store.entities_for_keys)
-        self.outlets = OutletNames(store.outlets())
+        self.writer_wait = writer_wait
+        self.scorer = scorer
+        self.match_settings = match_settings
+        # What matching holds between batches, loaded from the store at the first turn (_catch_up).
+        self.matcher: StoryMatcher
+        self.duplicates: DuplicateFinder
+        self.linker: EntityLinker
+        self.outlets: OutletNames
+        self._seen_batches: int | None = None  # the store's saved_batches() that state is up to date with; None: load it
         self.seconds_by_stage: dict[str, float] = defaultdict(float)
+
+    @contextmanager
+    def _turn(self) -> Iterator[None]:
+        """This pipeline's turn to write: the writers' lock, with what other writers saved since its last turn taken in."""
+        with ExitStack() as lock:
+            with self._timed("waiting for other writers"):
+                lock.enter_context(self.store.writer(self.writer_wait))
+            try:
+                self._catch_up()
+                yield
+            except BaseException:
+                self._seen_batches = None  # memory may now be ahead of the store: load it again next turn
+                raise
+
+    def _catch_up(self) -> None:
+        saved = self.store.saved_batches()
+        if self._seen_batches is None:
+            frequencies, documents = self.store.term_frequencies()
+            self.matcher = StoryMatcher(
+                self.store, term_statistics=TermStatistics(frequencies, documents), scorer=self.scorer, settings=self.match_settings
+            )
+            self.duplicates = DuplicateFinder(self.store.find_exact, self.store.find_by_bands)
+            self.linker = EntityLinker(self.store.entities_for_keys)
+            self.outlets = OutletNames(self.store.outlets())
+        elif saved != self._seen_batches:
+            with self._timed("taking in other writers' batches"):
+                changes = self.store.changes_since(self._seen_batches)
+                if changes.edited:  # an analyst moved articles between stories: start again from the store
+                    self._seen_batches = None
+                    self._catch_up()
+                    return
+                self.matcher.refresh(changes.stories, changes.merged)
+                self.matcher.term_statistics.refresh(changes.term_frequencies, changes.documents_counted)
+                self.outlets = OutletNames(self.store.outlets())  # names other writers stored (and their renames)
+        self._seen_batches = saved
 
     @contextmanager
     def _timed(self, stage: str) -> Iterator[None]:
@@ -179,7 +249,7 @@ class Pipeline:
         finally:
             self.seconds_by_stage[stage] += time.perf_counter() - start
 
-    def _timed_iter(self, stage: str, items: Iterable[RawDocument | InputProblem]) -> Iterator[RawDocument | InputProblem]:
+    def _timed_iter(self, stage: str, items: Iterable[Item]) -> Iterator[Item]:
         iterator = iter(items)
         while True:
             with self._timed(stage):
@@ -188,8 +258,12 @@ class Pipeline:
                 return
             yield item
 
-    def process(self, items: Iterable[RawDocument | InputProblem]) -> Iterator[Outcome]:
-        """Yield one ``Outcome`` per input item, batch by batch, each batch committed before its outcomes."""
+    def process(self, items: Iterable[Item]) -> Iterator[Outcome]:
+        """Yield one ``Outcome`` per input item, batch by batch, each batch committed before its outcomes.
+
+        Items are read documents (cleaned and analyzed here or in the workers), documents ``Prepared``
+        elsewhere, and problems met while reading.
+        """
         # forkserver, not fork: the parent holds threads (BLAS, usearch) that fork would copy mid-flight.
         pool = (
             ProcessPoolExecutor(
@@ -201,7 +275,7 @@ class Pipeline:
         try:
             in_flight: _Preparation | None = None
             for items_of_batch in self._batches(items):
-                stored = self.store.stored_stories([i.id for i in items_of_batch if isinstance(i, RawDocument)])
+                stored = self.store.stored_stories([d.id for d in map(_document, items_of_batch) if d is not None])
                 preparation = _Preparation(items_of_batch, set(stored), pool)  # starts preparing this batch ...
                 if in_flight is not None:
                     yield from self._finish_batch(in_flight)  # ... while the previous one is finished here
@@ -212,20 +286,21 @@ class Pipeline:
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
 
-    def _batches(self, items: Iterable[RawDocument | InputProblem]) -> Iterator[list[RawDocument | InputProblem]]:
-        pending: list[RawDocument | InputProblem] = []
+    def _batches(self, items: Iterable[Item]) -> Iterator[list[Item]]:
+        pending: list[Item] = []
         documents = 0
         for item in self._timed_iter("read", items):
             pending.append(item)
-            documents += isinstance(item, RawDocument)
+            documents += not isinstance(item, InputProblem)
             if documents >= self.batch_size:
                 yield pending
                 pending, documents = [], 0
         if pending:
             yield pending
 
-    def run(self, items: Iterable[RawDocument | InputProblem], *, on_outcome: Callable[[Outcome], None] | None = None) -> IngestReport:
+    def run(self, items: Iterable[Item], *, on_outcome: Callable[[Outcome], None] | None = None) -> IngestReport:
         """Process everything and summarise it."""
+        self.seconds_by_stage = defaultdict(float)
         report = IngestReport(seconds_by_stage=self.seconds_by_stage)
         for outcome in self.process(items):
             if on_outcome:
@@ -242,16 +317,20 @@ class Pipeline:
         return report
 
     def _finish_batch(self, preparation: _Preparation) -> list[Outcome]:
-        items = preparation.items
-        documents = [i for i in items if isinstance(i, RawDocument)]
-        # Checked again: the batch before this one may have stored some of these ids meanwhile.
-        stored = self.store.stored_stories([d.id for d in documents])
-        batch = Batch()
         if self.workers:
             with self._timed("waiting for workers"):
                 prepared = preparation.results(self.seconds_by_stage)
         else:
             prepared = preparation.results(self.seconds_by_stage)
+        with self._turn():
+            return self._match_and_save(preparation, prepared)
+
+    def _match_and_save(self, preparation: _Preparation, prepared: dict[str, Article | InputProblem]) -> list[Outcome]:
+        items = preparation.items
+        documents = [i for i in items if isinstance(i, RawDocument)]
+        # Checked again: the batch before this one, or another writer, may have stored some of these ids meanwhile.
+        stored = self.store.stored_stories([d.id for d in documents])
+        batch = Batch()
         results = {i: r for i, r in prepared.items() if i not in stored}
         fresh = {d.id: d for d in preparation.documents if d.id in results}
         batch.sightings = [(d.id, d.source) for d in documents if fresh.get(d.id) is not d]
@@ -284,6 +363,7 @@ class Pipeline:
                 batch.explanations = self._explanations(batch)
         with self._timed("store"):
             self.store.save_batch(batch)
+        self._seen_batches = self.store.saved_batches()
         self.duplicates.forget_pending()
         self.matcher.release_idle()
         LOGGER.debug("batch of %d inputs: %d new articles, %d failed", len(items), len(batch.articles), len(batch.failed))
@@ -342,6 +422,26 @@ class Pipeline:
         self.duplicates.remember(KnownArticle(article.id, article.story_id or "", article.duplicate_of or article.id, article.fingerprint), digest, bands)
         batch.text_hashes[article.id] = digest
         batch.band_keys[article.id] = bands
+
+
+def clean_file(path: str | os.PathLike[str]) -> Article:
+    """Read one .txt or .html file and clean it: the clean stage alone."""
+    files, problems = find_files([path])
+    if problems:
+        raise InputError(problems[0].message, source=problems[0].source)
+    items = list(read_file(files[0]))
+    if len(items) != 1:
+        raise InputError("holds several articles; extract takes one .txt or .html file", source=str(path))
+    item = items[0]
+    if isinstance(item, InputProblem):
+        raise InputError(item.message, source=item.source)
+    return clean(item)
+
+
+def analyze_alone(article: Article) -> list[Entity]:
+    """Analyze one clean article and link its names with no store; returns the entities it names."""
+    analyze([article])
+    return EntityLinker(lambda keys: []).link(article)
 
 
 def _explain(
@@ -411,3 +511,34 @@ def analyze_standalone(documents: Sequence[RawDocument], linker: EntityLinker) -
         if isinstance(result, Article):
             linker.link(result)
     return results
+
+
+# Articles embedded at a time for their similarity traits: often enough to show progress, enough to batch.
+TRAITS_CHUNK = 64
+
+
+def compare_texts(
+    documents: Sequence[RawDocument], *, progress: Callable[[str, int, int], None] | None = None
+) -> tuple[dict[str, Article | InputProblem], dict[str, ArticleTraits]]:
+    """Analyze texts that are not stored, with names linked across all of them (a name is one entity in
+    every pair), and weigh their terms against each other: each text's analysis (or problem) and the
+    traits similarity compares. ``progress`` is called with ("analyzing texts" then "embedding texts",
+    texts done, texts in all)."""
+    analyzed: dict[str, Article | InputProblem] = {}
+    linker = EntityLinker(lambda keys: [])
+    for start in range(0, len(documents), DEFAULT_BATCH_SIZE):
+        chunk = documents[start : start + DEFAULT_BATCH_SIZE]
+        analyzed.update(zip((d.id for d in chunk), analyze_standalone(chunk, linker)))
+        if progress:
+            progress("analyzing texts", len(analyzed), len(documents))
+    articles = [a for a in analyzed.values() if isinstance(a, Article)]
+    statistics = TermStatistics()
+    for article in articles:
+        statistics.add(term_counts(article))
+    traits: dict[str, ArticleTraits] = {}
+    for start in range(0, len(articles), TRAITS_CHUNK):
+        chunk = articles[start : start + TRAITS_CHUNK]
+        traits.update(zip((a.id for a in chunk), article_traits(chunk, statistics)))
+        if progress:
+            progress("embedding texts", len(traits), len(articles))
+    return analyzed, traits

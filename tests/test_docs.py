@@ -51,7 +51,7 @@ def test_every_cli_command_and_option_is_documented() -> None:
 
 def test_public_api_matches_all() -> None:
     exported = {name for name in dir(storyline) if not name.startswith("_")}
-    modules = {"api", "clean", "analyze", "errors", "ingest", "match", "model", "pipeline", "serve", "store", "stories", "words"}
+    modules = {"api", "backfill", "clean", "analyze", "errors", "ingest", "match", "model", "pipeline", "serve", "store", "stories", "words"}
     assert set(storyline.__all__) == exported - modules
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +18,7 @@ from storyline.match.analyst import rebuild_profile
 from storyline.match.lexical import cosine
 from storyline.model import RawDocument
 from storyline.pipeline import Pipeline
-from tests.conftest import CORPUS, DW_SEED, RFI_SEED, copy_db, need, table_rows
+from tests.conftest import BACKENDS, CORPUS, DW_SEED, RFI_SEED, assert_intact, need, postgres_database, run_sql, table_rows
 from tests.test_http import MEETING
 
 FOLLOW_UP = MEETING  # a third report of the seeds' meeting, in English like both seeds
@@ -43,8 +45,17 @@ def _state(sl: storyline.Storyline) -> dict[str, tuple[str | None, list[str]]]:
 
 
 def _ingest(sl: storyline.Storyline, documents: list[RawDocument], settings: MatchSettings = MatchSettings()) -> None:
-    with sl.store.writer():
-        Pipeline(sl.store, match_settings=settings).run(documents)
+    Pipeline(sl.store, match_settings=settings).run(documents)  # it takes the writers' lock batch by batch
+
+
+@contextlib.contextmanager
+def _new_store(backend: str, path: Path) -> Iterator[str]:
+    """A new store's location: the SQLite file ``path``, or a new PostgreSQL database."""
+    if backend == "sqlite":
+        yield str(path)
+    else:
+        with postgres_database() as database:
+            yield database
 
 
 def _seed_documents() -> list[RawDocument]:
@@ -52,9 +63,9 @@ def _seed_documents() -> list[RawDocument]:
     return [d for f in files for d in read_file(f) if isinstance(d, RawDocument)]
 
 
-def test_merge_split_move_rename_and_undo_round_trip(news_db: Path, tmp_path: Path) -> None:
-    db = copy_db(news_db, tmp_path)
-    with storyline.open(db) as sl:
+@pytest.mark.parametrize("news_location", BACKENDS, indirect=True)
+def test_merge_split_move_rename_and_undo_round_trip(news_location: str) -> None:
+    with storyline.open(news_location) as sl:
         before = _state(sl)
         big = [s for s in sl.stories() if len(s.articles) >= 5]
         first, second = big[0], big[1]
@@ -92,14 +103,14 @@ def test_merge_split_move_rename_and_undo_round_trip(news_db: Path, tmp_path: Pa
         with pytest.raises(ConfigError, match="no edit to undo"):
             sl.undo()
         assert all(e.undone_by for e in sl.edits() if e.kind != "undo")
-        assert sl.store.integrity_check() == "ok"
+    assert_intact(news_location)
 
 
-def test_edits_refuse_what_makes_no_sense_and_change_nothing(news_db: Path, tmp_path: Path) -> None:
-    db = copy_db(news_db, tmp_path)
-    with storyline.open(db) as sl:
+@pytest.mark.parametrize("news_location", BACKENDS, indirect=True)
+def test_edits_refuse_what_makes_no_sense_and_change_nothing(news_location: str) -> None:
+    with storyline.open(news_location) as sl:
         story = next(s for s in sl.stories() if len(s.articles) >= 2)
-        rows = table_rows(db)
+        rows = table_rows(news_location)
         with pytest.raises(ConfigError, match="with itself"):
             sl.merge_stories(story.id, story.id)
         with pytest.raises(ConfigError, match="every article of story"):
@@ -112,12 +123,12 @@ def test_edits_refuse_what_makes_no_sense_and_change_nothing(news_db: Path, tmp_
             sl.rename_story(story.id, "   ")
         with pytest.raises(ConfigError, match="already in story"):
             sl.move_article(story.articles[0].id, story.id)
-        assert table_rows(db) == rows
+        assert table_rows(news_location) == rows
 
 
-def test_copies_go_with_their_original(news_db: Path, tmp_path: Path) -> None:
-    db = copy_db(news_db, tmp_path)
-    with storyline.open(db) as sl:
+@pytest.mark.parametrize("news_location", BACKENDS, indirect=True)
+def test_copies_go_with_their_original(news_location: str) -> None:
+    with storyline.open(news_location) as sl:
         story = next(s for s in sl.stories() if any(a.duplicate_of for a in s.articles) and len(s.articles) > 2)
         copy = next(a for a in story.articles if a.duplicate_of and any(o.id == a.duplicate_of for o in story.articles))
         split = sl.split_story(story.id, [copy.duplicate_of])
@@ -143,17 +154,18 @@ def test_rebuild_profile_replays_the_matcher(tmp_path: Path) -> None:
     assert all(cosine(rebuilt.terms[k], grown.terms[k]) > 0.9 for k in grown.terms)
 
 
-def test_kept_apart_stops_the_matcher_merging_a_split_back(tmp_path: Path) -> None:
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_kept_apart_stops_the_matcher_merging_a_split_back(backend: str, tmp_path: Path) -> None:
     """The hook StorySource.kept_apart: with merges otherwise certain, an analyst's split holds."""
     results = {}
     for kept in (True, False):
-        with storyline.open(tmp_path / f"{kept}.db") as sl:
+        with _new_store(backend, tmp_path / f"{kept}.db") as location, storyline.open(location) as sl:
             _ingest(sl, _seed_documents())
             (story,) = sl.stories()
             rfi = next(a for a in story.articles if a.outlet == "RFI")
             split = sl.split_story(story.id, [rfi.id])
             if not kept:  # the control: the same stores without the analyst's pair
-                sl.store._db.execute("DELETE FROM stories_kept_apart")
+                run_sql(location, "DELETE FROM stories_kept_apart")
             _ingest(sl, [document_from_record(FOLLOW_UP, "test:1")], MERGE_ANY)
             results[kept] = {s.id: [a.outlet for a in s.articles] for s in sl.stories()}
             if kept:
@@ -162,19 +174,20 @@ def test_kept_apart_stops_the_matcher_merging_a_split_back(tmp_path: Path) -> No
     assert len(results[True]) == 2 and sorted(o for outlets in results[True].values() for o in outlets) == ["DW", "RFI", "Test Wire"]
 
 
-def test_a_moved_article_is_not_pulled_back(tmp_path: Path) -> None:
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_moved_article_is_not_pulled_back(backend: str, tmp_path: Path) -> None:
     """An article moved from S to T stays away from S's articles, though later articles fit both stories."""
     dw, rfi = sorted(_seed_documents(), key=lambda d: "RFI" in d.body.decode("utf-8", "replace"))
     results = {}
     for kept in (True, False):
-        with storyline.open(tmp_path / f"{kept}.db") as sl:
+        with _new_store(backend, tmp_path / f"{kept}.db") as location, storyline.open(location) as sl:
             _ingest(sl, [dw, document_from_record(FOLLOW_UP, "test:1")], MatchSettings(threshold=0.0))  # one story
             _ingest(sl, [rfi], MatchSettings(threshold=2.0))  # RFI in a story of its own
             wire = sl.article("geneva-followup")
             move = sl.move_article(wire.id, sl.article(rfi.id).story_id)
             assert move.apart and sl.store.kept_apart(*move.apart[0])
             if not kept:
-                sl.store._db.execute("DELETE FROM stories_kept_apart")
+                run_sql(location, "DELETE FROM stories_kept_apart")
             _ingest(sl, [document_from_record(SECOND_FOLLOW_UP, "test:2")], MERGE_ANY)
             results[kept] = {o for a in sl.story(sl.article(wire.id).story_id).articles for o in [a.outlet]}
     assert "DW" in results[False]  # the control: the matcher merges the stories, the article is back with DW
@@ -216,3 +229,18 @@ def test_corpus_story_ids_stay_stable_after_an_undone_edit(tmp_path: Path) -> No
         assert sl.story(b).id == a
         sl.undo()
         assert sl.story(b).id == b and sl.story(a).id == a
+
+
+def test_a_writer_that_matched_before_an_edit_matches_against_the_stories_as_edited(tmp_path: Path) -> None:
+    """One Storyline keeps its matcher between ingests: after an edit (stamped as a saved batch) the profiles it
+    saves next are made of the members the analyst left (a stale one would undo the split)."""
+    with storyline.open(tmp_path / "kept.db") as sl:
+        sl.ingest([need(DW_SEED), need(RFI_SEED)])
+        (story,) = sl.stories()
+        rfi = next(a for a in story.articles if a.outlet == "RFI")
+        split = sl.split_story(story.id, [rfi.id])
+        sl.ingest_records([FOLLOW_UP])
+        stories = {s.id: len(s.articles) for s in sl.stories()}
+        assert split.story_id in stories and sum(stories.values()) == 3
+        for profile in sl.store.profiles_by_ids(list(stories)):
+            assert profile.size == stories[profile.id]

@@ -1,4 +1,6 @@
-"""Watched sources: real feeds and sitemaps served on loopback, fetched, parsed and stored (issue 12)."""
+"""Watched sources: real feeds and sitemaps served on loopback, fetched, parsed and stored (issue 12).
+
+Tests that take ``location`` run on each backend: a SQLite file, then a PostgreSQL database."""
 
 from __future__ import annotations
 
@@ -156,7 +158,8 @@ def _cli(*args: str, code: int = 0) -> Result:
     return result
 
 
-def test_sources_add_list_remove_and_opml_round_trip(db: Path, tmp_path: Path) -> None:
+def test_sources_add_list_remove_and_opml_round_trip(location: str, tmp_path: Path) -> None:
+    db = location
     _cli("sources", "add", "https://example.com/feed.xml", "--every", "10m", "--name", "Example", "--db", str(db))
     _cli("sources", "add", "https://news.example.org/sitemap.xml", "https://example.com/feed.xml#x", "--db", str(db))
     listed = json.loads(_cli("sources", "list", "--json", "--db", str(db)).stdout)
@@ -235,10 +238,10 @@ def _norm(text: str | None) -> str:
     return re.sub(r"\W+", "", (text or "").lower())
 
 
-def test_pages_behind_a_feed_become_articles_with_their_titles_and_dates(site: LoopbackSite, tmp_path: Path) -> None:
+def test_pages_behind_a_feed_become_articles_with_their_titles_and_dates(site: LoopbackSite, location: str) -> None:
     pairs = _fundus_gold()[::8]  # 20 publishers, many languages
     feed = _serve_pages(site, pairs, hints=False)
-    with storyline.open(tmp_path / "feed.db") as sl:
+    with storyline.open(location) as sl:
         sl.add_sources([feed])
         report = sl.fetch(FAST)
         assert report.ok and report.new_items == len(pairs) and report.pages_fetched == len(pairs)
@@ -282,7 +285,7 @@ def test_what_a_feed_says_wins_and_tracking_parameters_do_not_make_two_articles(
             assert dt.datetime.fromisoformat(article.published or "") == dt.datetime.fromisoformat(gold["publishing_date"])
 
 
-def test_a_changed_article_is_stored_as_a_new_version(site: LoopbackSite, tmp_path: Path) -> None:
+def test_a_changed_article_is_stored_as_a_new_version(site: LoopbackSite, location: str) -> None:
     texts = [
         "The harbour authority of the town said on Monday that the new pier would open in May, after two years of work.",
         "Officials added that ferries to the islands would double once the pier is open, and that fares would not rise.",
@@ -292,7 +295,7 @@ def test_a_changed_article_is_stored_as_a_new_version(site: LoopbackSite, tmp_pa
     site.add("/pier.html", lambda asked: Reply(page["body"].encode()))
     item = {"date": "Mon, 03 Mar 2025 09:00:00 +0000"}
     site.add("/feed.xml", lambda asked: Reply(_rss([f"<item><link>{site.url('/pier.html')}</link><pubDate>{item['date']}</pubDate></item>"]), "application/rss+xml"))
-    with storyline.open(tmp_path / "versions.db") as sl:
+    with storyline.open(location) as sl:
         sl.add_sources([site.url("/feed.xml")])
         assert sl.fetch(FAST).added == 1
         # the page changes markup only, the feed says the item was updated: fetched again, no new version
@@ -348,11 +351,11 @@ def test_429_with_retry_after_is_honoured(site: LoopbackSite, tmp_path: Path) ->
     assert report.added == 1
 
 
-def test_a_long_retry_after_puts_the_host_off_without_holding_fetch(site: LoopbackSite, tmp_path: Path) -> None:
+def test_a_long_retry_after_puts_the_host_off_without_holding_fetch(site: LoopbackSite, location: str) -> None:
     site.add("/first.html", Reply(b"", "text/plain", 429, {"Retry-After": "3600"}))
     site.add("/second.html", b"<html><body><p>never asked</p></body></html>")
     site.add("/feed.xml", _rss([f"<item><link>{site.url(p)}</link></item>" for p in ("/first.html", "/second.html")]), "application/rss+xml")
-    with storyline.open(tmp_path / "later.db") as sl:
+    with storyline.open(location) as sl:
         sl.add_sources([site.url("/feed.xml")])
         started = time.monotonic()
         report = sl.fetch(FAST)
@@ -361,9 +364,9 @@ def test_a_long_retry_after_puts_the_host_off_without_holding_fetch(site: Loopba
     assert site.requests_for("/second.html") == []
 
 
-def test_failing_source_backs_off_and_dies_after_days(site: LoopbackSite, tmp_path: Path) -> None:
+def test_failing_source_backs_off_and_dies_after_days(site: LoopbackSite, location: str) -> None:
     site.add("/gone.xml", Reply(b"", "text/plain", 503, {"Retry-After": "3600"}))
-    with storyline.open(tmp_path / "dead.db") as sl:
+    with storyline.open(location) as sl:
         (source,) = sl.add_sources([site.url("/gone.xml")])
         report = sl.fetch(FAST)
         assert not report.ok and "come back in 3600 s" in report.failed_sources[0].message
@@ -462,7 +465,7 @@ def test_fetcher_errors_say_what_happened(site: LoopbackSite) -> None:
         fetcher.close()
 
 
-def test_a_sitemap_index_is_followed_to_its_changed_sitemaps(site: LoopbackSite, tmp_path: Path) -> None:
+def test_a_sitemap_index_is_followed_to_its_changed_sitemaps(site: LoopbackSite, location: str) -> None:
     """A news sitemap and a gzipped urlset behind an index, served over HTTP: kind found from the bytes,
     children read, and on the next poll only the child whose lastmod changed is asked for again."""
     folder = need(SOURCES / "sitemaps")
@@ -477,7 +480,7 @@ def test_a_sitemap_index_is_followed_to_its_changed_sitemaps(site: LoopbackSite,
 
     site.add("/sitemap_index.xml", index)
     settings = WatchSettings(LOOPBACK, page_attempts=1)
-    with storyline.open(tmp_path / "sitemaps.db") as sl:
+    with storyline.open(location) as sl:
         sl.add_sources([site.url("/sitemap_index.xml")])
         report = sl.fetch(settings)
         (source,) = sl.sources()

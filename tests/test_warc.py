@@ -7,7 +7,6 @@ import gzip
 import io
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -18,7 +17,7 @@ import pytest
 import storyline
 from storyline.ingest import find_files, read_file
 from storyline.model import InputProblem, RawDocument
-from tests.conftest import REPO, SHARED, kill_when, need, run_cli, stored_urls
+from tests.conftest import REPO, SHARED, assert_intact, kill_when, need, run_cli, stored_urls
 from tests.site import write_warc
 
 WARCS = SHARED / "data" / "sources" / "warc"
@@ -110,20 +109,19 @@ def test_pages_of_an_archive_become_articles(news_warc: tuple[Path, list[Any]], 
         assert again.added == 0 and again.already_stored <= 1  # resumed at the last record stored, not read again
 
 
-def test_kill_minus_nine_during_an_archive_ingest_then_rerun(news_warc: tuple[Path, list[Any]], tmp_path: Path) -> None:
+def test_kill_minus_nine_during_an_archive_ingest_then_rerun(news_warc: tuple[Path, list[Any]], location: str, tmp_path: Path) -> None:
     path, pages = news_warc
-    crashed, clean = tmp_path / "crashed.db", tmp_path / "clean.db"
+    crashed, clean = location, tmp_path / "clean.db"  # the crashed store on each backend, the clean run on SQLite
     process = subprocess.Popen(
-        [sys.executable, "-m", "storyline", "ingest", str(path), "--db", str(crashed), "--batch-size", "2", "--workers", "0", "-q"],
+        [sys.executable, "-m", "storyline", "ingest", str(path), "--db", crashed, "--batch-size", "2", "--workers", "0", "-q"],
         env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     kill_when(process, lambda: len(stored_urls(crashed)) >= 6)
     partial = len(stored_urls(crashed))
     assert 6 <= partial < len(pages)
-    with sqlite3.connect(crashed) as raw:
-        assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert_intact(crashed)
 
-    resumed = run_cli("ingest", str(path), "--db", str(crashed), "--batch-size", "2", "--workers", "0", "-q")
+    resumed = run_cli("ingest", str(path), "--db", crashed, "--batch-size", "2", "--workers", "0", "-q")
     assert f"{len(pages) - partial} new articles" in resumed.stderr
     already = int(resumed.stderr.split(" already stored")[0].rsplit(" ", 1)[-1])
     assert already < partial  # resumed from the checkpoint, not from the start of the file
@@ -134,7 +132,7 @@ def test_kill_minus_nine_during_an_archive_ingest_then_rerun(news_warc: tuple[Pa
     assert crashed_export == clean_export  # nothing lost, nothing doubled, the same stories
 
 
-def _export(db: Path) -> dict[str, Any]:
+def _export(db: Path | str) -> dict[str, Any]:
     out = io.StringIO()
     with storyline.open(db) as sl:
         sl.export(out)

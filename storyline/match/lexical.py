@@ -71,6 +71,12 @@ class TermStatistics:
         self.documents += 1
         self._changed.update(terms)
 
+    def refresh(self, frequencies: Mapping[int, int], documents: int) -> None:
+        """Take in frequencies another writer saved (they are counts over every article stored, this one's included)."""
+        if frequencies:
+            self.frequencies[np.fromiter(frequencies.keys(), dtype=np.int64)] = np.fromiter(frequencies.values(), dtype=np.int64)
+        self.documents = documents
+
     def take_changed(self) -> dict[int, int]:
         """Frequencies changed since the last call (what the store must save for this batch)."""
         changed = {term: int(self.frequencies[term]) for term in self._changed}

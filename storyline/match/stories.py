@@ -259,6 +259,25 @@ class StoryMatcher:
         for key in set(self._profiles) - kept:
             self._forget(self._profiles[key])
 
+    def refresh(self, saved: Sequence[StoryProfile], merged_away: Sequence[str]) -> None:
+        """Take in what another writer saved since this matcher's last batch: the stories it wrote, those it merged away.
+
+        Only stories in memory, or within reach of a period in memory, change here; the others
+        are read from the store when their period is needed, as always.
+        """
+        assert not self._changed, "save the changed stories before taking in another writer's"
+        for story_id in merged_away:
+            if (gone := self._profiles.get(_key(story_id))) is not None:
+                self._forget(gone)
+        for profile in saved:
+            if (old := self._profiles.get(_key(profile.id))) is not None:
+                self._forget(old)
+            if any(self._reaches_period(profile, period) for period in self._indexes):
+                self._hold(profile)
+                self._reindex(profile)
+            if profile.last_day is not None and (self._newest_day is None or profile.last_day > self._newest_day):
+                self._newest_day = profile.last_day
+
     # ---- periods and their indexes -----------------------------------------------------
 
     def _periods_for(self, day: dt.date | None) -> list[Period]:

@@ -10,7 +10,6 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -28,6 +27,7 @@ from rich.progress import (
 )
 
 from storyline import api
+from storyline.backfill import DEFAULT_MASTER, ORDERS
 from storyline.errors import StorylineError
 from storyline.ingest.fetch import FetchSettings
 from storyline.ingest.sources import format_every, parse_every
@@ -35,8 +35,13 @@ from storyline.ingest.watch import WatchSettings
 from storyline.model import Article, Entity, Explanation, FetchReport, IngestReport, SearchHit, Story, StoryEdit
 from storyline.pipeline import default_workers
 from storyline.stories.edits import edit_summary
+from storyline.store import DEFAULT_WRITER_WAIT, masked, store_exists
+from storyline.store.location import LOCATION_VARIABLE
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+# A POST waits this long for another process's batch (then 503 and Retry-After): a client would rather retry.
+SERVE_WRITER_WAIT = 30.0
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -60,15 +65,24 @@ db_option = click.option(
     "db",
     default=api.DEFAULT_DB,
     show_default=True,
-    type=click.Path(dir_okay=False),
-    help="The store: a SQLite file, created on first ingest.",
+    envvar=LOCATION_VARIABLE,
+    show_envvar=True,
+    metavar="LOCATION",
+    help="The store: a SQLite file (created on first ingest) or postgresql://user@host/database.",
 )
 
 
+def _wait_option(default: float, what: str) -> Callable[[F], F]:
+    return click.option(
+        "--wait", "wait", default=default, show_default=True, type=click.FloatRange(min=0), metavar="SECONDS",
+        help=f"How long {what} waits for another process writing to the store before giving up.",
+    )
+
+
 def _open_existing(db: str, first: str = "ingest PATH") -> api.Storyline:
-    """Read commands never create a store: a missing file is an error, as is one that is not a store (left untouched)."""
-    if not Path(db).exists():
-        raise click.ClickException(f"{db}: no Storyline store here yet; run `storyline {first} --db {db}` first")
+    """Read commands never create a store: a missing one is an error, as is a file that is not a store (left untouched)."""
+    if not store_exists(db):
+        raise click.ClickException(f"{masked(db)}: no Storyline store here yet; run `storyline {first} --db {masked(db)}` first")
     return api.open(db, create=False)
 
 
@@ -81,7 +95,8 @@ def cli() -> None:
     follow feeds and sitemaps (`sources`, `fetch`, `watch`); it cleans each
     article, finds duplicates and groups articles about the same event into
     stories, across outlets, days and languages. Everything is kept in one
-    SQLite file.
+    SQLite file, or in PostgreSQL (--db postgresql://...) when several
+    machines share it.
 
     \b
     Start here:
@@ -100,9 +115,10 @@ def cli() -> None:
     "--workers", type=click.IntRange(min=0), default=None,
     help="Processes cleaning and analyzing articles in parallel (0: none).  [default: one per core, at most 4]",
 )
+@_wait_option(DEFAULT_WRITER_WAIT, "each batch")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @_errors_as_messages
-def ingest(paths: tuple[str, ...], db: str, batch_size: int, max_article_mb: float, workers: int | None, quiet: bool) -> None:
+def ingest(paths: tuple[str, ...], db: str, batch_size: int, max_article_mb: float, workers: int | None, wait: float, quiet: bool) -> None:
     """Read articles from files and directories into the store.
 
     PATHS are .txt (scraped text), .html/.htm pages, .jsonl files with one
@@ -111,11 +127,12 @@ def ingest(paths: tuple[str, ...], db: str, batch_size: int, max_article_mb: flo
     HTML page captured is an article). Directories are read recursively.
 
     Running the same command again adds nothing new and finishes an
-    interrupted run. Inputs that cannot be read are listed at the end; the
-    exit code is 1 when there were any.
+    interrupted run. Several ingests (and a server taking POSTs) may write to
+    one store at once: they take turns batch by batch. Inputs that cannot be
+    read are listed at the end; the exit code is 1 when there were any.
     """
     workers = default_workers() if workers is None else workers
-    with api.open(db, batch_size=batch_size, max_article_bytes=int(max_article_mb * 1024 * 1024), workers=workers) as sl:
+    with api.open(db, batch_size=batch_size, max_article_bytes=int(max_article_mb * 1024 * 1024), workers=workers, writer_wait=wait) as sl:
         with _article_progress("Ingesting", quiet) as advance:
             report = sl.ingest(list(paths), progress=advance)
         _print_report(report, db, sl.count())
@@ -144,7 +161,7 @@ def _print_report(report: IngestReport, db: str, counts: dict[str, int]) -> None
         f"{report.added} new articles ({report.duplicates} exact and {report.near_duplicates} near duplicates), "
         f"{report.new_stories} new stories, {report.already_stored} already stored. "
         + (f"{report.skipped} web archive records hold no article (requests, metadata, revisits, other types). " if report.skipped else "")
-        + f"{escape(db)} now holds {counts['articles']} articles in {counts['stories']} stories."
+        + f"{escape(masked(db))} now holds {counts['articles']} articles in {counts['stories']} stories."
     )
     if report.problems:
         err.print(f"[bold red]{len(report.problems)} input(s) could not be ingested:[/]")
@@ -348,7 +365,7 @@ def show(ident: str, db: str, as_json: bool) -> None:
         entity = None if story else sl.entity(ident)
         article = None if story or entity else sl.article(ident)
         if story is None and entity is None and article is None:
-            raise click.ClickException(f"no story, entity or article {ident!r} in {db}; `storyline stories` lists them")
+            raise click.ClickException(f"no story, entity or article {ident!r} in {masked(db)}; `storyline stories` lists them")
         if as_json:
             if story is not None:
                 payload = {**api.story_summary(story), "articles": [sl.article_export(a) for a in story.articles]}
@@ -562,7 +579,7 @@ def sources_add(urls: tuple[str, ...], db: str, every: str | None, name: str | N
         total = len(sl.sources())
     for source in added:
         err.print(f"watching {escape(source.url)} every {format_every(source.every)}")
-    err.print(f"{escape(db)} now watches {total} sources; `storyline fetch --db {escape(db)}` polls them")
+    err.print(f"{escape(masked(db))} now watches {total} sources; `storyline fetch --db {escape(masked(db))}` polls them")
 
 
 @sources.command("list")
@@ -578,7 +595,7 @@ def sources_list(db: str, as_json: bool) -> None:
         click.echo(json.dumps([api.source_record(s, pages.get(s.url, {})) for s in found], ensure_ascii=False, indent=2))
         return
     if not found:
-        err.print(f"no sources in {escape(db)}; add one with `storyline sources add URL --db {escape(db)}`")
+        err.print(f"no sources in {escape(masked(db))}; add one with `storyline sources add URL --db {escape(masked(db))}`")
         return
     for source in found:
         counts = pages.get(source.url, {})
@@ -679,7 +696,7 @@ def watch(db: str, allow_private_addresses: bool, contact: str | None, delay: fl
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     with _open_existing(db, "sources add URL") as sl:
-        err.print(f"Watching the {len(sl.sources())} sources of {escape(db)} · Ctrl-C to stop")
+        err.print(f"Watching the {len(sl.sources())} sources of {escape(masked(db))} · Ctrl-C to stop")
         report = sl.watch(_watch_settings(allow_private_addresses, contact, delay), stop=stop, on_event=_event)
         counts = sl.count()
     _print_fetch_report(report, db, counts)
@@ -694,7 +711,7 @@ def _print_fetch_report(report: FetchReport, db: str, counts: dict[str, int]) ->
         f"{report.sources_polled} sources polled ({report.not_modified} unchanged, {len(report.failed_sources)} failed), "
         f"{report.new_items} new items, {report.pages_fetched} pages fetched: {report.added} new articles "
         f"({report.duplicates} duplicates, {report.new_versions} new versions), {report.new_stories} new stories. "
-        f"{escape(db)} now holds {counts['articles']} articles in {counts['stories']} stories."
+        f"{escape(masked(db))} now holds {counts['articles']} articles in {counts['stories']} stories."
     )
     for title, problems in (("sources could not be polled", report.failed_sources), ("pages could not be fetched", report.failed_pages)):
         if problems:
@@ -715,10 +732,11 @@ def _print_fetch_report(report: FetchReport, db: str, counts: dict[str, int]) ->
 @click.option("--watch", "watching", is_flag=True, help="Also poll the watched sources and fetch their pages (as `storyline watch`).")
 @click.option("--create", is_flag=True, help="Start a new, empty store when --db names no file yet (to fill it with POST /api/articles).")
 @_web_options
+@_wait_option(SERVE_WRITER_WAIT, "a POST")
 @_errors_as_messages
 def serve(
     db: str, host: str, port: int, token: str | None, max_body_mb: float, watching: bool, create: bool,
-    allow_private_addresses: bool, contact: str | None, delay: float,
+    allow_private_addresses: bool, contact: str | None, delay: float, wait: float,
 ) -> None:
     """Serve the web pages and the HTTP API over the store.
 
@@ -727,13 +745,14 @@ def serve(
     """
     from storyline.serve.app import ServeSettings, run  # the web stack loads only for this command
 
-    if not create and not Path(db).exists():  # a typo must not serve a new, empty store
+    if not create and not store_exists(db):  # a typo must not serve a new, empty store
         raise click.ClickException(
-            f"{db}: no Storyline store here yet; run `storyline ingest PATH --db {db}` first, or pass --create to serve a new, empty one"
+            f"{masked(db)}: no Storyline store here yet; run `storyline ingest PATH --db {masked(db)}` first, "
+            "or pass --create to serve a new, empty one"
         )
-    with api.open(db, create=create) as sl:
+    with api.open(db, create=create, writer_wait=wait) as sl:
         writes = "writes need the token" if token else "read only (no --token: writes are refused)"
-        err.print(f"Serving {escape(db)} at http://{host}:{port}/ · {writes}")
+        err.print(f"Serving {escape(masked(db))} at http://{host}:{port}/ · {writes}")
         settings = ServeSettings(token=token or None, max_body_bytes=int(max_body_mb * 1024 * 1024))
         if not watching:
             run(sl, host=host, port=port, settings=settings)
@@ -743,13 +762,105 @@ def serve(
             target=sl.watch, args=(_watch_settings(allow_private_addresses, contact, delay),),
             kwargs={"stop": stop, "on_event": _event}, name="storyline-watch", daemon=True,
         )
-        err.print(f"Watching the {len(sl.sources())} sources of {escape(db)} beside the server")
+        err.print(f"Watching the {len(sl.sources())} sources of {escape(masked(db))} beside the server")
         watcher.start()
         try:
             run(sl, host=host, port=port, settings=settings)
         finally:
             stop.set()  # the watch stores what it fetched, then ends
             watcher.join(timeout=120)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, metavar="INPUT...")
+@db_option
+@click.option(
+    "--spark", "master", default=DEFAULT_MASTER, show_default=True, metavar="MASTER",
+    help="Where Spark runs: local[*] (this machine), local[N], spark://HOST:7077, yarn, k8s://https://HOST:443.",
+)
+@click.option(
+    "--order", type=click.Choice(ORDERS), default="input", show_default=True,
+    help="Match in the order ingest reads the inputs, or by publication day (published).",
+)
+@click.option("--conf", "confs", multiple=True, metavar="KEY=VALUE", help="A Spark setting, e.g. spark.executor.memory=8g (repeatable).")
+@click.option("--slice-mb", default=16.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              help="A JSONL file larger than this is read by several Spark tasks.")
+@click.option("--batch-size", default=api.DEFAULT_BATCH_SIZE, show_default=True, help="Articles written per transaction.")
+@click.option("--max-article-mb", default=10.0, show_default=True, help="Largest .txt/.html file (or JSONL line) read as one article.")
+@_wait_option(DEFAULT_WRITER_WAIT, "each batch")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@_errors_as_messages
+def backfill(
+    paths: tuple[str, ...], db: str, master: str, order: str, confs: tuple[str, ...], slice_mb: float, batch_size: int,
+    max_article_mb: float, wait: float, quiet: bool,
+) -> None:
+    """Ingest an archive with Apache Spark: clean and analyze on the cluster, match here.
+
+    INPUT... are files and folders as for ingest, readable at the same path on
+    every Spark executor (a shared file system). Spark's executors read,
+    clean and analyze them; this process then matches and stores the articles
+    exactly as ingest would (the same stories), taking turns with other
+    writers. Running it again skips what is stored and finishes an
+    interrupted run. Needs pip install 'storyline[spark]' and Java 17+.
+    """
+    spark_conf = {}
+    for conf in confs:
+        key, equals, value = conf.partition("=")
+        if not equals or not key.strip():
+            raise click.BadParameter(f"{conf!r} is not KEY=VALUE", param_hint="--conf")
+        spark_conf[key.strip()] = value.strip()
+    with api.open(db, batch_size=batch_size, max_article_bytes=int(max_article_mb * 1024 * 1024), writer_wait=wait) as sl:
+        progress = Progress(
+            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+            console=err, disable=quiet, transient=True,
+        )
+        with progress:
+            tasks: dict[str, TaskID] = {}
+
+            def advance(phase: str, done: int, total: int) -> None:
+                if phase not in tasks:
+                    label = "Preparing on Spark (tasks)" if phase == "preparing" else "Matching here (inputs)"
+                    tasks[phase] = progress.add_task(label, total=total)
+                progress.update(tasks[phase], completed=done, total=total)
+
+            report = sl.backfill(list(paths), master=master, order=order, spark_conf=spark_conf, slice_mb=slice_mb, progress=advance)
+        executors = report.executors
+        retried = f" ({executors.failed_tasks} failed attempts were run again)" if executors.failed_tasks else ""
+        err.print(f"Spark: {executors.documents_prepared} documents cleaned and analysed in {executors.tasks} tasks{retried}.")
+        _print_report(report, db, sl.count())
+    if not report.ok:
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--from", "source", required=True, metavar="LOCATION", help="The store to copy: a SQLite file or postgresql://...")
+@click.option("--to", "target", required=True, metavar="LOCATION", help="Where to copy it: a new, empty store.")
+@_wait_option(DEFAULT_WRITER_WAIT, "each store")
+@click.option("--quiet", "-q", is_flag=True, help="No progress.")
+@_errors_as_messages
+def migrate(source: str, target: str, wait: float, quiet: bool) -> None:
+    """Copy a whole store to another backend: SQLite to PostgreSQL, or back.
+
+    Every story, article, explanation and entity, the duplicate index, the
+    term statistics and the raw inputs are copied in one transaction; the
+    new store goes on exactly where the old one stopped. --to must be empty.
+    """
+    if not store_exists(source):
+        raise click.ClickException(f"{masked(source)}: no store here to copy")
+    with Progress(TextColumn("[bold]Copying {task.description}"), TextColumn("{task.completed} rows"), console=err, disable=quiet,
+                  transient=True) as progress:
+        tasks: dict[str, TaskID] = {}
+
+        def advance(table: str, rows: int) -> None:
+            if table not in tasks:
+                tasks[table] = progress.add_task(table)
+            progress.update(tasks[table], completed=rows)
+
+        copied = api.migrate(source, target, writer_wait=wait, progress=advance)
+    err.print(
+        f"Copied {escape(masked(source))} to {escape(masked(target))}: "
+        f"{copied.get('articles', 0)} articles, {copied.get('stories', 0)} stories, {sum(copied.values())} rows in {len(copied)} tables."
+    )
 
 
 # ---- text output ------------------------------------------------------------

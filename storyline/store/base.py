@@ -1,16 +1,16 @@
 """The store interface: everything the other stages need from a database.
 
-Only ``store`` talks to a database. A backend (SQLite now, PostgreSQL later)
-implements this protocol; the pipeline, the API and the CLI only see it.
+Only ``store`` talks to a database. A backend (SQLite, PostgreSQL) implements
+this protocol; the pipeline, the API and the CLI only see it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from typing import Protocol
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -18,6 +18,7 @@ from storyline.model import (
     Article,
     Batch,
     Entity,
+    EntityStory,
     Explanation,
     KnownArticle,
     Page,
@@ -32,15 +33,50 @@ from storyline.model import (
     WatchedPage,
 )
 
+# How long a writer waits for another one to finish its batch, by default (seconds).
+DEFAULT_WRITER_WAIT = 600.0
+
+
+@dataclass
+class StoreChanges:
+    """What writers saved after a given batch: all a matcher must take in to be up to date again."""
+
+    saved_batches: int  # batches saved in all, the last one included
+    stories: list[StoryProfile] = field(default_factory=list)  # profiles written since
+    merged: list[str] = field(default_factory=list)  # stories merged away since
+    term_frequencies: dict[int, int] = field(default_factory=dict)  # document frequencies written since
+    documents_counted: int = 0  # documents behind the term frequencies
+    edited: bool = False  # an analyst edited stories since: what matching holds must be loaded again
+
+
+@dataclass
+class TableRows:
+    """One table of a store, as ``storyline migrate`` moves it: its columns and every row, in the table's own order."""
+
+    name: str
+    columns: list[str]
+    rows: Iterator[tuple[Any, ...]]
+
 
 class Store(Protocol):
-    # ---- writing (one writer at a time) ---------------------------------
-    def writer(self) -> AbstractContextManager[None]:
-        """Hold the store's single-writer lock; raises StoreError when another writer holds it."""
+    location: str  # where the store is, fit to show (a password in it is masked)
+
+    # ---- writing: one writer at a time, batch by batch ------------------------
+    def writer(self, timeout: float = DEFAULT_WRITER_WAIT) -> AbstractContextManager[None]:
+        """Hold the store's single-writer lock, waiting up to ``timeout`` seconds for another writer's turn
+        to end (writers take turns in the order they came); raises StoreError when the wait is over."""
         ...
 
     def save_batch(self, batch: Batch) -> None:
-        """Write a whole batch in one transaction: all of it is stored, or none."""
+        """Write a whole batch in one transaction: all of it is stored, or none. Hold ``writer()``."""
+        ...
+
+    def saved_batches(self) -> int:
+        """How many batches were ever saved: a writer compares it with its own count to learn whether another wrote."""
+        ...
+
+    def changes_since(self, saved_batches: int) -> StoreChanges:
+        """What the batches saved after the first ``saved_batches`` changed in stories and term statistics."""
         ...
 
     # ---- what matching needs ----------------------------------------------
@@ -68,11 +104,17 @@ class Store(Protocol):
 
     def find_exact(self, text_hash: str) -> KnownArticle | None: ...
 
+    def find_by_bands(self, bands: Sequence[int]) -> list[KnownArticle]: ...
+
     def entities_for_keys(self, keys: Sequence[str]) -> list[Entity]:
         """Entities stored under any of these lookup keys (see analyze.linking)."""
         ...
 
     def entities_by_ids(self, ids: Iterable[str]) -> list[Entity]: ...
+
+    def stored_article_days(self) -> Iterator[tuple[str, str | None]]:
+        """(id, publication day) of every stored article: a backfill skips them, and keeps their place in time order."""
+        ...
 
     # ---- what explaining stories needs ------------------------------------------
     def story_members(self, story_id: str, *, limit: int) -> list[Article]:
@@ -90,8 +132,6 @@ class Store(Protocol):
     def outlets(self) -> dict[str, int]:
         """Articles per outlet name over the whole store (dated or not)."""
         ...
-
-    def find_by_bands(self, bands: Sequence[int]) -> list[KnownArticle]: ...
 
     # ---- reading -------------------------------------------------------------
     def count(self) -> dict[str, int]:
@@ -115,6 +155,18 @@ class Store(Protocol):
         self, query: str | Sequence[QueryTerm], *, limit: int | None = None, offset: int = 0, newest_first: bool = False
     ) -> Page[SearchHit]:
         """Articles that hold every term of ``query`` (any of its spellings), best match or newest first."""
+        ...
+
+    def entity(self, entity_id: str) -> Entity | None:
+        """An entity with its aliases, keys and neighbours."""
+        ...
+
+    def entity_names(self) -> dict[str, Entity]:
+        """Every entity's id, name and type (no aliases): enough to label mentions."""
+        ...
+
+    def entity_stories(self, entity_id: str, *, limit: int = 100) -> list[EntityStory]:
+        """Stories naming the entity, most recent first."""
         ...
 
     def story_titles(self, story_ids: Sequence[str]) -> dict[str, str | None]: ...
@@ -164,6 +216,20 @@ class Store(Protocol):
 
     def iter_articles(self) -> Iterator[Article]:
         """Every article (without embeddings), in arrival order."""
+        ...
+
+    def iter_entities(self) -> Iterator[Entity]:
+        """Every entity (with aliases), most mentioned first."""
+        ...
+
+    # ---- moving a store to another backend ---------------------------------------
+    def export_tables(self) -> Iterator[TableRows]:
+        """Every table with its rows, a table before those that refer to it."""
+        ...
+
+    def import_tables(self, tables: Iterable[TableRows]) -> dict[str, int]:
+        """Load what ``export_tables`` of another store gave, in one transaction, into this empty store;
+        returns the rows loaded per table. Hold ``writer()``."""
         ...
 
     # ---- watched sources, their pages, article versions, archive checkpoints (issue 12) ----

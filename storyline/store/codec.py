@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import struct
 from dataclasses import asdict
 from typing import Any
 
@@ -18,6 +19,7 @@ from storyline.model import (
     Mention,
     Place,
     Quote,
+    SparseVector,
     Statement,
     StoryEdit,
     StoryQuote,
@@ -110,6 +112,29 @@ def explanation_from_json(payload: str | None) -> Explanation | None:
         quotes=[StoryQuote(**q) for q in data["quotes"]],
         summary=statements("summary"),
     )
+
+
+def pack_terms(terms: dict[str, SparseVector]) -> bytes:
+    """Per language: code (3 bytes), count (uint32), term ids (int32), weights (float32)."""
+    parts = []
+    for language, vector in sorted(terms.items()):
+        parts.append(language.encode("ascii").ljust(3, b" ") + struct.pack("<I", len(vector.terms)))
+        parts.append(vector.terms.astype(np.int32).tobytes() + vector.weights.astype(np.float32).tobytes())
+    return b"".join(parts)
+
+
+def unpack_terms(blob: bytes | None) -> dict[str, SparseVector]:
+    terms: dict[str, SparseVector] = {}
+    offset = 0
+    while blob and offset < len(blob):
+        language = blob[offset : offset + 3].decode("ascii").strip()
+        (count,) = struct.unpack_from("<I", blob, offset + 3)
+        offset += 7
+        ids = np.frombuffer(blob, dtype=np.int32, count=count, offset=offset).astype(np.int64)
+        weights = np.frombuffer(blob, dtype=np.float32, count=count, offset=offset + 4 * count).copy()
+        terms[language] = SparseVector(ids, weights)
+        offset += 8 * count
+    return terms
 
 
 def edit_payload(edit: StoryEdit) -> str:
