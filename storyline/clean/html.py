@@ -26,9 +26,9 @@ LOGGER = logging.getLogger(__name__)
 # htmldate: look in the text too, and prefer the original publication date to the last update.
 _DATE_PARAMS = {"extensive_search": True, "original_date": True}
 _JSON_LD = re.compile(r"<script[^>]+application/ld\+json[^>]*>(.*?)</script>", re.IGNORECASE | re.DOTALL)
-_DOMAIN = re.compile(r"[\w.-]+\.[a-z]{2,}", re.IGNORECASE)
+_DOMAIN = re.compile(r"[\w.-]{1,253}\.[a-z]{2,}", re.IGNORECASE)  # bounded as in DNS: linear on long words
 # "Trine Juncher Jørgensen og Tôrtia Reimer-Johansen": two people joined by "and" in the page's language.
-_AND = re.compile(r"\s+(?:and|und|et|y|e|og|och|en|ve|i|и)\s+", re.IGNORECASE)
+_AND = re.compile(r"\s{1,10}(?:and|und|et|y|e|og|och|en|ve|i|и)\s+", re.IGNORECASE)  # bounded: long space runs
 
 
 def extract_html(html: str, *, url: str | None = None) -> Extracted:

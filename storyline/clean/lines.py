@@ -18,7 +18,7 @@ from storyline.clean.metadata import author_from_byline
 from storyline.words import WORD, best_stoplist, is_unspaced, stoplist_words, stopwords, word_count
 
 _SENTENCE_INSIDE = re.compile(r"[.!?…][\"'»”’)\]]*\s+[\"«„“]?[A-ZÀ-ÖØ-ÞА-ЯЁ]|[。！？]」?(?=.)")
-_URL = re.compile(r"https?://|www\.|\S+@\S+\.\w+|\.(com|org|net|de|fr|uk)\b", re.IGNORECASE)
+_URL = re.compile(r"https?://|www\.|\S{1,64}@\S{1,255}\.\w+|\.(com|org|net|de|fr|uk)\b", re.IGNORECASE)
 _DIGIT = re.compile(r"\d")
 _PIPE = re.compile(r"\s[|•·›»/]\s")
 _TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\b")

@@ -40,7 +40,7 @@ _OPENING_QUOTE_END = re.compile(r"[\"«„“]\s*$")
 MAX_PARAGRAPH_CHARS = 8000
 # A headline does not end with a full stop; a first line that does is the text itself.
 _ENDS_WITH_PERIOD = re.compile(r"\.[\"'»”’)\]]*\s*$")
-_DOMAIN = re.compile(r"(?:[\w-]+\.)+[a-z]{2,}", re.IGNORECASE)
+_DOMAIN = re.compile(r"(?:[\w-]{1,63}\.)+[a-z]{2,}", re.IGNORECASE)  # labels bounded as in DNS: linear on long words
 _SENTENCE_FINAL = re.compile(r"[.!?…。！？][\s\"'`»”’)\]」』）]*$")
 PLAIN_RECORD_SHARE = 0.9
 MAX_HEADLINE_WORDS = 30
