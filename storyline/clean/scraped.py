@@ -23,7 +23,7 @@ from storyline.clean import boilerplate as bp
 from storyline.clean import line_model
 from storyline.clean.extracted import Extracted
 from storyline.clean.lines import PROSE_WORDS, content_words, features, headline_anchor, page_stopwords
-from storyline.clean.outlets import title_segments
+from storyline.clean.outlets import strip_outlet, title_segments
 from storyline.clean.metadata import (
     DATE_CUE,
     author_from_byline,
@@ -91,12 +91,16 @@ def extract_scraped(text: str, *, language: str | None = None, title: str | None
             # text in other words ("A few strong tornadoes could strike..." / "Strong tornadoes
             # possible in..."): fundus's gold titles are the headlines.
             above = headline_above(paragraphs, labels, language, content, stop)
-            if above is not None and above != paragraphs[0] and names_the_article(above, [paragraphs[0]], stop, share=SAME_HEADLINE_SHARE):
+            # Two words at least: a short line sharing one name with the title ("Jane Doe in
+            # Lima", a byline with its place) is not the headline worded again.
+            if above is not None and above != paragraphs[0] and names_the_article(above, [paragraphs[0]], stop, share=SAME_HEADLINE_SHARE, at_least=2):
                 title = above
     elif title is None:
         title = headline_above(paragraphs, labels, language, content, stop, named=False)
     author = next((a for a in map(author_from_byline, furniture) if a), None)
     outlet = title_outlet or outlet_from_cues(furniture + body[:1], author=author)
+    if title_line and title and outlet:
+        title = strip_outlet(title, [outlet])  # "Headline — Outlet", the outlet named elsewhere on the page
     published, uncertain = (title_date, False) if title_date else publication_date(paragraphs, labels, language)
     return Extracted(
         text="\n\n".join(body),
@@ -231,10 +235,10 @@ def is_headline(text: str) -> bool:
     )
 
 
-def names_the_article(line: str, content: list[str], stop: frozenset[str], *, share: float = TITLE_SHARE) -> bool:
+def names_the_article(line: str, content: list[str], stop: frozenset[str], *, share: float = TITLE_SHARE, at_least: int = 1) -> bool:
     """Does the line share its words with the article text, as a headline does?
 
-    At least ``share`` of its content words occur in the text. On the training pages
+    At least ``share`` of its content words (and ``at_least`` of them) occur in the text. On the training pages
     (L3S-GN1 and fundus, three renderings) the <title> line's share is under 0.2 on 5 % of
     pages; a menu line above the text (inscriptis renders no <title>) is under 0.2 on 85-92 %.
     """
@@ -242,7 +246,7 @@ def names_the_article(line: str, content: list[str], stop: frozenset[str], *, sh
     if not words:
         return False
     text = {w for paragraph in content for w in content_words(paragraph, stop)}
-    return sum(w in text for w in words) >= share * len(words)
+    return sum(w in text for w in words) >= max(at_least, share * len(words))
 
 
 def is_plain_record(paragraphs: list[str], language: str | None = None) -> bool:
