@@ -12,6 +12,7 @@ import json
 import logging
 import re
 from dataclasses import dataclass, field
+from html import unescape
 from typing import Any
 
 import trafilatura
@@ -25,6 +26,8 @@ LOGGER = logging.getLogger(__name__)
 
 # htmldate: look in the text too, and prefer the original publication date to the last update.
 _DATE_PARAMS = {"extensive_search": True, "original_date": True}
+# The <title> element: trafilatura reads og:title first, which sites give without their name.
+_TITLE_ELEMENT = re.compile(r"<title[^>]{0,200}>([^<]{1,1000})</title>", re.IGNORECASE)
 _JSON_LD = re.compile(r"<script[^>]+application/ld\+json[^>]*>(.*?)</script>", re.IGNORECASE | re.DOTALL)
 _DOMAIN = re.compile(r"[\w.-]{1,253}\.[a-z]{2,}", re.IGNORECASE)  # bounded as in DNS: linear on long words
 # "Trine Juncher Jørgensen og Tôrtia Reimer-Johansen": two people joined by "and" in the page's language.
@@ -46,7 +49,9 @@ def extract_html(html: str, *, url: str | None = None) -> Extracted:
     linked = linked_data(html)
     host = document.hostname or outlet_from_url(url)
     raw_title = (document.title or "").strip()
-    outlet = page_outlet(document.sitename, linked.publishers, raw_title, host)
+    title_element = _TITLE_ELEMENT.search(html)
+    page_titles = [raw_title] + ([unescape(title_element.group(1)).strip()] if title_element else [])
+    outlet = page_outlet(document.sitename, linked.publishers, page_titles, host)
     names = [outlet, document.sitename, *linked.publishers, host, host_name(host)]
     title = strip_outlet(raw_title, names) if raw_title else None
     paragraphs = [line.strip() for line in (document.text or "").split("\n") if line.strip()]
@@ -106,12 +111,13 @@ def linked_data(html: str) -> LinkedData:
     return found
 
 
-def page_outlet(sitename: str | None, publishers: list[str], title: str, host: str | None) -> str | None:
+def page_outlet(sitename: str | None, publishers: list[str], titles: list[str], host: str | None) -> str | None:
     """The outlet's name as the page gives it.
 
     The site name (og:site_name, or JSON-LD publisher as trafilatura reads it) unless it is only
-    a domain; then the JSON-LD publisher, the title segment that names the host ("... - Golem.de"),
-    or the host itself.
+    a domain; then the JSON-LD publisher, a segment of the titles (og:title, <title>) that names
+    the host ("... - Golem.de", "... | Rheinische Rundschau" on rheinische-rundschau.de), or the
+    host itself.
     """
     sitename = (sitename or "").strip().lstrip("@")
     if sitename and not _DOMAIN.fullmatch(sitename):
@@ -119,9 +125,10 @@ def page_outlet(sitename: str | None, publishers: list[str], title: str, host: s
     if publishers:
         return publishers[0]
     site = host_name(host)
-    for segment in title_segments(title)[1:]:
-        if site and same_outlet(segment, site):
-            return segment
+    for title in titles:
+        for segment in title_segments(title)[1:]:
+            if site and same_outlet(segment, site):
+                return segment
     return sitename or host
 
 
