@@ -101,6 +101,12 @@ _APP_PROMPT = re.compile(
     r"(?P<name>[\w\s]{2,30}?)[ -](?:app|application|appli|aplicación)\b",
     re.IGNORECASE,
 )
+# French and Spanish put the name after the word: "Téléchargez l'application X pour ...",
+# "Descarga la app de X": the name runs to the next lower-case word, a punctuation mark or the end.
+_APP_PROMPT_NAME_AFTER = re.compile(
+    r"\b(?i:télécharge(?:z|r)?|descarga(?:r)?)\s+(?i:l'|la\s+)(?i:application|appli|app|aplicación)\s+(?:de\s+|del\s+)?"
+    r"(?P<name>\w[\w'-]{0,30}(?:\s+\w[\w'-]{0,30}){0,4}?)(?=\s+[a-zà-ÿ]|\s*[.,!:;]|\s*$)"
+)
 # A wire dateline: "ANKARA, March 21 (AWS) - ...", "Arequipa, 18 mar (Noticias Andinas).- ..."
 _DATELINE_SOURCE = re.compile(r"^[A-ZÀ-ÖØ-ÞА-Я][\w' .-]{1,40},\s+[\w .]{1,20}\((?P<name>[^)\d]{2,40})\)\s*[.\-–—:]")
 
@@ -143,7 +149,7 @@ def outlet_from_cues(paragraphs: list[str], *, author: str | None = None) -> str
         if match and acceptable(name := clean_outlet_name(match.group("name"))):
             return name
     for i, text in enumerate(paragraphs):
-        match = _APP_PROMPT.search(text.strip())
+        match = _APP_PROMPT.search(text.strip()) or _APP_PROMPT_NAME_AFTER.search(text.strip())
         if not match or not acceptable(name := clean_outlet_name(match.group("name"))):
             continue
         mention = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
