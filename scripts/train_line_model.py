@@ -156,6 +156,7 @@ def pattern_evidence(items: list[Rendering]) -> None:
         "RELATED_HEADER": lambda t: bool(bp.RELATED_HEADER.match(t.strip())),
         "MEDIA_MARKER": lambda t: bp.word_count(t) <= 6 and bool(bp.MEDIA_MARKER.match(t.strip())),
         "TEASER": lambda t: bool(bp.TEASER.match(t.strip())),
+        "RELATED_PROMPT": lambda t: bool(bp.RELATED_PROMPT.match(t.strip())),
         "is_menu": bp.is_menu,
         "is_caption_with_credit": bp.is_caption_with_credit,
         "byline": lambda t: author_from_byline(t) is not None,

@@ -86,11 +86,16 @@ RELATED_HEADER = re.compile(
     _I,
 )
 
-# A teaser line pointing elsewhere: "► See also: ...", "» Lesen Sie auch: ...", "> Sport". 437 on 54 sites, 100 %.
-TEASER = re.compile(
-    r"^\s*([►▶▸→»>]+|(related|see also|read also|read more|lire aussi|à lire aussi|voir aussi|lesen sie auch|mehr dazu|lee también|ver también|leggi anche|читайте также)\s*:)",
-    _I,
+# The prompt before a link to another article: "Read also: <headline>", "Читайте также: ...".
+_RELATED_PROMPT_WORDS = (
+    r"related|see also|read also|also read|read more|lire aussi|à lire aussi|voir aussi|lire également|"
+    r"lesen sie auch|mehr dazu|mehr zum thema|lee también|lea también|ver también|leggi anche|читайте также|смотрите также"
 )
+# Such a prompt and the linked headline on one line is furniture whatever the classifier says:
+# 6 on 5 sites, 100 % (too few for the line model to learn them).
+RELATED_PROMPT = re.compile(rf"^\s*(?:{_RELATED_PROMPT_WORDS})\s*:\s*\S", _I)
+# A teaser line pointing elsewhere: "► See also: ...", "» Lesen Sie auch: ...", "> Sport". 439 on 56 sites, 100 %.
+TEASER = re.compile(rf"^\s*([►▶▸→»>]+|({_RELATED_PROMPT_WORDS})\s*:)", _I)
 
 # A media player stub: a duration alone or after a few words ("14:58", "Video 01:45"). 56 on 6 sites, 100 %.
 MEDIA_MARKER = re.compile(r"^([^\W\d]+\s+){0,3}\d{1,2}:\d{2}$")
