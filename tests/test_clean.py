@@ -10,6 +10,7 @@ import pytest
 
 import storyline
 from storyline.clean import clean
+from storyline.clean.outlets import OutletNames
 from storyline.clean.scraped import extract_scraped, reflow, split_paragraphs
 from storyline.ingest import content_id
 from storyline.model import Given, RawDocument
@@ -259,3 +260,16 @@ def test_html_title_loses_the_outlet_and_authors_lose_the_publisher() -> None:
     assert article.title == "Water budget passes after all-night debate"
     assert article.outlet == "Lakeside Courier"
     assert article.author == "Mara Lindqvist"
+
+
+def test_outlet_names_join_abbreviations_and_hosts_to_the_one_proper_name() -> None:
+    names = OutletNames({"NDC": 2, "la-voz-del-valle.example": 1})
+    assert names.resolve("Nordic Daily Courier") == "Nordic Daily Courier"
+    assert names.resolve("La Voz del Valle") == "La Voz del Valle"
+    assert sorted(names.take_renames()) == [("NDC", "Nordic Daily Courier"), ("la-voz-del-valle.example", "La Voz del Valle")]
+    assert names.resolve("NDC") == "Nordic Daily Courier"
+    assert names.resolve("www.lavozdelvalle.example") == "La Voz del Valle"
+    # A host that spells no known name, and an abbreviation of two known names, stay as they are.
+    assert names.resolve("valley-news.example") == "valley-news.example"
+    names.resolve("Northern Daily Chronicle")
+    assert names.resolve("NDC") == "NDC"

@@ -41,6 +41,23 @@ def is_abbreviation(short: str, long: str) -> bool:
     return letters.lower() == initials(long)
 
 
+# A bare host name: "eldiariodelsur.example", "www.boersen-zeitung.de" (bounded as in DNS).
+_HOST = re.compile(r"[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
+
+
+def is_host_of(host: str, name: str) -> bool:
+    """"eldiariodelsur.example" for "El Diario del Sur": a host whose site label is the name's letters."""
+    if not _HOST.fullmatch(host) or _HOST.fullmatch(name):
+        return False
+    site = host_name(host)
+    return bool(site) and bool(set(_squashed(site)) & set(_squashed(name)))
+
+
+def stands_for(short: str, long: str) -> bool:
+    """``short`` is another form of the proper name ``long``: its abbreviation or its host."""
+    return is_abbreviation(short, long) or is_host_of(short, long)
+
+
 def same_outlet(a: str | None, b: str | None) -> bool:
     """Two spellings of one outlet's name: equal once squashed, one inside the other, or one the other's initials."""
     if not a or not b:
@@ -93,11 +110,13 @@ def strip_outlet(title: str, names: list[str | None]) -> str:
 
 
 class OutletNames:
-    """One name per outlet over a whole store: an abbreviation joins the one known name it abbreviates.
+    """One name per outlet over a whole store: an abbreviation or a host name joins the one known
+    proper name it stands for.
 
-    "AWS" becomes "Atlantic Wire Service" once that name is known (from any article), and a
-    name seen first only as its abbreviation is renamed when the full name arrives
-    (``take_renames``). An abbreviation that fits two known names stays as it is.
+    "AWS" becomes "Atlantic Wire Service" and "eldiariodelsur.example" "El Diario del Sur" once
+    that name is known (from any article), and a name seen first only in its short form is renamed
+    when the full name arrives (``take_renames``). A short form that fits two known names stays
+    as it is.
     """
 
     def __init__(self, known: dict[str, int] | None = None) -> None:
@@ -109,7 +128,7 @@ class OutletNames:
                 self._rename(name, full)
 
     def _expansion(self, name: str) -> str | None:
-        candidates = [known for known in self._counts if known != name and is_abbreviation(name, known)]
+        candidates = [known for known in self._counts if known != name and stands_for(name, known)]
         return candidates[0] if len(candidates) == 1 else None
 
     def _rename(self, old: str, new: str) -> None:
@@ -124,8 +143,8 @@ class OutletNames:
         if full is not None:
             name = full
         else:
-            for short in [known for known in self._counts if is_abbreviation(known, name)]:
-                if sum(is_abbreviation(short, other) for other in self._counts) == 0:
+            for short in [known for known in self._counts if stands_for(known, name)]:
+                if sum(stands_for(short, other) for other in self._counts) == 0:
                     self._rename(short, name)
         self._counts[name] += 1
         return name
