@@ -162,7 +162,8 @@ def outlet_from_cues(paragraphs: list[str], *, author: str | None = None) -> str
     return None
 
 
-_TITLE_SEPARATOR = re.compile(r"\s+\|\s+")
+# Each match starts where a run of spaces starts: a long run without a bar is then tried once, not from each space.
+_TITLE_SEPARATOR = re.compile(r"(?<!\s)\s+\|\s+")
 
 
 def outlet_from_title_line(line: str, language: str | None) -> tuple[str, str | None, str | None]:

@@ -20,7 +20,8 @@ _GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "
 _MINOR_WORDS = frozenset("the of and for a an de del la le les el los das der die des du di y et und & l".split())
 # Title segments are separated by bars, spaced dashes, bullets, or a colon glued to the site name
 # ("Headline:朝日新聞デジタル"). Measured on fundus and trafilatura_eval pages (bench/metadata.py).
-_TITLE_SEPARATOR = re.compile(r"\s+[|\-–—·•»:]\s+|\s*[|ㅣ｜：]\s*|(?<=\S):(?=[^\s\d])")
+# Matches start where a run of spaces starts (the look-behinds): a long run of spaces is tried once, not from each space.
+_TITLE_SEPARATOR = re.compile(r"(?<!\s)\s+[|\-–—·•»:]\s+|(?<!\s)\s*[|ㅣ｜：]\s*|(?<=\S):(?=[^\s\d])")
 
 
 def _squashed(name: str) -> tuple[str, ...]:
