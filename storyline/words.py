@@ -14,8 +14,6 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-import justext
-
 HAN_KANA = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 SOUTHEAST_ASIAN = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff"  # Thai, Lao, Myanmar, Khmer blocks
 UNSPACED_CHARACTERS = HAN_KANA + SOUTHEAST_ASIAN
@@ -40,6 +38,8 @@ _STOPLISTS = {
 
 @functools.lru_cache(maxsize=1)
 def _stoplists() -> dict[str, frozenset[str]]:
+    import justext  # loads lxml's HTML parser: imported when a text is first read, not by every command
+
     return {name: frozenset(justext.get_stoplist(name)) for name in justext.get_stoplists()}
 
 
