@@ -1,134 +1,104 @@
 """Clean stage: article body extraction (boilerplate removal) against gold bodies, with baselines.
 
-Two real datasets, every system run in the same process on the same pages:
+Real page sets (``bench/page_sets.py``), every system run in the same process on the same pages:
 
-- Zyte/Scrapinghub article extraction benchmark (181 news/blog pages, gold ``articleBody``);
-- CleanEval dev set (general web pages, gold cleaned text; read from the tarball).
+- Zyte/ScrapingHub article extraction benchmark (181 news/blog pages, gold ``articleBody``);
+- CleanEval dev set (58 general web pages, gold cleaned text);
+- fundus test pages (153 news pages from 103 publishers, gold body paragraphs);
+- newspaper4k test pages (23 pages; that library's own expected text, not hand-checked).
 
-Systems on the HTML:
+HTML path:
 
 - ``trafilatura_default``: ``trafilatura.extract(html)`` with its defaults (the baseline);
 - ``storyline_html``: ``storyline.clean.clean`` on an ``html`` RawDocument, body ``Article.text``;
-- ``storyline_html_with_title``: the same run scored as ``title + "\\n\\n" + text`` (gold bodies
-  may start with the headline and trafilatura's output may include it);
-- ``justext_default``: jusText with default settings and the stoplist of the page language
-  (lingua on the page's sentence-like lines, else ``<html lang>``, else English).
+- ``justext_default``: jusText with default settings and the stoplist of the page language.
 
-Systems on a naive "scraped" plain-text rendering of the page (lxml: script/style/noscript
-dropped, a newline around block elements and a blank line around paragraphs, runs of blank
-lines collapsed, the ``<title>``
-as first line, as in the scraped files of examples/corpus/scraped):
+Plain-text path (the page rendered to text as scrapers do, then cleaned as a ``text`` document):
 
-- ``raw_rendered_text``: the rendering itself, no cleaning (the floor for the text path);
-- ``storyline_scraped_text``: ``clean`` on a ``text`` RawDocument holding the rendering.
+- ``raw/<renderer>``: the rendering itself, no cleaning (the floor of the text path);
+- ``storyline_text/<renderer>``: ``clean`` on a ``text`` RawDocument holding the rendering;
+- ``old_text/<renderer>``: the same, by the rule-based plain-text cleaner Storyline had before
+  issue 15 (``--old-revision``, default ``a275e4e``): its tree is taken from git and run in a
+  child process on the same renderings (the baseline the learned cleaner replaces).
+
+Renderers: ``blocks`` (lxml, innerText-like line breaks, the <title> first), ``html_text``
+(``html_text.extract_text``) and ``inscriptis`` (``inscriptis.get_text``, no title line).
+
+The text path's classifier (``storyline/clean/models/lines.*``) was trained on L3S-GN1 and on the
+sites of one half of ScrapingHub and of fundus; ``held_out`` rows score the other half only
+(sites never trained on), CleanEval and newspaper4k were never trained on.
 
 Metric per page: token precision/recall/F1 of the extracted text against the gold text, tokens
 ``re.findall(r"\\w+", text.lower())`` counted as multisets; reported as the mean over pages
 (macro) and over all tokens pooled (micro), with the number of empty outputs. Pages with empty
 gold are skipped. Each system is timed over all pages (after one untimed warm-up call).
 
-    python bench/clean_quality.py [--limit N] [--dump DIR]
+Plain records (ECB+, 772 news texts with no page furniture, one a single sentence): how many
+the text path rejects, and the share of their words it keeps (title + body).
+
+    python bench/clean_quality.py [--limit N] [--sets scrapinghub,cleaneval,fundus,newspaper4k] [--old-revision REV]
 """
 
 from __future__ import annotations
 
 import argparse
 import gzip
+import io
 import json
 import logging
 import re
 import statistics
+import subprocess
 import sys
 import tarfile
+import tempfile
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-
-import lxml.etree
-import lxml.html
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import DATA, peak_rss_mb, prf, write_result  # noqa: E402
+from bench.page_sets import HALVED, LOADERS, RENDERERS, TOKEN, Page, held_out, token_prf  # noqa: E402
 from storyline.clean import clean  # noqa: E402
 from storyline.clean.language import detect_language  # noqa: E402
 from storyline.errors import InputError  # noqa: E402
 from storyline.ingest import content_id  # noqa: E402
-from storyline.model import Article, RawDocument  # noqa: E402
+from storyline.model import RawDocument  # noqa: E402
 
-SCRAPINGHUB = DATA / "scrapinghub_article_extraction"
-CLEANEVAL = DATA / "cleaneval" / "cleaneval-dev.tar.gz"
-
-TOKEN = re.compile(r"\w+")
-# A naive scraper's line breaks, innerText-like: one newline around these blocks, a blank line
-# around paragraphs and headings; adjacent breaks collapse to the larger one, <br> is a literal newline.
-LINE_TAGS = frozenset(
-    "div li tr section article header footer nav ul ol dl dt dd table figure figcaption aside main form".split()
-)
-PARAGRAPH_TAGS = frozenset("p h1 h2 h3 h4 h5 h6 blockquote pre hr".split())
-CELL_TAGS = frozenset(("td", "th"))
-DROP_TAGS = ("script", "style", "noscript", "template")
-CLEANEVAL_WRAPPER_OPEN = re.compile(rb"^\s*<text\b[^>]*>", re.IGNORECASE)
-CLEANEVAL_WRAPPER_CLOSE = re.compile(rb"</text>\s*$", re.IGNORECASE)
-CLEANEVAL_MARKUP = re.compile(r"<\s*/?\s*[phl]\s*>", re.IGNORECASE)
-
-
-@dataclass
-class Page:
-    id: str
-    url: str | None
-    html: bytes
-    gold: str
-
-
-# --------------------------------------------------------------------------- data
-
-
-def load_scrapinghub() -> list[Page]:
-    truth = json.loads((SCRAPINGHUB / "ground-truth.json").read_text(encoding="utf-8"))
-    pages = []
-    for key in sorted(truth):
-        html = gzip.decompress((SCRAPINGHUB / "html" / f"{key}.html.gz").read_bytes())
-        pages.append(Page(key, truth[key].get("url"), html, truth[key].get("articleBody") or ""))
-    return pages
-
-
-def cleaneval_gold(raw: str) -> str:
-    """Drop the ``URL: ...`` header line and the ``<p>``/``<h>``/``<l>`` paragraph markers."""
-    lines = raw.replace("\r\n", "\n").split("\n")
-    if lines and lines[0].startswith("URL:"):
-        lines = lines[1:]
-    return CLEANEVAL_MARKUP.sub(" ", "\n".join(lines)).strip()
-
-
-def load_cleaneval() -> list[Page]:
-    inputs: dict[str, bytes] = {}
-    golds: dict[str, str] = {}
-    with tarfile.open(CLEANEVAL, "r:gz") as tar:
-        for member in tar.getmembers():
-            if not member.isfile():
-                continue
-            parts = member.name.split("/")
-            stem = parts[-1].rsplit(".", 1)[0]
-            data = tar.extractfile(member).read()  # type: ignore[union-attr]
-            if "input" in parts and parts[-1].endswith(".html"):
-                inputs[stem] = data
-            elif "GoldStandard" in parts and parts[-1].endswith(".txt"):
-                golds[stem] = cleaneval_gold(data.decode("utf-8", errors="replace"))
-    pages = []
-    for stem in sorted(set(inputs) & set(golds), key=lambda s: (len(s), s)):
-        raw = inputs[stem]
-        header = CLEANEVAL_WRAPPER_OPEN.match(raw)
-        url = None
-        if header:
-            found = re.search(rb'id="([^"]*)"', header.group(0))
-            url = found.group(1).decode("utf-8", errors="replace") if found else None
-            # The <text id=... title=... encoding=...> wrapper is CleanEval packaging, not the page.
-            raw = CLEANEVAL_WRAPPER_CLOSE.sub(b"", raw[header.end() :])
-        pages.append(Page(stem, url, raw, golds[stem]))
-    return pages
+ECBPLUS = DATA / "ecbplus" / "documents.jsonl.gz"
+# News sets whose never-trained pages are pooled in ``unseen_news`` (CleanEval is general web pages).
+NEWS = ("scrapinghub", "fundus", "newspaper4k")
+REPO = Path(__file__).resolve().parents[1]
+# main before issue 15's cleaner: the hand-written plain-text cleaner the learned one replaces.
+OLD_REVISION = "a275e4e"
+# Run in a child process: the package of an older revision, not the installed (editable) one.
+_OLD_CLEANER = """
+import json, logging, sys, time
+sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in type(f).__module__ + getattr(f, "__name__", "")]
+sys.path.insert(0, sys.argv[1])
+logging.disable(logging.WARNING)
+from storyline.clean import clean
+from storyline.errors import InputError
+from storyline.ingest import content_id
+from storyline.model import RawDocument
+assert __import__("storyline").__file__.startswith(sys.argv[1]), "the old tree was not imported"
+texts = json.loads(open(sys.argv[2], encoding="utf-8").read())
+def cleaned(key, text):
+    body = text.encode("utf-8")
+    try:
+        return clean(RawDocument(content_id("text", body), key, "text", body)).text
+    except InputError:
+        return ""
+first = next(iter(texts), None)
+if first is not None:
+    cleaned(first, texts[first])  # warm-up, as timed() does
+start = time.perf_counter()
+out = {key: cleaned(key, text) for key, text in texts.items()}
+json.dump({"texts": out, "seconds": time.perf_counter() - start}, open(sys.argv[3], "w", encoding="utf-8"))
+"""
+UNSEEN_NEWS: list[tuple[str, tuple[float, float, float]]] = []
 
 
 # --------------------------------------------------------------------------- systems
@@ -140,75 +110,48 @@ def trafilatura_default(page: Page) -> str:
     return trafilatura.extract(page.html) or ""
 
 
-def storyline_article(page: Page) -> Article | None:
+def storyline_html(page: Page) -> str:
     doc = RawDocument(content_id("html", page.html), page.id, "html", page.html)
-    try:
-        return clean(doc)
-    except InputError:
-        return None
-
-
-def storyline_scraped(page: Page, rendered: str) -> str:
-    body = rendered.encode("utf-8")
-    doc = RawDocument(content_id("text", body), page.id, "text", body)
     try:
         return clean(doc).text
     except InputError:
         return ""
 
 
-def render_text(html: bytes) -> str:
-    """The page as a naive scraper would save it: title line, blank line, then the body text with block line breaks."""
-    from trafilatura.utils import load_html
-
-    tree = load_html(html)
-    if tree is None:
+def storyline_text(text: str, source: str) -> str:
+    body = text.encode("utf-8")
+    doc = RawDocument(content_id("text", body), source, "text", body)
+    try:
+        return clean(doc).text
+    except InputError:
         return ""
-    lxml.etree.strip_elements(tree, *DROP_TAGS, lxml.etree.Comment, lxml.etree.ProcessingInstruction, with_tail=False)
-    title_el = tree.find(".//title")
-    title = " ".join(title_el.text_content().split()) if title_el is not None else ""
-    body = tree.find(".//body")
-    root = body if body is not None else tree
-    out: list[str] = []
-    pending = 0  # line breaks owed before the next text
 
-    def emit(text: str | None) -> None:
-        nonlocal pending
-        if not text:
-            return
-        text = re.sub(r"\s+", " ", text)
-        if pending:
-            if not text.strip():
-                return
-            out.append("\n" * pending)
-            pending = 0
-        out.append(text)
 
-    for event, el in lxml.etree.iterwalk(root, events=("start", "end")):
-        tag = el.tag.lower() if isinstance(el.tag, str) else ""
-        breaks = 2 if tag in PARAGRAPH_TAGS else 1 if tag in LINE_TAGS else 0
-        if event == "start":
-            pending = max(pending, breaks)
-            if tag == "br":
-                out.append("\n")
-                pending = 0
-            emit(el.text)
-        else:
-            pending = max(pending, breaks)
-            if tag in CELL_TAGS:
-                emit(" ")
-            if el is not root:
-                emit(el.tail)
-    lines = [line.strip() for line in "".join(out).split("\n")]
-    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-    return f"{title}\n\n{text}" if title else text
+class OldCleaner:
+    """The plain-text cleaner of an older revision, its package unpacked from git into a temporary directory."""
+
+    def __init__(self, revision: str) -> None:
+        self.revision = subprocess.run(
+            ["git", "rev-parse", "--short", revision], cwd=REPO, check=True, capture_output=True, text=True
+        ).stdout.strip()
+        self._dir = tempfile.TemporaryDirectory(prefix="storyline-old-cleaner-")
+        archive = subprocess.run(["git", "archive", self.revision, "storyline"], cwd=REPO, check=True, capture_output=True).stdout
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(self._dir.name, filter="data")
+
+    def run(self, texts: dict[str, str]) -> tuple[dict[str, str], float]:
+        """Each text cleaned as a ``text`` document (empty when rejected), and the seconds it took after a warm-up."""
+        folder = Path(self._dir.name)
+        (folder / "in.json").write_text(json.dumps(texts), encoding="utf-8")
+        subprocess.run(
+            [sys.executable, "-c", _OLD_CLEANER, str(folder), str(folder / "in.json"), str(folder / "out.json")], check=True
+        )
+        result = json.loads((folder / "out.json").read_text(encoding="utf-8"))
+        return result["texts"], result["seconds"]
 
 
 def page_language(html: bytes, rendered: str) -> str:
-    """jusText stoplist name: lingua on the page's sentence-like lines, else ``<html lang>``, else English.
-
-    ``<html lang>`` alone is unreliable here (English Business Insider pages declare ``de``).
-    """
+    """jusText stoplist name: lingua on the page's sentence-like lines, else ``<html lang>``, else English."""
     from lingua import IsoCode639_1, Language
 
     sentences = "\n".join(line for line in rendered.split("\n") if len(TOKEN.findall(line)) >= 8)
@@ -239,213 +182,171 @@ def justext_default(page: Page, language: str) -> str:
 # --------------------------------------------------------------------------- scoring
 
 
-def tokens(text: str) -> Counter[str]:
-    return Counter(TOKEN.findall(text.lower()))
-
-
-def page_scores(predicted: str, gold: str) -> tuple[float, float, float, int, int, int]:
-    pred, ref = tokens(predicted), tokens(gold)
-    tp = sum((pred & ref).values())
-    n_pred, n_gold = sum(pred.values()), sum(ref.values())
-    p = tp / n_pred if n_pred else 0.0
-    r = tp / n_gold if n_gold else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return p, r, f, tp, n_pred, n_gold
-
-
-def summarize(outputs: dict[str, str], pages: list[Page], seconds: float | None) -> tuple[dict, dict[str, float]]:
-    per_page = {page.id: page_scores(outputs[page.id], page.gold) for page in pages}
-    tp = sum(s[3] for s in per_page.values())
-    n_pred = sum(s[4] for s in per_page.values())
-    n_gold = sum(s[5] for s in per_page.values())
-    summary = {
-        "macro": {
-            "precision": round(statistics.fmean(s[0] for s in per_page.values()), 4),
-            "recall": round(statistics.fmean(s[1] for s in per_page.values()), 4),
-            "f1": round(statistics.fmean(s[2] for s in per_page.values()), 4),
-        },
+def summarize(outputs: dict[str, str], pages: list[Page], seconds: float | None) -> dict:
+    per_page = [token_prf(outputs[page.id], page.gold) for page in pages]
+    tp, n_pred, n_gold = (sum(s[k] for s in per_page) for k in (3, 4, 5))
+    return {
+        "pages": len(pages),
+        "macro": {k: round(statistics.fmean(s[i] for s in per_page), 4) for i, k in enumerate(("precision", "recall", "f1"))},
         "micro": prf(tp, n_pred, n_gold),
-        "micro_f1": prf(tp, n_pred, n_gold)["f1"],
         "empty_outputs": sum(1 for page in pages if not TOKEN.search(outputs[page.id])),
         "seconds": round(seconds, 2) if seconds is not None else None,
         "pages_per_second": round(len(pages) / seconds, 2) if seconds else None,
     }
-    return summary, {pid: s[2] for pid, s in per_page.items()}
 
 
-def timed(pages: list[Page], fn: Callable[[Page], object]) -> tuple[dict[str, object], float]:
+def timed(pages: list[Page], fn: Callable[[Page], str]) -> tuple[dict[str, str], float]:
     fn(pages[0])  # warm-up: imports, lingua model, htmldate caches
     start = time.perf_counter()
     out = {page.id: fn(page) for page in pages}
     return out, time.perf_counter() - start
 
 
-def _norm(text: str) -> str:
-    return " ".join(TOKEN.findall(text.lower()))
-
-
-def run_dataset(name: str, pages: list[Page], dump: Path | None) -> dict:
+def run_dataset(name: str, pages: list[Page], old: OldCleaner) -> dict:
     skipped = [p for p in pages if not TOKEN.search(p.gold)]
     pages = [p for p in pages if TOKEN.search(p.gold)]
-    print(f"[{name}] {len(pages)} pages ({len(skipped)} skipped: empty gold)", file=sys.stderr)
+    print(f"[{name}] {len(pages)} pages ({len(skipped)} skipped: empty gold)", file=sys.stderr, flush=True)
     outputs: dict[str, dict[str, str]] = {}
-    seconds: dict[str, float | None] = {}
+    seconds: dict[str, float] = {}
+    outputs["trafilatura_default"], seconds["trafilatura_default"] = timed(pages, trafilatura_default)
+    outputs["storyline_html"], seconds["storyline_html"] = timed(pages, storyline_html)
+    for renderer, render in RENDERERS.items():
+        raw, seconds[f"raw/{renderer}"] = timed(pages, lambda p, r=render: r(p.html))  # type: ignore[misc]
+        outputs[f"raw/{renderer}"] = raw
+        outputs[f"storyline_text/{renderer}"], seconds[f"storyline_text/{renderer}"] = timed(
+            pages, lambda p, rendered=raw: storyline_text(rendered[p.id], p.id)  # type: ignore[misc]
+        )
+        outputs[f"old_text/{renderer}"], seconds[f"old_text/{renderer}"] = old.run({p.id: raw[p.id] for p in pages})
+    languages = {p.id: page_language(p.html, outputs["raw/blocks"][p.id]) for p in pages}
+    outputs["justext_default"], seconds["justext_default"] = timed(pages, lambda p: justext_default(p, languages[p.id]))
 
-    raw, seconds["trafilatura_default"] = timed(pages, trafilatura_default)
-    outputs["trafilatura_default"] = {k: str(v) for k, v in raw.items()}
-
-    articles, seconds["storyline_html"] = timed(pages, storyline_article)
-    outputs["storyline_html"] = {k: (a.text if a else "") for k, a in articles.items()}  # type: ignore[union-attr]
-    outputs["storyline_html_with_title"] = {
-        k: ((f"{a.title}\n\n{a.text}" if a.title else a.text) if a else "")  # type: ignore[union-attr]
-        for k, a in articles.items()
-    }
-    seconds["storyline_html_with_title"] = seconds["storyline_html"]
-
-    rendered, seconds["raw_rendered_text"] = timed(pages, lambda p: render_text(p.html))
-    outputs["raw_rendered_text"] = {k: str(v) for k, v in rendered.items()}
-
-    scraped, seconds["storyline_scraped_text"] = timed(pages, lambda p: storyline_scraped(p, outputs["raw_rendered_text"][p.id]))
-    outputs["storyline_scraped_text"] = {k: str(v) for k, v in scraped.items()}
-
-    languages = {p.id: page_language(p.html, outputs["raw_rendered_text"][p.id]) for p in pages}
-    jt, seconds["justext_default"] = timed(pages, lambda p: justext_default(p, languages[p.id]))
-    outputs["justext_default"] = {k: str(v) for k, v in jt.items()}
-
-    systems: dict[str, dict] = {}
-    page_f1: dict[str, dict[str, float]] = {}
-    for system, out in outputs.items():
-        systems[system], page_f1[system] = summarize(out, pages, seconds[system])
-
-    # Does the gold body start with the headline? (Compared with the title Storyline extracts.)
-    titled = [a for a in articles.values() if a is not None and a.title]  # type: ignore[union-attr]
-    gold_by_id = {p.id: p.gold for p in pages}
-    gold_starts_with_title = sum(
-        1 for a in titled if _norm(gold_by_id[a.source]).startswith(_norm(a.title)[:60])  # type: ignore[union-attr]
-    )
-    traf_starts_with_title = sum(
-        1 for a in titled if _norm(outputs["trafilatura_default"][a.source]).startswith(_norm(a.title)[:60])  # type: ignore[union-attr]
-    )
-
-    losses = sorted(
-        pages, key=lambda p: page_f1["storyline_html"][p.id] - page_f1["trafilatura_default"][p.id]
-    )[:10]
-    largest_losses = [
-        {
-            "id": p.id,
-            "url": p.url,
-            "trafilatura_default_f1": round(page_f1["trafilatura_default"][p.id], 4),
-            "storyline_html_f1": round(page_f1["storyline_html"][p.id], 4),
-            "storyline_html_with_title_f1": round(page_f1["storyline_html_with_title"][p.id], 4),
-            "gold_tokens": sum(tokens(p.gold).values()),
-            "trafilatura_tokens": sum(tokens(outputs["trafilatura_default"][p.id]).values()),
-            "storyline_tokens": sum(tokens(outputs["storyline_html"][p.id]).values()),
-        }
-        for p in losses
-    ]
-    if dump is not None:
-        folder = dump / name
-        folder.mkdir(parents=True, exist_ok=True)
-        for p in pages:
-            record = {"id": p.id, "url": p.url, "gold": p.gold, "language": languages[p.id]}
-            record.update({s: outputs[s][p.id] for s in outputs})
-            record["f1"] = {s: round(page_f1[s][p.id], 4) for s in outputs}
-            (folder / f"{p.id}.json").write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
-
-    return {
+    systems = {system: summarize(out, pages, seconds[system]) for system, out in outputs.items()}
+    result = {
         "pages": len(pages),
         "skipped_empty_gold": len(skipped),
         "systems": systems,
-        "gold_starts_with_storyline_title": gold_starts_with_title,
-        "trafilatura_output_starts_with_storyline_title": traf_starts_with_title,
-        "pages_with_storyline_title": len(titled),
-        "justext_languages": dict(Counter(languages.values())),
-        "largest_storyline_html_losses_vs_trafilatura": largest_losses,
+        # Pages whose text arrives by script: the rendering lacks the article, no text cleaner can find it.
+        "renderings_without_the_article": {
+            renderer: sum(1 for p in pages if token_prf(outputs[f"raw/{renderer}"][p.id], p.gold)[1] < 0.5) for renderer in RENDERERS
+        },
+    }
+    unseen = [p for p in pages if held_out(name, p.site)] if name in HALVED else pages
+    compared = [s for s in outputs if s.startswith(("storyline_text/", "old_text/")) or s in ("trafilatura_default", "storyline_html")]
+    if name in HALVED:
+        result["held_out_sites"] = {system: summarize(outputs[system], unseen, None) for system in compared}
+    if name in NEWS:
+        UNSEEN_NEWS.extend((system, token_prf(outputs[system][p.id], p.gold)[:3]) for system in compared for p in unseen)
+    return result
+
+
+def unseen_news_summary() -> dict:
+    """Every news page the line classifier never saw (the held-out halves, newspaper4k), pooled: mean P/R/F1."""
+    by_system: dict[str, list[tuple[float, float, float]]] = defaultdict(list)
+    for system, scores in UNSEEN_NEWS:
+        by_system[system].append(scores)
+    return {
+        system: {"pages": len(scores), **{k: round(statistics.fmean(s[i] for s in scores), 4) for i, k in enumerate(("precision", "recall", "f1"))}}
+        for system, scores in by_system.items()
+    }
+
+
+def plain_records(limit: int = 0) -> dict:
+    """ECB+ texts as JSONL records would bring them: no furniture, some a single sentence."""
+    with gzip.open(ECBPLUS, "rt", encoding="utf-8") as handle:
+        documents = [json.loads(line) for line in handle]
+    if limit:
+        documents = documents[:limit]
+    rejected, kept, one_sentence_rejected = 0, [], 0
+    for doc in documents:
+        body = doc["text"].encode("utf-8")
+        try:
+            article = clean(RawDocument(content_id("text", body), doc["doc_id"], "text", body))
+        except InputError:
+            rejected += 1
+            one_sentence_rejected += doc["n_sentences"] == 1
+            continue
+        words = Counter(TOKEN.findall(doc["text"].lower()))
+        found = Counter(TOKEN.findall(f"{article.title or ''} {article.text}".lower()))
+        kept.append(sum((words & found).values()) / max(1, sum(words.values())))
+    return {
+        "documents": len(documents),
+        "one_sentence_documents": sum(1 for d in documents if d["n_sentences"] == 1),
+        "rejected": rejected,
+        "one_sentence_rejected": one_sentence_rejected,
+        "mean_share_of_words_kept": round(statistics.fmean(kept), 4) if kept else None,
+        "documents_keeping_all_words": sum(1 for k in kept if k >= 0.999),
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--limit", type=int, default=0, help="only the first N pages of each dataset (smoke test; no result file)")
-    parser.add_argument("--dump", type=Path, default=None, help="write every page's outputs and scores to DIR/<dataset>/<id>.json")
+    parser.add_argument("--limit", type=int, default=0, help="only the first N pages of each set (smoke test; no result file)")
+    parser.add_argument("--sets", default="scrapinghub,cleaneval,fundus,newspaper4k")
+    parser.add_argument("--old-revision", default=OLD_REVISION, help="git revision whose plain-text cleaner is the old_text baseline")
     args = parser.parse_args()
     logging.disable(logging.WARNING)  # trafilatura/htmldate/justext chatter on odd pages
 
-    datasets = {"scrapinghub": load_scrapinghub(), "cleaneval": load_cleaneval()}
-    if args.limit:
-        datasets = {k: v[: args.limit] for k, v in datasets.items()}
-    results = {name: run_dataset(name, pages, args.dump) for name, pages in datasets.items()}
+    old = OldCleaner(args.old_revision)
+    results = {}
+    for name in args.sets.split(","):
+        pages = LOADERS[name]()
+        results[name] = run_dataset(name, pages[: args.limit] if args.limit else pages, old)
+    records = plain_records(args.limit)
 
     ratios = {}
     for name, res in results.items():
         s = res["systems"]
-
-        def ratio(a: str, b: str, key: str = "macro") -> float | None:
-            x = s[a]["macro"]["f1"] if key == "macro" else s[a]["micro_f1"]
-            y = s[b]["macro"]["f1"] if key == "macro" else s[b]["micro_f1"]
-            return round(x / y, 4) if y else None
-
         ratios[name] = {
-            "storyline_html_f1_vs_trafilatura_default": ratio("storyline_html", "trafilatura_default"),
-            "storyline_scraped_text_f1_vs_raw_rendered_text": ratio("storyline_scraped_text", "raw_rendered_text"),
-            "storyline_html_micro_f1_vs_trafilatura_default": ratio("storyline_html", "trafilatura_default", "micro"),
-            "storyline_scraped_text_micro_f1_vs_raw_rendered_text": ratio("storyline_scraped_text", "raw_rendered_text", "micro"),
+            "storyline_html_f1_vs_trafilatura_default": round(s["storyline_html"]["macro"]["f1"] / s["trafilatura_default"]["macro"]["f1"], 4),
+            **{
+                f"storyline_text_{r}_seconds_vs_trafilatura_default": round(
+                    s[f"storyline_text/{r}"]["seconds"] / s["trafilatura_default"]["seconds"], 2
+                )
+                for r in RENDERERS
+            },
+            "storyline_html_seconds_vs_trafilatura_default": round(s["storyline_html"]["seconds"] / s["trafilatura_default"]["seconds"], 2),
+            **{
+                f"storyline_text_{r}_f1_vs_old_text": round(s[f"storyline_text/{r}"]["macro"]["f1"] / s[f"old_text/{r}"]["macro"]["f1"], 4)
+                for r in RENDERERS
+            },
         }
-
-    sh = results["scrapinghub"]
-    ce = results["cleaneval"]
     notes = [
-        "Ratios use macro F1 (mean of per-page F1); *_micro_* ratios use F1 over all pooled tokens.",
-        "Token = re.findall(r'\\w+', text.lower()), multiset (Counter) intersection; empty output scores P=R=F1=0.",
-        f"Scrapinghub gold articleBody: {sh['gold_starts_with_storyline_title']} of {sh['pages_with_storyline_title']} pages "
-        "with a Storyline-extracted title start with that title, so the gold body does NOT include the headline; "
-        f"trafilatura.extract's default output starts with it on {sh['trafilatura_output_starts_with_storyline_title']} pages "
-        "(an in-article <h1>), which costs it precision. storyline_html_with_title (title + blank line + text, same run "
-        "and timing as storyline_html) shows the effect of adding the headline. "
-        f"CleanEval gold starts with the Storyline title on {ce['gold_starts_with_storyline_title']} of "
-        f"{ce['pages_with_storyline_title']} pages (it keeps on-page headings).",
-        "CleanEval gold: the 'URL: ...' first line and the <p>/<h>/<l> markers were removed before scoring; the CleanEval "
-        "<text id=... title=... encoding=...> wrapper around each input page was removed before extraction. CleanEval "
-        "gold keeps page headings and lists of the main content (general web pages, not news).",
-        "storyline_html seconds include Storyline's whole clean stage (ftfy decoding, trafilatura bare_extraction with "
-        "metadata, htmldate extensive date search, outlet cues, lingua language detection), not only body extraction.",
-        "raw_rendered_text seconds = time to render the HTML to scraped text (trafilatura.utils.load_html + lxml); "
-        "storyline_scraped_text seconds = clean() on the already-rendered text only.",
-        "trafilatura.html2txt flattens the page to one line, so the scraped rendering is done with lxml: script/style/"
-        "noscript/template and comments dropped, browser-innerText-like breaks: a newline around " + " ".join(sorted(LINE_TAGS))
-        + ", a blank line around " + " ".join(sorted(PARAGRAPH_TAGS)) + ", <br> a newline, adjacent breaks collapsed "
-        "(runs of blank lines become one), and the page <title> as first line followed by a blank line "
-        "(the layout of examples/corpus/scraped).",
-        "justext_default: justext.justext(raw bytes, stoplist) with default parameters; stoplist of the language lingua "
-        "(restricted to Storyline's languages) finds in the rendered page's sentence-like lines (>= 8 tokens), else <html lang>, "
-        "else English; languages without a jusText stoplist (Japanese) use English. jusText's defaults reject the short "
-        "one-or-two-sentence paragraphs of many news pages (BBC, NY Post), hence its empty outputs.",
-        "trafilatura_default and justext receive the raw bytes and decode them themselves; Storyline decodes with its own "
-        "storyline.clean.encoding.decode.",
-        "Each system gets one untimed warm-up call on the first page; systems run one after another over all pages.",
-        "peak_rss_mb is the peak of the whole process (all systems, both datasets).",
+        f"old_text/<renderer>: the plain-text cleaner of revision {old.revision} (before issue 15's learned cleaner), same renderings, "
+        "run in a child process; its seconds exclude the process start.",
+        "macro = mean of per-page token precision/recall/F1; micro = over all tokens pooled. Empty output scores 0.",
+        "The text path's line classifier never saw CleanEval, newspaper4k, nor the held_out_sites half of ScrapingHub "
+        "and fundus (bench/page_sets.py held_out); the other rows of those two sets include pages it was trained on. "
+        "Cross-validated figures (grouped by site) are in storyline/clean/models/lines.json.",
+        "storyline_html seconds include the whole clean stage (decoding, trafilatura with metadata, htmldate, JSON-LD, "
+        "lingua); storyline_text seconds are clean() on the rendered text (classifier, dates with dateparser, lingua).",
+        "raw/<renderer> seconds are the rendering alone.",
+        "CleanEval gold keeps headings, lists and comments of general web pages; fundus gold keeps the summary and "
+        "section headings; ScrapingHub gold has no headline.",
+        "plain_records: ECB+ texts as JSONL 'text' records; share of their words found in title + text.",
+        "unseen_news: the never-trained news pages pooled (held-out sites of ScrapingHub and fundus, all of newspaper4k), "
+        "mean of per-page scores; renderings_without_the_article: pages whose rendering has under half the gold words "
+        "(text that arrives by script), counted in every figure.",
     ]
-    payload = {"datasets": results, "ratios": ratios, "notes": notes, "peak_rss_mb": round(peak_rss_mb(), 1)}
+    unseen = unseen_news_summary()
+    payload = {"old_text_revision": old.revision, "datasets": results, "unseen_news": unseen, "plain_records_ecbplus": records, "ratios": ratios, "notes": notes, "peak_rss_mb": round(peak_rss_mb(), 1)}
     if args.limit:
         print("--limit given: result file not written", file=sys.stderr)
     else:
-        path = write_result("clean_quality", payload)
-        print(f"wrote {path}", file=sys.stderr)
+        print(f"wrote {write_result('clean_quality', payload)}", file=sys.stderr)
 
-    header = f"{'dataset':<12} {'system':<26} {'P':>6} {'R':>6} {'F1':>6} {'microF1':>7} {'empty':>5} {'sec':>7} {'pages/s':>8}"
+    header = f"{'dataset':<12} {'system':<28} {'P':>6} {'R':>6} {'F1':>6} {'microF1':>7} {'empty':>5} {'sec':>7}"
     print(header)
     print("-" * len(header))
     for name, res in results.items():
-        for system, s in res["systems"].items():
-            m = s["macro"]
-            print(
-                f"{name:<12} {system:<26} {m['precision']:>6.3f} {m['recall']:>6.3f} {m['f1']:>6.3f} {s['micro_f1']:>7.3f} "
-                f"{s['empty_outputs']:>5} {s['seconds']:>7.1f} {s['pages_per_second']:>8.1f}"
-            )
-        print(
-            f"{name:<12} pages={res['pages']} skipped_empty_gold={res['skipped_empty_gold']}  "
-            + "  ".join(f"{k}={v}" for k, v in ratios[name].items())
-        )
+        for label, table in (("", res["systems"]), ("held-out ", res.get("held_out_sites", {}))):
+            for system, s in table.items():
+                m = s["macro"]
+                sec = f"{s['seconds']:>7.1f}" if s["seconds"] is not None else f"{'':>7}"
+                print(f"{name:<12} {label + system:<28} {m['precision']:>6.3f} {m['recall']:>6.3f} {m['f1']:>6.3f} {s['micro']['f1']:>7.3f} {s['empty_outputs']:>5} {sec}")
+        print(f"{name:<12} " + "  ".join(f"{k}={v}" for k, v in ratios[name].items()))
+    for system, scores in unseen.items():
+        print(f"{'unseen news':<12} {system:<28} {scores['precision']:>6.3f} {scores['recall']:>6.3f} {scores['f1']:>6.3f}   ({scores['pages']} pages)")
+    print(f"ECB+ plain records: {records}")
     print(f"peak RSS {payload['peak_rss_mb']} MB")
 
 

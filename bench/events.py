@@ -41,7 +41,6 @@ import re
 import sys
 import tarfile
 from collections import Counter, defaultdict
-from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))

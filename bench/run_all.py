@@ -18,7 +18,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 BENCHMARKS = [
-    "clean_quality.py", "ingest.py", "ecbplus.py", "semeval_similarity.py", "corpus_stories.py", "match_scale.py", "places.py", "times.py",
+    "clean_quality.py", "metadata.py", "ingest.py", "ecbplus.py", "semeval_similarity.py", "corpus_stories.py", "match_scale.py", "places.py", "times.py",
     "quotes.py", "timelines.py", "agreed_facts.py", "entities.py", "analyze_speed.py", "serve_load.py", "scale_out.py", "startup.py", "write_reuse.py",
 ]
 

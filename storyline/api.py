@@ -144,7 +144,7 @@ class Storyline:
         """Ingest articles given as objects with the fields of a JSONL line; one ``Outcome`` per record, in order.
 
         Fields: ``text`` or ``html``, and optionally ``id``, ``title``, ``url``, ``outlet``,
-        ``published``, ``language``. Record ``i`` (from 1) is read from ``"{source}:{i}"``.
+        ``published``, ``language``, ``author``. Record ``i`` (from 1) is read from ``"{source}:{i}"``.
         """
         return self._ingest(document_from_record(record, f"{source}:{i}") for i, record in enumerate(records, 1))
 
@@ -670,6 +670,7 @@ def article_record(article: Article) -> dict[str, Any]:
         "title": article.title,
         "outlet": article.outlet,
         "published": article.published,
+        "published_uncertain": article.published_uncertain,
         "language": article.language,
         "text": article.text,
         "duplicate_of": article.duplicate_of,

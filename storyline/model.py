@@ -288,6 +288,9 @@ class Article:
     author: str | None = None
     url: str | None = None
     external_id: str | None = None
+    # The date was guessed (from a photo caption or a stray date on the page, not a date line or the
+    # page's metadata): shown, but not used to place the article in time (``published_day`` is None).
+    published_uncertain: bool = False
     cuts: list[Cut] = field(default_factory=list)  # where cleaning cut an oversized input (stored)
     # What the user should hear about the input, though it was ingested (a given value ignored); not stored.
     warnings: list[str] = field(default_factory=list, repr=False)
@@ -311,7 +314,11 @@ class Article:
 
     @property
     def published_day(self) -> dt.date | None:
-        """The publication day, whatever the precision of ``published``."""
+        """The publication day, whatever the precision of ``published``.
+
+        A guessed date (``published_uncertain``) still gives its day: treated as undated, the
+        RFI seed (a 2021 caption date) joined a 2024 story of the sample corpus on wording alone.
+        """
         if not self.published:
             return None
         try:
@@ -325,6 +332,7 @@ class Article:
             "title": self.title,
             "text": self.text,
             "published": self.published,
+            "published_uncertain": self.published_uncertain,
             "language": self.language,
             "outlet": self.outlet,
             "author": self.author,
@@ -401,6 +409,7 @@ class Batch:
     entities: list[Entity] = field(default_factory=list)  # entities created or changed
     explanations: dict[str, Explanation] = field(default_factory=dict)  # story id -> its new explanation
     merges: list[tuple[str, str]] = field(default_factory=list)  # (merged story id, surviving story id)
+    outlet_renames: list[tuple[str, str]] = field(default_factory=list)  # (old name, the outlet's one name), e.g. an abbreviation
 
 
 @dataclass

@@ -41,6 +41,7 @@ from storyline.analyze.linking import EntityLinker
 from storyline.analyze.fingerprint import text_hash
 from storyline.analyze.terms import term_counts
 from storyline.clean import as_bare_article, clean, clean_or_problem
+from storyline.clean.outlets import OutletNames
 from storyline.errors import ConfigError, InputError
 from storyline.ingest import find_files, read_file
 from storyline.match import DuplicateFinder, MatchSettings, Scorer, StoryMatcher, TermStatistics, band_keys
@@ -374,6 +375,7 @@ class Pipeline:
         self.matcher: StoryMatcher
         self.duplicates: DuplicateFinder
         self.linker: EntityLinker
+        self.outlets: OutletNames
         self._seen_batches: int | None = None  # the store's saved_batches() that state is up to date with; None: load it
         self.seconds_by_stage: dict[str, float] = defaultdict(float)
 
@@ -399,6 +401,7 @@ class Pipeline:
             )
             self.duplicates = DuplicateFinder(self.store.find_exact, self.store.find_by_bands)
             self.linker = EntityLinker(self.store.entities_for_keys)
+            self.outlets = OutletNames(self.store.outlets())
         elif saved != self._seen_batches:
             with self._timed("taking in other writers' batches"):
                 changes = self.store.changes_since(self._seen_batches)
@@ -408,6 +411,7 @@ class Pipeline:
                     return
                 self.matcher.refresh(changes.stories, changes.merged)
                 self.matcher.term_statistics.refresh(changes.term_frequencies, changes.documents_counted)
+                self.outlets = OutletNames(self.store.outlets())  # names other writers stored (and their renames)
         self._seen_batches = saved
 
     @contextmanager
@@ -500,6 +504,12 @@ class Pipeline:
         cleaned = [r for r in results.values() if isinstance(r, Article)]
         problems = {i: r.message for i, r in results.items() if isinstance(r, InputProblem)}
         batch.failed = [(fresh[i], r) for i, r in results.items() if isinstance(r, InputProblem)]
+        for article in cleaned:  # one name per outlet: an abbreviation joins the name it abbreviates
+            article.outlet = self.outlets.resolve(article.outlet)
+        batch.outlet_renames = self.outlets.take_renames()
+        renamed = dict(batch.outlet_renames)
+        for article in cleaned:
+            article.outlet = renamed.get(article.outlet or "", article.outlet)
         with self._timed("link entities"):
             for article in cleaned:
                 self.linker.link(article)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 
 import storyline
 from storyline.clean import clean
+from storyline.clean.outlets import OutletNames
 from storyline.clean.scraped import extract_scraped, reflow, split_paragraphs
 from storyline.ingest import content_id
 from storyline.model import Given, RawDocument
@@ -150,5 +152,124 @@ def test_page_without_article_text_is_a_clear_error() -> None:
 def test_extract_cli_json(tmp_path: Path) -> None:
     result = run_cli("extract", str(need(DW_SEED)), "--json")
     payload = json.loads(result.stdout)
-    assert set(payload) == {"title", "text", "published", "language", "outlet", "author"}
+    assert set(payload) == {"title", "text", "published", "published_uncertain", "language", "outlet", "author"}
     assert payload["outlet"] == "DW" and payload["published"] == "2021-07-24"
+
+
+# ---- issue 15: general behaviour on texts written for these tests -------------------------
+
+PROSE = (
+    "The regional parliament approved the new water budget on Tuesday after a debate that lasted most of the night. "
+    "Farmers' groups said the allocation for irrigation was still too small for a dry summer. "
+)
+
+
+def test_caption_date_never_wins_over_a_date_line() -> None:
+    text = (
+        "Water budget passes after all-night debate\n\n"
+        "Published: 14 May 2024\n\n"
+        "Protesters outside the parliament building in Lakeside, 2 March 2009. PHOTO AGENCY - ARCHIVE\n\n"
+        + PROSE * 3
+    )
+    extracted = extract_scraped(text, language="en")
+    assert extracted.published == "2024-05-14"
+    assert not extracted.published_uncertain
+
+
+def test_caption_date_alone_is_kept_but_marked_uncertain() -> None:
+    text = (
+        "Water budget passes after all-night debate\n\n"
+        "Protesters outside the parliament building in Lakeside, 2 March 2009. PHOTO AGENCY - ARCHIVE\n\n"
+        + PROSE * 3
+    )
+    article = clean(_raw(text.encode()))
+    assert article.published == "2009-03-02"
+    assert article.published_uncertain
+    assert article.published_day == dt.date(2009, 3, 2)  # still the best guess of when it was written
+    assert "PHOTO AGENCY" not in article.text
+
+
+def test_a_journalist_credit_is_the_author_not_the_outlet() -> None:
+    text = "Water budget passes after all-night debate\n\nText by: Mara Lindqvist\n\n" + PROSE * 3
+    extracted = extract_scraped(text, language="en")
+    assert extracted.outlet is None or "Lindqvist" not in extracted.outlet
+    assert extracted.author == "Mara Lindqvist"
+
+
+def test_a_credit_never_names_the_outlet() -> None:
+    credit = "Water budget passes after all-night debate\n\nText by: KRX\n\n" + PROSE * 3 + "\n\nKRX newsroom, Lakeside"
+    assert extract_scraped(credit, language="en").outlet is None
+
+
+def test_an_app_prompt_names_the_outlet_only_when_the_page_names_it_again() -> None:
+    prompted = "Water budget passes after all-night debate\n\n" + PROSE * 3 + "\n\nGet the news on the go by downloading the KRX application"
+    assert extract_scraped(prompted, language="en").outlet is None
+    named = prompted + "\n\nKRX newsroom, Lakeside"
+    assert extract_scraped(named, language="en").outlet == "KRX"
+
+
+@pytest.mark.parametrize("prompt", ["Download our free app for the latest news", "Get the news by downloading the free application"])
+def test_an_app_prompt_without_a_name_names_no_outlet(prompt: str) -> None:
+    text = "Water budget passes after all-night debate\n\n" + PROSE * 3 + f"\n\n{prompt}\n\nAlso download our free app today"
+    extracted = extract_scraped(text, language="en")
+    assert extracted.outlet is None
+    assert "download" not in extracted.text.lower()
+
+
+def test_a_one_sentence_brief_is_an_article() -> None:
+    brief = "Fire crews contained a blaze at a timber yard on the edge of Lakeside early on Sunday, the fire service said."
+    article = clean(_raw(brief.encode()))
+    assert article.text == brief
+    titled = clean(_raw(f"Timber yard fire contained\n\n{brief}".encode()))
+    assert titled.title == "Timber yard fire contained" and titled.text == brief
+
+
+def test_an_untitled_record_keeps_its_whole_body() -> None:
+    body = "Rain is back.\n\n" + PROSE + "\n\nForecasters expect showers until Thursday, with heavier rain in the hills."
+    article = clean(_raw(body.encode()))
+    assert article.title is None
+    assert article.text.startswith("Rain is back.")
+    assert article.text.endswith("heavier rain in the hills.")
+
+
+def test_navigation_before_the_repeated_headline_is_dropped() -> None:
+    text = (
+        "Water budget passes after all-night debate | Region | Lakeside Courier\n\n"
+        "Visit our redesigned website\n\nTry the preview of our new pages and tell us what you think!\n\n"
+        "1. Content\n\n2. Navigation\n\n3. Pick one of 12 editions\n\n"
+        "Water budget passes after all-night debate\n\n" + PROSE * 3
+    )
+    extracted = extract_scraped(text, language="en")
+    assert extracted.outlet == "Lakeside Courier"
+    assert extracted.text.startswith("The regional parliament approved")
+    for furniture in ("redesigned", "preview", "Navigation", "editions"):
+        assert furniture not in extracted.text
+
+
+def test_html_title_loses_the_outlet_and_authors_lose_the_publisher() -> None:
+    html = (
+        "<html><head><title>Water budget passes after all-night debate - Lakeside Courier</title>"
+        "<meta property='og:site_name' content='Lakeside Courier'>"
+        "<meta name='author' content='Mara Lindqvist'>"
+        '<script type="application/ld+json">{"@type": "NewsArticle", "author": [{"name": "Mara Lindqvist"}, '
+        '{"name": "Courier Media Group"}], "publisher": {"name": "Courier Media Group"}}</script>'
+        "</head><body><article><h1>Water budget passes after all-night debate</h1>"
+        + f"<p>{PROSE}</p>" * 3 + "</article></body></html>"
+    )
+    article = clean(_raw(html.encode(), "html"))
+    assert article.title == "Water budget passes after all-night debate"
+    assert article.outlet == "Lakeside Courier"
+    assert article.author == "Mara Lindqvist"
+
+
+def test_outlet_names_join_abbreviations_and_hosts_to_the_one_proper_name() -> None:
+    names = OutletNames({"NDC": 2, "la-voz-del-valle.example": 1})
+    assert names.resolve("Nordic Daily Courier") == "Nordic Daily Courier"
+    assert names.resolve("La Voz del Valle") == "La Voz del Valle"
+    assert sorted(names.take_renames()) == [("NDC", "Nordic Daily Courier"), ("la-voz-del-valle.example", "La Voz del Valle")]
+    assert names.resolve("NDC") == "Nordic Daily Courier"
+    assert names.resolve("www.lavozdelvalle.example") == "La Voz del Valle"
+    # A host that spells no known name, and an abbreviation of two known names, stay as they are.
+    assert names.resolve("valley-news.example") == "valley-news.example"
+    names.resolve("Northern Daily Chronicle")
+    assert names.resolve("NDC") == "NDC"

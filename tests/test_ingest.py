@@ -132,3 +132,54 @@ def test_oversized_jsonl_line_is_skipped_not_loaded(tmp_path: Path) -> None:
     items = list(read_file(files[0], max_article_bytes=1_000_000))
     assert isinstance(items[0], InputProblem) and items[0].source.endswith(":1") and "limit" in items[0].message
     assert isinstance(items[1], RawDocument) and items[1].given.external_id == "small"
+
+
+def _outlets(db: Path) -> set[str]:
+    with storyline.open(db) as sl:
+        return {a.outlet for s in sl.stories() for a in s.articles if a.outlet}
+
+
+def test_an_abbreviation_and_its_outlet_are_one_outlet(tmp_path: Path) -> None:
+    """Whichever comes first, the abbreviation made of a known outlet's initials ends up under that name."""
+    first = {"text": ARTICLE, "outlet": "HPW", "id": "1"}
+    second = {"text": ARTICLE.replace("Vienna", "Geneva"), "outlet": "Harbour Press Wire", "id": "2"}
+    third = {"text": ARTICLE.replace("Vienna", "Prague"), "outlet": "HPW", "id": "3"}
+    for order, db in (((first, second, third), tmp_path / "a.db"), ((second, first, third), tmp_path / "b.db")):
+        with storyline.open(db) as sl:
+            sl.ingest_records([order[0]])
+            sl.ingest_records(list(order[1:]))
+        assert _outlets(db) == {"Harbour Press Wire"}
+
+
+def test_an_abbreviation_that_fits_two_outlets_stays_as_it_is(tmp_path: Path) -> None:
+    records = [
+        {"text": ARTICLE, "outlet": "Harbour Press Wire", "id": "1"},
+        {"text": ARTICLE.replace("Vienna", "Geneva"), "outlet": "Highland Post Weekly", "id": "2"},
+        {"text": ARTICLE.replace("Vienna", "Prague"), "outlet": "HPW", "id": "3"},
+    ]
+    with storyline.open(tmp_path / "s.db") as sl:
+        sl.ingest_records(records)
+    assert _outlets(tmp_path / "s.db") == {"Harbour Press Wire", "Highland Post Weekly", "HPW"}
+
+
+def test_given_author_is_kept(tmp_path: Path) -> None:
+    with storyline.open(tmp_path / "s.db") as sl:
+        sl.ingest_records([{"text": ARTICLE, "author": "Mara Lindqvist", "id": "1"}])
+        (article,) = [a for s in sl.stories() for a in s.articles]
+    assert article.author == "Mara Lindqvist"
+
+
+def test_a_guessed_date_is_stored_as_uncertain_and_does_not_date_the_article(tmp_path: Path, db: Path) -> None:
+    page = tmp_path / "archive_photo.txt"
+    page.write_text(
+        "Vienna talks end without agreement\n\n"
+        "Delegates at an earlier round of talks in Vienna, 3 June 2015. PHOTO DESK - ARCHIVE\n\n" + ARTICLE.split("\n\n", 1)[1]
+    )
+    with storyline.open(db) as sl:
+        sl.ingest([page])
+        (story,) = list(sl.stories())
+        assert list(sl.stories(since="2015-06-01", until="2015-06-30"))  # the guess still places it in time
+    (article,) = story.articles
+    assert article.published == "2015-06-03" and article.published_uncertain
+    export = json.loads(run_cli("export", "--db", str(db)).stdout)
+    assert export["articles"][0]["published_uncertain"] is True

@@ -10,7 +10,6 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from pathlib import Path
 
 import storyline
 from storyline.ingest.fetch import FetchSettings

@@ -314,6 +314,20 @@ def test_stories_filters_pages_and_merged_ids(store: Store) -> None:
     assert store.outlet_activity("2024-03-01", "2024-03-01") == {"Le Journal": 2}
 
 
+def test_uncertain_dates_and_outlet_renames_are_stored(store: Store) -> None:
+    first = _batch(2, day="2024-03-01", outlet="AWS")
+    first.articles[0].published_uncertain = True
+    _save(store, first)
+    assert store.outlets() == {"AWS": 2}
+    later = _batch(1, first=5, day="2024-03-02", outlet="Atlantic Wire Service")
+    later.outlet_renames = [("AWS", "Atlantic Wire Service")]  # the full name arrived: one name per outlet
+    _save(store, later)
+    assert store.outlets() == {"Atlantic Wire Service": 3}
+    guessed, sure = store.article("0000000000000000"), store.article("0000000000000001")
+    assert guessed is not None and guessed.published_uncertain and guessed.outlet == "Atlantic Wire Service"
+    assert sure is not None and not sure.published_uncertain
+
+
 def test_search_finds_every_word_whatever_case_and_accents(store: Store) -> None:
     _save(store, _batch(2, text="Les négociations reprennent à Genève, dit Riabkov {i}", language="fr"))
     _save(store, _batch(1, "s-0000000000000004", first=4, text="Dockers strike in the port of Hamburg {i}"))

@@ -17,23 +17,10 @@ from collections.abc import Iterator
 from anyascii import anyascii
 
 from storyline.model import Article
-from storyline.words import WORD, is_unspaced
+from storyline.words import WORD, is_unspaced, stopwords
 
 TERM_BUCKETS = 1 << 22
 PREFIX = 6
-_STOPLISTS = {
-    "ar": "Arabic", "de": "German", "en": "English", "es": "Spanish", "fr": "French", "it": "Italian", "ko": "Korean",
-    "nl": "Dutch", "pl": "Polish", "pt": "Portuguese", "ru": "Russian", "tr": "Turkish",
-}
-
-
-@functools.lru_cache(maxsize=None)
-def stopwords(language: str | None) -> frozenset[str]:
-    """Stop words of a language (English when unknown, as news often quotes it)."""
-    import justext  # loads lxml's HTML parser: imported when a text is first analysed, not by every command
-
-    name = _STOPLISTS.get(language or "en", "English")
-    return frozenset(justext.get_stoplist(name)) | frozenset(justext.get_stoplist("English"))
 
 
 @functools.lru_cache(maxsize=200_000)

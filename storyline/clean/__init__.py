@@ -64,12 +64,15 @@ def clean(document: RawDocument) -> Article:
         f"is too long to read whole: its {c.what} was cut at {c.kept:,} of {c.total:,} characters; if it holds several articles, split it"
         for c in cuts
     ]
+    page_published = normalize_published(extracted.published)
     return Article(
         id=document.id,
         source=document.source,
         title=title,
         text=body,
-        published=published or normalize_published(extracted.published) or normalize_published(given.captured),
+        # The page's own date (its uncertainty kept) before the capture time, the date of last resort.
+        published=published or page_published or normalize_published(given.captured),
+        published_uncertain=not published and bool(page_published) and extracted.published_uncertain,
         language=language or detect_language(extracted.text),
         outlet=given.outlet or extracted.outlet or outlet_from_url(given.url),
         author=given.author or extracted.author,

@@ -398,8 +398,8 @@ def document_from_record(record: Any, source: str) -> RawDocument | InputProblem
     """Turn one JSON object (a JSONL line, an HTTP body) into a document.
 
     Fields: ``text`` or ``html`` (required, a string), and optionally ``id`` (a string or
-    an integer), ``title``, ``url``, ``outlet``, ``published``, ``language`` (strings or
-    null). A field of another type is a problem: a value is never stored changed.
+    an integer), ``title``, ``url``, ``outlet``, ``published``, ``language``, ``author``
+    (strings or null). A field of another type is a problem: a value is never stored changed.
     """
     if not isinstance(record, dict):
         return InputProblem(source, f"is a JSON {_json_type(record)}, not an object with a 'text' or 'html' field; give one article as an object")
@@ -443,6 +443,7 @@ _GIVEN_FIELDS = (
     ("outlet", "outlet"),
     ("published", "published"),
     ("language", "language"),
+    ("author", "author"),
 )
 
 

@@ -208,9 +208,9 @@ def ingest(
 
     PATHS are .txt (scraped text), .html/.htm pages, .jsonl files with one
     article per line (fields: id, text or html, and optionally title, url,
-    outlet, published, language), each optionally gzipped (.gz), or web archives
-    (.warc, .arc: each HTML page captured is an article). Directories are read
-    recursively.
+    outlet, published, language, author), each optionally gzipped (.gz), or web
+    archives (.warc, .arc: each HTML page captured is an article). Directories are
+    read recursively.
 
     Running the same command again adds nothing new and finishes an
     interrupted run. Several ingests (and a server taking POSTs) may write to

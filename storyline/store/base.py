@@ -133,6 +133,10 @@ class Store(Protocol):
         """Articles per outlet published from ``first_day`` to ``last_day`` (ISO days, inclusive)."""
         ...
 
+    def outlets(self) -> dict[str, int]:
+        """Articles per outlet name over the whole store (dated or not)."""
+        ...
+
     # ---- reading -------------------------------------------------------------
     def count(self) -> dict[str, int]:
         """Numbers of articles, stories, duplicates and failed inputs."""

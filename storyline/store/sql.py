@@ -116,19 +116,21 @@ class SQLStore:
         self._save_profiles(db, batch.stories, number)
         db.executemany(
             "INSERT INTO articles (id, external_id, source, title, text, published, published_day, language, outlet, author, url, "
-            "text_hash, duplicate_of, duplicate_kind, story_id, match_score, embedding, fingerprint, cuts) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "text_hash, duplicate_of, duplicate_kind, story_id, match_score, embedding, fingerprint, published_uncertain, cuts) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     a.id, a.external_id, a.source, a.title, a.text, a.published, _day(a.published_day), a.language,
                     a.outlet, a.author, a.url, batch.text_hashes[a.id], a.duplicate_of, a.duplicate_kind, a.story_id,
                     a.match_score, _half(a.embedding),
                     a.fingerprint.astype(np.uint64).tobytes() if a.fingerprint is not None else None,
+                    int(a.published_uncertain),
                     cuts_to_json(a.cuts),
                 )
                 for a in batch.articles
             ],
         )
+        db.executemany("UPDATE articles SET outlet = ? WHERE outlet = ?", [(new, old) for old, new in batch.outlet_renames])
         self._index_for_search(db, [a.id for a in batch.articles])
         db.executemany(
             "INSERT INTO sources (article_id, source) VALUES (?, ?) ON CONFLICT DO NOTHING",
@@ -348,6 +350,11 @@ class SQLStore:
             "SELECT outlet, COUNT(*) FROM articles WHERE published_day BETWEEN ? AND ? AND outlet IS NOT NULL GROUP BY outlet",
             (first_day, last_day),
         )
+        return {row[0]: int(row[1]) for row in rows}
+
+    def outlets(self) -> dict[str, int]:
+        """Articles per outlet name over the whole store (dated or not)."""
+        rows = self._writes.execute("SELECT outlet, COUNT(*) FROM articles WHERE outlet IS NOT NULL GROUP BY outlet")
         return {row[0]: int(row[1]) for row in rows}
 
     # ---- analysts' edits (the writer's connection: an edit reads and writes under the writers' lock) ----
@@ -944,7 +951,7 @@ ARTICLE_COLUMNS = ", ".join(
     f"a.{name}"
     for name in (
         "id", "external_id", "source", "title", "text", "published", "language", "outlet", "author", "url",
-        "duplicate_of", "duplicate_kind", "story_id", "match_score", "cuts",
+        "duplicate_of", "duplicate_kind", "story_id", "match_score", "published_uncertain", "cuts",
     )
 ) + ", (SELECT payload FROM analyses WHERE analyses.article_id = a.id) AS payload"
 # A story's articles: by publication day (undated last), then arrival.
@@ -981,6 +988,7 @@ def article_from_row(row: Row) -> Article:
         title=row["title"],
         text=row["text"],
         published=row["published"],
+        published_uncertain=bool(row["published_uncertain"]),
         language=row["language"],
         outlet=row["outlet"],
         author=row["author"],
