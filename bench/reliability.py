@@ -17,13 +17,18 @@ kill    kill -9 of `storyline ingest` at random points, a re-run after each, the
 watch-kill  kill -9 of `storyline watch` at random points (polling, fetching, storing) over a
         loopback feed and sitemap, then one `storyline fetch`: pages lost, stored twice,
         fetched twice, integrity.
+backfill-kill  kill -9 of `storyline backfill` on Spark local[2] (the driver and its JVM and Python workers, or the
+        driver alone) at random points, a re-run after each; every store filled this way is compared with an
+        uninterrupted backfill's: articles lost, doubled, integrity, the same stories and articles, processes
+        left running, Spark scratch files left.
 http    a real `storyline serve` on loopback: read load and mixed read/write load from
         several clients (errors, p50/p99, with /healthz answered during a slow write);
         kill -9 of the server during POST load and a restart (every POST answered 2xx
         stored exactly once); hostile requests (no 500, no traceback, no server path,
         security headers on every answer).
 
-    python bench/reliability.py [--only files,sources,regex,kill,watch-kill,http] [--watch-kills 100] [--kills 100] [--seconds 20] [--fast]
+    python bench/reliability.py [--only files,sources,regex,kill,watch-kill,backfill-kill,http] [--watch-kills 100] [--kills 100]
+        [--backfill-kills 100 --backfill-minutes 60] [--seconds 20] [--fast]
 
 --fast skips the slow probes (10 MB and more) and runs fewer kills: what the tests run.
 """
@@ -42,12 +47,12 @@ import shutil
 import signal
 import socket
 import sqlite3
-import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -58,6 +63,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench import processes  # noqa: E402
 from bench.common import REPO, write_result  # noqa: E402
 from bench.probes import ARTICLE, CONTROL, HOSTILE, Probe, SourceProbe, control_files, is_root, page, probes, rss, source_probes  # noqa: E402
 
@@ -503,7 +509,9 @@ def kill_campaign(work: Path, *, kills: int, articles: int | None = None, batch_
 
     Each kill point is a random delay past the moment the run has stored something new (or
     its start): the kills land in reading, preparing, matching and committing alike. A run
-    stores about 60 articles before its kill here, so the input holds enough for every kill.
+    stores 20 to 60 articles before its kill (less on a loaded machine), so 80 per kill leave
+    enough for every kill; the final run stores the rest (on a machine at load 12, 6,000 of them
+    took more than an hour: ``--kill-articles`` sizes the input down).
     """
     articles = articles or max(400, 80 * kills)
     rng = random.Random(seed)
@@ -532,7 +540,7 @@ def kill_campaign(work: Path, *, kills: int, articles: int | None = None, batch_
         points.append({"stored_before": before, "stored_after": after, "delay": round(delay, 2)})
         integrity_failures += _integrity(db) != "ok"
         partial_batches += (after - before) % batch_size != 0 and after != articles
-    final = subprocess.run(command, env=ENV, capture_output=True, text=True, timeout=3600)
+    final, final_seconds = storyline(*command[3:], timeout=7200)  # None: it had to be killed (a hang), reported below
     with contextlib.closing(sqlite3.connect(db)) as raw:
         ids = [row[0] for row in raw.execute("SELECT external_id FROM articles")]
         orphans = raw.execute("SELECT COUNT(*) FROM articles WHERE story_id NOT IN (SELECT id FROM stories)").fetchone()[0]
@@ -546,7 +554,8 @@ def kill_campaign(work: Path, *, kills: int, articles: int | None = None, batch_
         "integrity_failures": integrity_failures + (_integrity(db) != "ok"),
         "partial_batches": partial_batches,
         "articles_without_story": orphans,
-        "final_exit_code": final.returncode,
+        "final_exit_code": final.returncode if final else None,
+        "final_run_seconds": round(final_seconds),
         "points": points,
     }
 
@@ -561,22 +570,45 @@ def _progress_mark(db: Path) -> tuple[int, int]:
         return 0, 0
 
 
-def watch_kill_campaign(work: Path, *, kills: int, pages: int = 120, seed: int = 13) -> dict[str, Any]:
-    """``kills`` runs of `storyline watch` on one store, each killed with SIGKILL at a random moment once it
-    has done something new (polled, fetched, stored), over a loopback site whose feed and sitemap list
-    ``pages`` articles; then one `storyline fetch --now`: every page stored exactly once, the store whole."""
+def watch_kill_campaign(work: Path, *, kills: int, pages: int = 240, seed: int = 13) -> dict[str, Any]:
+    """``kills`` runs of `storyline watch`, each killed with SIGKILL at a random moment once it has done something
+    new (polled, fetched, stored), in rounds: each round a new store watching a new loopback site whose feed and
+    sitemap list ``pages`` articles, killed again and again until it holds them all, then one `storyline fetch --now`:
+    every page stored exactly once, the store whole. (A watch stores a few dozen pages before its kill: a site of
+    thousands of pages to fill 100 kills would test the feed reader more than the kills.)"""
+    rng = random.Random(seed)
+    texts = work / "texts.jsonl"
+    synthetic_feed(texts, pages)
+    bodies = [json.loads(line)["text"].partition("\n\n") for line in texts.read_text(encoding="utf-8").splitlines()]
+    points: list[dict[str, Any]] = []
+    rounds = []
+    while len(points) < kills:
+        (work / f"round-{len(rounds)}").mkdir()
+        rounds.append(_watch_kill_round(work / f"round-{len(rounds)}", bodies, kills=kills - len(points), rng=rng, points=points))
+        for point in points[-rounds[-1]["runs"]:]:
+            point["round"] = len(rounds) - 1
+    finished_early = sum(r["runs_that_ended_before_their_kill"] for r in rounds)
+    return {
+        "pages_per_round": pages,
+        "rounds": len(rounds),
+        "kills": len(points) - finished_early,
+        "runs_that_ended_before_their_kill": finished_early,
+        **{key: sum(r[key] for r in rounds) for key in ("lost", "doubled", "integrity_failures", "articles_without_story", "pages_fetched_more_than_once")},
+        "final_exit_codes": sorted({r["final_exit_code"] for r in rounds}, key=str),
+        "points": points,
+    }
+
+
+def _watch_kill_round(work: Path, bodies: list[tuple[str, str, str]], *, kills: int, rng: random.Random, points: list[dict[str, Any]]) -> dict[str, Any]:
+    """One store watching one site, killed at most ``kills`` times (its points appended to ``points``), then a fetch."""
     import storyline as package
     from tests.site import LoopbackSite
 
-    rng = random.Random(seed)
     db = work / "watched.db"
-    texts = work / "texts.jsonl"
-    synthetic_feed(texts, pages)
+    pages = len(bodies)
+    runs = finished_early = integrity_failures = 0
     with LoopbackSite() as site:
-        urls = []
-        for i, line in enumerate(texts.read_text(encoding="utf-8").splitlines()):
-            title, _, body = json.loads(line)["text"].partition("\n\n")
-            urls.append(site.add(f"/news/{i}.html", page(body, title).encode()))
+        urls = [site.add(f"/news/{i}.html", page(body, title).encode()) for i, (title, _, body) in enumerate(bodies)]
         half = pages // 2
         feed = site.add("/feed.xml", rss(urls[:half]), "application/rss+xml")
         sitemap = site.add("/sitemap.xml", "".join(
@@ -585,9 +617,7 @@ def watch_kill_campaign(work: Path, *, kills: int, pages: int = 120, seed: int =
         with package.open(db) as sl:
             sl.add_sources([feed, sitemap])
         command = [PYTHON, "-m", "storyline", "watch", "--db", str(db), "--allow-private-addresses", "--delay", "0", "--workers", "1"]
-        integrity_failures = finished_early = 0
-        points = []
-        for _ in range(kills):
+        while runs < kills:
             before = _progress_mark(db)
             if before[1] >= pages:
                 break
@@ -605,6 +635,7 @@ def watch_kill_campaign(work: Path, *, kills: int, pages: int = 120, seed: int =
             else:
                 os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+            runs += 1
             after = _progress_mark(db)
             points.append({"after": moment, "delay": round(delay, 2), "stored_before": before[1], "stored_after": after[1]})
             integrity_failures += _integrity(db) != "ok"
@@ -613,17 +644,170 @@ def watch_kill_campaign(work: Path, *, kills: int, pages: int = 120, seed: int =
     with contextlib.closing(sqlite3.connect(db)) as raw:
         stored = [row[0] for row in raw.execute("SELECT url FROM articles")]
         orphans = raw.execute("SELECT COUNT(*) FROM articles WHERE story_id NOT IN (SELECT id FROM stories)").fetchone()[0]
-    counts = {u: stored.count(u) for u in urls}
+    counts = Counter(stored)
     return {
-        "pages": pages,
-        "kills": len(points) - finished_early,
+        "runs": runs,
         "runs_that_ended_before_their_kill": finished_early,
-        "lost": sum(1 for n in counts.values() if n == 0),
-        "doubled": sum(1 for n in counts.values() if n > 1),
+        "lost": sum(1 for u in urls if counts[u] == 0),
+        "doubled": sum(1 for u in urls if counts[u] > 1),
         "integrity_failures": integrity_failures + (_integrity(db) != "ok"),
         "articles_without_story": orphans,
         "pages_fetched_more_than_once": sum(1 for n in requests.values() if n > 1),
         "final_exit_code": final.returncode if final else None,
+    }
+
+
+# ---- kill -9 of backfill -------------------------------------------------------------------
+
+
+def export_of(db: Path) -> dict[str, Any]:
+    """The store as `storyline export` writes it."""
+    return json.loads(subprocess.run([PYTHON, "-m", "storyline", "export", "--db", str(db)], env=ENV, capture_output=True, text=True,
+                                     check=True, timeout=600).stdout)
+
+
+def without_explanations(export: dict[str, Any]) -> dict[str, Any]:
+    """The export but the stories' explanations. The sentence encoder's output moves in the 7th decimal with the
+    other texts of its batch, and a re-run analyses the rest of a crashed run in other batches: now and then an
+    agreed fact or a summary sentence falls on the other side of a threshold. Stories and articles do not move."""
+    kept = ("id", "title", "articles", "first_published", "last_published", "outlets", "languages")
+    return {**export, "stories": [{key: story[key] for key in kept} for story in export["stories"]]}
+
+
+def backfill_kill_campaign(work: Path, *, kills: int, articles: int = 80, minutes: float | None = None, seed: int = 17) -> dict[str, Any]:
+    """``kills`` runs of `storyline backfill` (Spark local[2]: a JVM, Python workers), each killed with SIGKILL, and a
+    re-run after each; when a store holds everything, one more run, then its export is compared with an uninterrupted
+    backfill's, and the next round starts on a new store.
+
+    Inputs: a synthetic JSONL feed of ``articles`` read in slices by several Spark tasks, and the sample corpus
+    (JSONL, HTML pages, scraped pages). Half the kills land at a random moment of the run (most of it is Spark starting
+    and the executors preparing), half a random moment after the run stored something new (matching and committing).
+    Half kill the whole process tree at once (a machine or container going down), half the driver alone (the OOM
+    killer): then the JVM and Spark's Python workers must go by themselves (those left after 30 s are orphans).
+    ``minutes``: no kill starts past this budget (Spark starts slowly; the count reached is reported).
+    """
+    started = time.monotonic()
+    rng = random.Random(seed)
+    feed = work / "feed.jsonl"
+    synthetic_feed(feed, articles)
+    spark_dir = work / "spark-local"  # Spark's scratch files (shuffle, the persisted prepared articles): what a kill leaves
+    spark_dir.mkdir()
+    inputs = [str(feed), str(REPO / "examples" / "corpus")]
+
+    def command(db: Path) -> list[str]:
+        return [PYTHON, "-m", "storyline", "backfill", *inputs, "--db", str(db), "--spark", "local[2]", "--batch-size", "8",
+                "--slice-mb", "0.01", "--conf", f"spark.local.dir={spark_dir}", "-q"]
+
+    reference_started = time.monotonic()
+    reference_db = work / "uninterrupted.db"
+    reference_run = subprocess.run(command(reference_db), env=ENV, capture_output=True, text=True, timeout=3600)
+    if reference_run.returncode != 0:
+        raise RuntimeError(f"the uninterrupted backfill failed: {reference_run.stderr[-2000:]}")
+    reference_seconds = time.monotonic() - reference_started
+    reference = export_of(reference_db)
+    expected = Counter((a["source"], a["external_id"]) for a in reference["articles"])
+    total = len(reference["articles"])
+    left_by_finished_run = len(list(spark_dir.iterdir()))
+
+    points: list[dict[str, Any]] = []
+    rounds: list[dict[str, Any]] = []
+    integrity_failures = partial_batches = orphans = finished_early = 0
+    round_number, db = 0, work / "killed-0.db"
+
+    def close_round() -> None:
+        """One more run on the round's store, then the store compared with the uninterrupted one."""
+        final = subprocess.run(command(db), env=ENV, capture_output=True, text=True, timeout=3600)
+        export = export_of(db)
+        stored = Counter((a["source"], a["external_id"]) for a in export["articles"])
+        rounds.append({
+            "kills": sum(1 for p in points if p["round"] == round_number and not p["finished_before_kill"]),
+            "final_exit_code": final.returncode,
+            "lost": sum((expected - stored).values()),
+            "doubled": sum(n - 1 for n in stored.values() if n > 1),
+            "unexpected": sum((stored - expected).values()),
+            "same_store_as_uninterrupted": without_explanations(export) == without_explanations(reference),
+            "same_explanations": export == reference,
+            "integrity": _integrity(db),
+        })
+
+    for _ in range(kills):
+        if minutes is not None and time.monotonic() - started > minutes * 60:
+            break
+        before = stored_count(db)
+        if before >= total:
+            close_round()
+            round_number += 1
+            db = work / f"killed-{round_number}.db"
+            before = 0
+        moment = rng.choice(["any time", "after it stored"])
+        target = rng.choice(["process tree", "driver alone"])
+        process = subprocess.Popen(command(db), env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        run_started = time.monotonic()
+        if moment == "any time":
+            delay = rng.uniform(0, reference_seconds)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=delay)
+        else:
+            deadline = run_started + 600
+            while stored_count(db) == before and process.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.02)
+            delay = rng.uniform(0, 1.0)  # the driver stores about 100 articles a second: most of these land mid-storing
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=delay)
+        seconds = time.monotonic() - run_started
+        finished = process.poll() is not None
+        tree: dict[int, bytes] = {}
+        left: list[int] = []
+        if finished:
+            finished_early += 1
+        elif target == "process tree":
+            tree = processes.kill_tree(process.pid)
+        else:
+            tree = {pid: processes.command(pid) for pid in [process.pid, *processes.descendants(process.pid)]}
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait()
+            tree.update({pid: processes.command(pid) for pid in processes.descendants(*tree)})  # forked meanwhile
+        process.wait()
+        gone_by = time.monotonic() + 30  # the JVM and Spark's Python workers must notice their driver is gone, and go
+        while (left := processes.alive(tree)) and time.monotonic() < gone_by:
+            time.sleep(0.2)
+        orphans += len(left)
+        processes.kill_all(left)
+        after = stored_count(db)
+        integrity = _integrity(db)
+        integrity_failures += integrity != "ok"
+        partial_batches += (after - before) % 8 != 0 and after != total
+        points.append({
+            "round": round_number, "moment": moment, "killed": target, "seconds": round(seconds, 1), "finished_before_kill": finished,
+            "processes": len(tree), "orphans": len(left), "stored_before": before, "stored_after": after,
+            "spark_scratch_entries": len(list(spark_dir.iterdir())), "integrity": integrity,
+        })
+        print(f"  kill {len(points)}: round {round_number}, {moment}, {target}, {seconds:.1f} s, stored {before} -> {after}"
+              f"{', finished first' if finished else ''}{f', {len(left)} orphans' if left else ''}", flush=True)
+    close_round()
+    scratch = sum(f.stat().st_size for f in spark_dir.rglob("*") if f.is_file())
+    return {
+        "articles": total,
+        "uninterrupted_seconds": round(reference_seconds, 1),
+        "kills": len(points) - finished_early,
+        "runs_that_finished_before_their_kill": finished_early,
+        "kills_by_moment": dict(Counter(p["moment"] for p in points if not p["finished_before_kill"])),
+        "kills_by_target": dict(Counter(p["killed"] for p in points if not p["finished_before_kill"])),
+        "kills_while_storing": sum(1 for p in points if not p["finished_before_kill"] and p["stored_after"] > p["stored_before"]),
+        "rounds": len(rounds),
+        "lost": sum(r["lost"] for r in rounds),
+        "doubled": sum(r["doubled"] for r in rounds),
+        "unexpected": sum(r["unexpected"] for r in rounds),
+        "integrity_failures": integrity_failures + sum(r["integrity"] != "ok" for r in rounds),
+        "partial_batches": partial_batches,
+        "rounds_not_the_uninterrupted_store": sum(not r["same_store_as_uninterrupted"] for r in rounds),
+        "rounds_with_other_explanations": sum(not r["same_explanations"] for r in rounds),
+        "final_exit_codes": sorted({r["final_exit_code"] for r in rounds}),
+        "orphan_processes": orphans,
+        "spark_scratch_left": {"entries_after_uninterrupted_run": left_by_finished_run, "entries_at_end": len(list(spark_dir.iterdir())),
+                               "bytes_at_end": scratch},
+        "seconds": round(time.monotonic() - started),
+        "round_results": rounds,
         "points": points,
     }
 
@@ -878,9 +1062,14 @@ def kill_during_posts(work: Path, db: Path, token: str, *, rounds: int = 3, post
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--only", default="files,sources,regex,kill,watch-kill,http", help="comma-separated parts: files, sources, regex, kill, watch-kill, http")
+    parser.add_argument("--only", default="files,sources,regex,kill,watch-kill,backfill-kill,http",
+                        help="comma-separated parts: files, sources, regex, kill, watch-kill, backfill-kill, http")
     parser.add_argument("--kills", type=int, default=100)
+    parser.add_argument("--kill-articles", type=int, default=None,
+                        help="articles of the ingest killed (default 80 per kill; on a loaded machine a run stores ~20 before its kill)")
     parser.add_argument("--watch-kills", type=int, default=100)
+    parser.add_argument("--backfill-kills", type=int, default=100)
+    parser.add_argument("--backfill-minutes", type=float, default=None, help="start no backfill kill past this many minutes")
     parser.add_argument("--jobs", type=int, default=1, help="probes run at once (files, sources)")
     parser.add_argument("--seconds", type=float, default=20.0, help="seconds of each HTTP load")
     parser.add_argument("--clients", type=int, default=8)
@@ -888,7 +1077,8 @@ def main() -> None:
     parser.add_argument("--result", default="reliability", help="name of the results file under bench/results/ (one per set of parts run)")
     args = parser.parse_args()
     parts = set(args.only.split(","))
-    payload: dict[str, Any] = {"method": {"parts": sorted(parts), "fast": args.fast, "jobs": args.jobs, "kills": args.kills, "watch_kills": args.watch_kills, "start_seconds": START_SECONDS, "seconds_per_mb": SECONDS_PER_MB}}
+    payload: dict[str, Any] = {"method": {"parts": sorted(parts), "fast": args.fast, "jobs": args.jobs, "kills": args.kills, "watch_kills": args.watch_kills,
+                                 "backfill_kills": args.backfill_kills, "backfill_minutes": args.backfill_minutes, "start_seconds": START_SECONDS, "seconds_per_mb": SECONDS_PER_MB}}
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="storyline-reliability-") as tmp:
         work = Path(tmp)
@@ -905,13 +1095,19 @@ def main() -> None:
         if "kill" in parts:
             print("kill -9 campaign")
             (work / "kill").mkdir()
-            payload["kill"] = kill_campaign(work / "kill", kills=10 if args.fast else args.kills)
+            payload["kill"] = kill_campaign(work / "kill", kills=10 if args.fast else args.kills, articles=args.kill_articles)
             print({k: v for k, v in payload["kill"].items() if k != "points"})
         if "watch-kill" in parts:
             print("kill -9 of watch")
             (work / "watch-kill").mkdir()
             payload["watch_kill"] = watch_kill_campaign(work / "watch-kill", kills=10 if args.fast else args.watch_kills)
             print({k: v for k, v in payload["watch_kill"].items() if k != "points"})
+        if "backfill-kill" in parts:
+            print("kill -9 of backfill")
+            (work / "backfill-kill").mkdir()
+            payload["backfill_kill"] = backfill_kill_campaign(work / "backfill-kill", kills=5 if args.fast else args.backfill_kills,
+                                                              minutes=args.backfill_minutes)
+            print({k: v for k, v in payload["backfill_kill"].items() if k not in ("points", "round_results")})
         if "http" in parts:
             print("http campaign")
             (work / "http").mkdir()

@@ -352,6 +352,14 @@ class KnownArticle:
     fingerprint: np.ndarray | None = field(default=None, repr=False)
 
 
+def as_title_vector(embedding: np.ndarray) -> np.ndarray:
+    """The embedding of a story's title article as the story keeps it: in half precision, as the store saves it.
+    A run compares new headlines with the very numbers a later run reads back from the store: otherwise a
+    headline within a rounding error of the title wins in one and not in the other, and a run resumed after a
+    crash names a story differently than an uninterrupted run (found by bench/reliability.py's backfill-kill)."""
+    return embedding.astype(np.float16).astype(np.float32)
+
+
 @dataclass
 class StoryProfile:
     """What the matcher remembers about a story: enough to score a new article against it.
@@ -366,7 +374,7 @@ class StoryProfile:
     first_day: dt.date | None
     last_day: dt.date | None
     title: str | None = None
-    title_vector: np.ndarray | None = field(default=None, repr=False)  # embedding of the article the title is from
+    title_vector: np.ndarray | None = field(default=None, repr=False)  # embedding of the article the title is from, as_title_vector
     # Summed TF-IDF vectors of the members, per language: wording is compared within a language.
     terms: dict[str, SparseVector] = field(default_factory=dict, repr=False)
     # Canonical entity id -> member articles naming it, the most named ones: how the matcher finds

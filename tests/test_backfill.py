@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from bench import processes
+from bench.reliability import without_explanations
 from tests.conftest import CORPUS, REPO, SEEDS, SHARED, need, need_java, postgres_database, run_cli, run_sql, synthetic_feed
 
 PAGES = SHARED / "data" / "trafilatura_eval" / "html"
@@ -27,14 +29,6 @@ def _export(location: str | Path) -> dict:
 
 def _partition(export: dict) -> set[frozenset[str]]:
     return {frozenset(story["articles"]) for story in export["stories"]}
-
-
-def _without_explanations(export: dict) -> dict:
-    """The export but the stories' explanations. The sentence encoder's output moves in the 7th decimal with the
-    other texts of its batch, and a re-run analyses the rest of a crashed run in other batches: now and then an
-    agreed fact or a summary sentence falls on the other side of a threshold. Stories and articles do not move."""
-    kept = ("id", "title", "articles", "first_published", "last_published", "outlets", "languages")
-    return {**export, "stories": [{key: story[key] for key in kept} for story in export["stories"]]}
 
 
 def _pages(directory: Path, count: int, seed: int) -> list[Path]:
@@ -52,39 +46,11 @@ def _stored(location: Path) -> int:
         return 0
 
 
-def _parent(pid: int) -> int | None:
-    try:
-        return int((Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[1])
-    except (OSError, IndexError, ValueError):  # gone meanwhile
-        return None
-
-
-def _command(pid: int | None) -> bytes:
-    try:
-        return (Path("/proc") / str(pid) / "cmdline").read_bytes()
-    except OSError:
-        return b""
-
-
-def _descendants(pid: int) -> list[int]:
-    """Processes started, directly or not, by ``pid`` (read from /proc)."""
-    children: dict[int | None, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            children.setdefault(_parent(int(entry.name)), []).append(int(entry.name))
-    found, pending = [], [pid]
-    while pending:
-        for child in children.get(pending.pop(), []):
-            found.append(child)
-            pending.append(child)
-    return found
-
-
 def _spark_workers(pid: int) -> list[int]:
     """The Python workers Spark's daemon forked for tasks: the daemon's command line, and the daemon as parent."""
     return [
-        child for child in _descendants(pid)
-        if b"pyspark.daemon" in (command := _command(child)) and command == _command(_parent(child))
+        child for child in processes.descendants(pid)
+        if b"pyspark.daemon" in (command := processes.command(child)) and command == processes.command(processes.parent(child))
     ]
 
 
@@ -127,7 +93,7 @@ def test_backfill_killed_then_run_again_ends_as_one_uninterrupted_run(tmp_path: 
         os.kill(process.pid, signal.SIGKILL)
         process.wait()
     finally:
-        for pid in _descendants(process.pid):  # the JVM exits when its driver dies; make sure nothing is left
+        for pid in processes.descendants(process.pid):  # the JVM exits when its driver dies; make sure nothing is left
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
@@ -142,7 +108,7 @@ def test_backfill_killed_then_run_again_ends_as_one_uninterrupted_run(tmp_path: 
     resumed = run_cli("backfill", *map(str, inputs), "--db", str(crashed), *ONE_CORE, *options)
     assert f"{partial} already stored" in resumed.stderr
     run_cli("ingest", *map(str, inputs), "--db", str(clean), "--batch-size", "8", "--workers", "0", "-q")
-    assert _without_explanations(_export(crashed)) == _without_explanations(_export(clean))
+    assert without_explanations(_export(crashed)) == without_explanations(_export(clean))
 
 
 def test_backfill_in_publication_order_matches_as_ingest_does_on_the_same_articles_by_day(tmp_path: Path) -> None:
@@ -172,4 +138,4 @@ def test_backfill_of_the_corpus_and_300_real_pages_makes_the_stories_ingest_make
     backfilled, ingested = _export(tmp_path / "backfill.db"), _export(tmp_path / "ingest.db")
     assert len(backfilled["articles"]) == len(ingested["articles"]) > 300
     assert _partition(backfilled) == _partition(ingested)
-    assert _without_explanations(backfilled) == _without_explanations(ingested)
+    assert without_explanations(backfilled) == without_explanations(ingested)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from storyline.model import Article, StoryProfile
+from storyline.model import Article, StoryProfile, as_title_vector
 
 __all__ = ["refresh_title", "retitle"]
 
@@ -23,7 +23,7 @@ def refresh_title(story: StoryProfile, article: Article) -> StoryProfile:
         return story
     centroid = story.centroid
     if story.title is None or story.title_vector is None or float(np.dot(article.embedding, centroid)) > float(np.dot(story.title_vector, centroid)):
-        story.title, story.title_vector = article.title, article.embedding.astype(np.float32)
+        story.title, story.title_vector = article.title, as_title_vector(article.embedding)
     return story
 
 
@@ -44,5 +44,5 @@ def retitle(story: StoryProfile, members: Sequence[Article], title: str | None =
     if title:
         source = next((a for a in members if a.title == title and a.embedding is not None), None)
         story.title = title
-        story.title_vector = source.embedding.astype(np.float32) if source is not None else story.title_vector
+        story.title_vector = as_title_vector(source.embedding) if source is not None else story.title_vector
     return story
