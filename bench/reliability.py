@@ -504,6 +504,23 @@ def stored_count(db: Path) -> int:
         return 0
 
 
+def _wait_until(progressed: Callable[[], bool], process: subprocess.Popen, *, seconds: float) -> None:
+    """Poll until the run has done something new, has ended, or ``seconds`` passed: a kill then lands in work, not in start-up."""
+    deadline = time.monotonic() + seconds
+    while not progressed() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
+def _kill_group_after(process: subprocess.Popen, delay: float) -> bool:
+    """SIGKILL the run's whole process group ``delay`` seconds from now; True when it had finished by itself first."""
+    time.sleep(delay)
+    finished = process.poll() is not None
+    if not finished:
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    return finished
+
+
 def kill_campaign(work: Path, *, kills: int, articles: int | None = None, batch_size: int = 8, workers: int = 1, seed: int = 11) -> dict[str, Any]:
     """``kills`` runs of ingest on one store, each killed with SIGKILL after a random time; then a run to the end.
 
@@ -526,16 +543,9 @@ def kill_campaign(work: Path, *, kills: int, articles: int | None = None, batch_
         if before >= articles:
             break
         process = subprocess.Popen(command, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        deadline = time.monotonic() + 300
-        while stored_count(db) == before and process.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.02)
+        _wait_until(lambda: stored_count(db) != before, process, seconds=300)
         delay = rng.uniform(0, 1.5)
-        time.sleep(delay)
-        if process.poll() is not None:
-            finished_early += 1
-        else:
-            os.killpg(process.pid, signal.SIGKILL)  # the ingest and its workers, as a crash would
-        process.wait()
+        finished_early += _kill_group_after(process, delay)  # the ingest and its workers, as a crash would
         after = stored_count(db)
         points.append({"stored_before": before, "stored_after": after, "delay": round(delay, 2)})
         integrity_failures += _integrity(db) != "ok"
@@ -622,19 +632,12 @@ def _watch_kill_round(work: Path, bodies: list[tuple[str, str, str]], *, kills: 
             if before[1] >= pages:
                 break
             process = subprocess.Popen(command, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-            deadline = time.monotonic() + 300
             # half the kills once it has polled or fetched something new, half once it has stored more
             moment = rng.choice(["polled or fetched", "stored"])
             moved = (lambda now: now != before) if moment == "polled or fetched" else (lambda now: now[1] > before[1])
-            while not moved(_progress_mark(db)) and process.poll() is None and time.monotonic() < deadline:
-                time.sleep(0.02)
+            _wait_until(lambda: moved(_progress_mark(db)), process, seconds=300)
             delay = rng.uniform(0, 2.0)
-            time.sleep(delay)
-            if process.poll() is not None:
-                finished_early += 1
-            else:
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+            finished_early += _kill_group_after(process, delay)
             runs += 1
             after = _progress_mark(db)
             points.append({"after": moment, "delay": round(delay, 2), "stored_before": before[1], "stored_after": after[1]})
@@ -748,9 +751,7 @@ def backfill_kill_campaign(work: Path, *, kills: int, articles: int = 80, minute
             with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=delay)
         else:
-            deadline = run_started + 600
-            while stored_count(db) == before and process.poll() is None and time.monotonic() < deadline:
-                time.sleep(0.02)
+            _wait_until(lambda: stored_count(db) != before, process, seconds=600)
             delay = rng.uniform(0, 1.0)  # the driver stores about 100 articles a second: most of these land mid-storing
             with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=delay)
