@@ -100,6 +100,8 @@ class PeakMemory:
 
     ``with PeakMemory() as peak: ...`` then ``peak.total_mb`` (the largest sum over all
     processes at one sampling instant) and ``peak.processes`` (how many were alive then).
+    ``peak.total_pss_mb``: the same for the proportional set size, which counts a page shared by
+    several processes (a forked worker's models) once in all, not once in each as RSS does.
     ``peak.descendants_cpu_seconds``: the CPU time of the descendants started inside the block
     (each as last sampled: a process's last ``interval`` before it ended can be missed);
     ``peak.sampling_cpu_seconds``: the CPU the sampling took in this process (to take off its CPU time).
@@ -110,6 +112,7 @@ class PeakMemory:
     def __init__(self, interval: float = 0.1) -> None:
         self.interval = interval
         self.total_mb = 0.0
+        self.total_pss_mb = 0.0
         self.processes = 0
         self._cpu_ticks: dict[int, int] = {}
         self.sampling_cpu_seconds = 0.0
@@ -156,11 +159,11 @@ class PeakMemory:
         return family
 
     @staticmethod
-    def _rss_kb(pid: int) -> int:
+    def _kb(path: str, field: str) -> int:
         try:
-            with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as handle:
+            with open(path, encoding="ascii", errors="replace") as handle:
                 for line in handle:
-                    if line.startswith("VmRSS:"):
+                    if line.startswith(field):
                         return int(line.split()[1])
         except OSError:
             pass
@@ -175,9 +178,10 @@ class PeakMemory:
     def _sample_until_stopped(self) -> None:
         while True:
             family = self._family(os.getpid())
-            total = sum(self._rss_kb(pid) for pid in family) / 1024
+            total = sum(self._kb(f"/proc/{pid}/status", "VmRSS:") for pid in family) / 1024
             if total > self.total_mb:
                 self.total_mb, self.processes = total, len(family)
+            self.total_pss_mb = max(self.total_pss_mb, sum(self._kb(f"/proc/{pid}/smaps_rollup", "Pss:") for pid in family) / 1024)
             for pid in family[1:]:
                 ticks = self._cpu_ticks_of(pid)
                 if ticks is not None:

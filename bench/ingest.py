@@ -138,6 +138,8 @@ def measure() -> dict[str, Any]:
             },
             "cpu_bound_articles_per_second_on_2_idle_cores": round(cpu_bound_rate, 2),
             "peak_rss_mb_all_processes": round(memory.total_mb),
+            # pages shared by several processes (the workers' models, forked from one server) counted once
+            "peak_pss_mb_all_processes": round(memory.total_pss_mb),
             "processes_at_peak": memory.processes,
             "peak_rss_mb_largest_worker": round(peak_child_rss_mb()),
             "peak_rss_mb_main_process": round(peak_rss_mb()),
@@ -209,6 +211,7 @@ def main() -> None:
                 after["storyline"]["cpu_ms_per_article"]["all_processes"] / before["storyline"]["cpu_ms_per_article"]["all_processes"], 2
             ),
             "peak_rss_all_processes": round(after["storyline"]["peak_rss_mb_all_processes"] / before["storyline"]["peak_rss_mb_all_processes"], 2),
+            "peak_pss_all_processes": round(after["storyline"]["peak_pss_mb_all_processes"] / before["storyline"]["peak_pss_mb_all_processes"], 2),
         }
     path = write_result("ingest_trafilatura_eval", result)
     print(json.dumps(result, indent=2, ensure_ascii=False))

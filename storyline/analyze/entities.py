@@ -114,6 +114,12 @@ def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
     return (index > 0 and spans[index - 1][1] > start) or (index < len(spans) and spans[index][0] < end)
 
 
+def load_recognisers() -> None:
+    """Load the recogniser of every language that has a model (each is otherwise loaded on first use)."""
+    for language in (*_SPACY_MODELS, "ru"):
+        _recogniser(language)
+
+
 @functools.lru_cache(maxsize=None)
 def _recogniser(language: str) -> Recogniser:
     if language == "ru":

@@ -70,6 +70,14 @@ def extract_html(html: str, *, url: str | None = None) -> Extracted:
     )
 
 
+def load_date_parser() -> None:
+    """Build the date parser htmldate falls back to now: its first use compiles dateparser's patterns
+    for every language (about 1 s of CPU), which a worker would otherwise pay on some article."""
+    from htmldate.extractors import get_external_parser
+
+    get_external_parser().get_date_data("warm-up")
+
+
 def _same(a: str, b: str) -> bool:
     return re.sub(r"\W+", "", a).lower() == re.sub(r"\W+", "", b).lower()
 
