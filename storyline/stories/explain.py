@@ -364,25 +364,32 @@ def _sentence_claims(statements: list[_Statement], echoed: set[int]) -> list[_St
     by ...)"), whichever sentences it was split into.
     """
     outlet_names = {s.outlet.lower() for s in statements}  # an agency's own name in its dateline is no claim
+    several_outlets = len({s.outlet for s in statements}) > 1
+    items_of = {id(s): s.entities | _names(s.text) for s in statements}
     said_by: dict[object, set[str]] = defaultdict(set)  # entity or name-like word -> outlets that use it
     for s in statements:
-        for item in s.entities | _names(s.text):
+        for item in items_of[id(s)]:
             said_by[item].add(s.outlet)
     # Every outlet's words folded to plain letters: a person or place another outlet writes in
     # another script or spelling that the linker did not merge ("Кузьмин" / "Kuzmin") is still there.
+    # Folded when first needed, and only when there is another outlet (folding every text costs).
     words_by_outlet: dict[str, set[str]] = defaultdict(set)
-    for article in {id(s.article): s.article for s in statements}.values():
-        words_by_outlet[article.outlet or article.id].update(plain_key(article.text).split())
+
+    def folded_words() -> dict[str, set[str]]:
+        if not words_by_outlet:
+            for article in {id(s.article): s.article for s in statements}.values():
+                words_by_outlet[article.outlet or article.id].update(plain_key(article.text).split())
+        return words_by_outlet
 
     def told_elsewhere(s: _Statement, item: object) -> bool:
-        if item not in s.entities:
+        if item not in s.entities or not several_outlets:
             return False  # acronyms and capitalised words are written alike everywhere: said_by decides
         keys = {plain_key(m.text).split()[-1] for m in s.article.mentions if m.entity_id == item and plain_key(m.text).split()}
-        return any(keys & words for outlet, words in words_by_outlet.items() if outlet != s.outlet)
+        return any(keys & words for outlet, words in folded_words().items() if outlet != s.outlet)
 
     def unique_items(s: _Statement) -> list[object]:
         return [
-            item for item in s.entities | _names(s.text)
+            item for item in items_of[id(s)]
             if len(said_by[item]) == 1 and str(item).lower() not in outlet_names and not told_elsewhere(s, item)
         ]
 
