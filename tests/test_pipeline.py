@@ -123,3 +123,30 @@ def test_cluster_streams_jsonl_without_a_store(tmp_path: Path) -> None:
     assert story["quake"] not in (None, story["dw"])
     assert story["empty"] is None and "error" in lines[2]
     assert not list(tmp_path.glob("*.db"))
+
+
+def test_workers_fork_with_the_models_loaded() -> None:
+    """The pool's fork server loads the models once; a worker forks from it with them and loads none itself.
+
+    Loading every model takes several seconds of CPU; a worker forked with them, having prepared
+    one short text, has used a small fraction of that (CPU time, not elapsed: a loaded machine does
+    not change it much).
+    """
+    import os
+
+    from storyline.model import RawDocument
+    from storyline.pipeline import ArticleWorkers
+
+    pool = ArticleWorkers(1)
+    try:
+        text = b"Talks resumed\n\nNegotiators from both sides met in Vienna on Tuesday and agreed to meet again, officials said."
+        (article,), _, _ = pool.submit([RawDocument("talks", "talks.txt", "text", text)]).result()
+        assert article.mentions  # analyzed by the worker, with its models
+        process = pool._workers[0].process
+        assert process is not None
+        with open(f"/proc/{process.pid}/stat", encoding="ascii") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+        worker_cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+        assert worker_cpu < 1.5, f"the worker used {worker_cpu:.1f} s of CPU: it loaded models of its own"
+    finally:
+        pool.shutdown()
