@@ -1,6 +1,7 @@
-"""The processes a command started, read from /proc: what a kill -9 campaign must kill, and what it must not find alive after.
+"""Processes for benches and tests: `storyline serve` on loopback, and the processes a command started, read from
+/proc (what a kill -9 campaign must kill, and what it must not find alive after).
 
-psutil would do this, but is not a dependency; /proc is enough on the Linux machines the campaign runs on.
+psutil would do the /proc part, but is not a dependency; /proc is enough on the Linux machines the campaign runs on.
 """
 
 from __future__ import annotations
@@ -8,7 +9,63 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+
+import httpx
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on at this moment."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def serving(
+    db: Path | str, *, env: Mapping[str, str], extra: Sequence[str] = (), log: Path | None = None,
+    port: int | None = None, wait_seconds: float = 60,
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`storyline serve --db db` on loopback until the block ends; yields its base URL and process once /healthz answers.
+
+    The server writes to ``log`` (appended; discarded when None). A server that exits first, or does not answer
+    within ``wait_seconds``, raises RuntimeError with the end of its log."""
+    port = port or free_port()
+    with open(log or os.devnull, "ab") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "storyline", "serve", "--db", str(db), "--port", str(port), *extra],
+            stdout=output, stderr=subprocess.STDOUT, env=dict(env),
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + wait_seconds
+        while not _answers(f"{base}/healthz"):
+            if process.poll() is not None or time.monotonic() > deadline:
+                why = f"exited with {process.returncode}" if process.poll() is not None else f"did not answer within {wait_seconds:.0f} s"
+                said = log.read_text(errors="replace")[-4000:] if log else "(its output was discarded)"
+                raise RuntimeError(f"storyline serve --db {db} {why}:\n{said}")
+            time.sleep(0.1)
+        yield base, process
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=1).status_code == 200
+    except httpx.TransportError:
+        return False
 
 
 def parent(pid: int | None) -> int | None:

@@ -45,7 +45,6 @@ import random
 import re
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -53,7 +52,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -816,43 +815,11 @@ def backfill_kill_campaign(work: Path, *, kills: int, articles: int = 80, minute
 # ---- http --------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextlib.contextmanager
-def server(db: Path, token: str, *, port: int | None = None, workers: int = 1) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """`storyline serve` on loopback; yields its base URL and process."""
-    port = port or free_port()
-    log = db.with_suffix(f".{port}.log").open("ab")
-    process = subprocess.Popen(
-        [PYTHON, "-m", "storyline", "serve", "--db", str(db), "--port", str(port), "--workers", str(workers)],
-        env={**ENV, "STORYLINE_TOKEN": token}, stdout=log, stderr=subprocess.STDOUT,
+def server(db: Path, token: str, *, port: int | None = None) -> contextlib.AbstractContextManager[tuple[str, subprocess.Popen[bytes]]]:
+    """`storyline serve` on loopback with ``token``, its log beside the store; yields its base URL and process."""
+    return processes.serving(
+        db, env={**ENV, "STORYLINE_TOKEN": token}, log=db.with_suffix(".serve.log"), port=port, wait_seconds=180,
     )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"storyline serve exited with {process.returncode}")
-            with contextlib.suppress(httpx.TransportError):
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            if time.monotonic() > deadline:
-                raise RuntimeError("storyline serve did not answer within 180 s")
-            time.sleep(0.1)
-        yield base, process
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        log.close()
 
 
 def _percentile(values: list[float], q: float) -> float | None:
@@ -1024,7 +991,7 @@ def kill_during_posts(work: Path, db: Path, token: str, *, rounds: int = 3, post
     """
     answered: list[str] = []
     rng = random.Random(5)
-    port = free_port()
+    port = processes.free_port()
     auth = {"Authorization": f"Bearer {token}"}
     for round_number in range(rounds):
         with server(db, token, port=port) as (base, process):

@@ -22,9 +22,7 @@ import hashlib
 import os
 import random
 import re
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,11 +30,11 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
 
-import httpx
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench import processes  # noqa: E402
 from bench.common import REPO, write_result  # noqa: E402
 from storyline.model import Article, Batch, RawDocument, StoryProfile  # noqa: E402
 from storyline.store import SQLiteStore  # noqa: E402
@@ -102,12 +100,6 @@ def build_store(db: Path, articles: int, words: list[str], rng: random.Random) -
 
     finally:
         store.close()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class Connection:
@@ -200,20 +192,8 @@ def main() -> None:
         if counts["articles"] < args.articles:
             sys.exit(f"{db} holds {counts['articles']:,} articles, fewer than --articles; remove it to rebuild")
 
-        port = _free_port()
-        base = f"http://127.0.0.1:{port}"
-        env = {**os.environ, "PYTHONPATH": str(REPO)}
-        server = subprocess.Popen(
-            [sys.executable, "-m", "storyline", "serve", "--db", str(db), "--port", str(port)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
-        )
-        try:
-            for _ in range(300):
-                try:
-                    if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.1)
+        port = processes.free_port()
+        with processes.serving(db, env={**os.environ, "PYTHONPATH": str(REPO)}, port=port, wait_seconds=300):
             searched = [w for w in words[50:3000] if len(w) >= 5]  # neither stop words nor absent
             endpoints: dict[str, Callable[[], str]] = {
                 "baseline_healthz": lambda: "/healthz",
@@ -227,9 +207,6 @@ def main() -> None:
                 print(f"{name}: {args.clients} clients for {args.seconds:.0f} s")
                 results[name] = asyncio.run(measure(port, next_path, clients=args.clients, seconds=args.seconds, warmup=2.0))
                 print(f"  {results[name]}")
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
 
     baseline = results["baseline_healthz"]
     for name, result in results.items():

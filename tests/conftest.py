@@ -7,7 +7,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -16,10 +15,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 import storyline
+from bench import processes
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -121,50 +120,19 @@ def assert_intact(location: Path | str) -> None:
     assert run_sql(location, "SELECT COUNT(*) FROM articles a WHERE NOT EXISTS (SELECT 1 FROM analyses WHERE article_id = a.id)") == [(0,)]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextlib.contextmanager
 def running_server(db: Path | str, *, token: str | None = None, extra: tuple[str, ...] = (), log_dir: Path | None = None) -> Iterator[str]:
     """`storyline serve` in a subprocess on a free loopback port; yields its base URL.
 
     ``db``: a store file, or any store location with ``log_dir`` for the server's log."""
-    port = _free_port()
     env = {k: v for k, v in os.environ.items() if k != "STORYLINE_TOKEN"}
     env["PYTHONPATH"] = str(REPO)
     if token:
         env["STORYLINE_TOKEN"] = token
+    port = processes.free_port()
     log = log_dir / f"serve.{port}.log" if log_dir else Path(db).with_suffix(f".{port}.log")
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "storyline", "serve", "--db", str(db), "--port", str(port), *extra],
-            stdout=output, stderr=subprocess.STDOUT, env=env,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise AssertionError(f"storyline serve exited with {process.returncode}:\n{log.read_text()}")
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError(f"storyline serve did not answer within 60 s:\n{log.read_text()}")
-            time.sleep(0.1)
+    with processes.serving(db, env=env, extra=extra, log=log, port=port) as (base, _process):
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture(scope="module")
