@@ -6,8 +6,6 @@ The same audit at 10x the sizes, and on a 10 MB line, is part of bench/reliabili
 
 from __future__ import annotations
 
-import re
-
 from bench.reliability import package_patterns, regex_audit
 
 
@@ -19,7 +17,8 @@ def test_the_audit_sees_the_package_patterns() -> None:
 
     assert {_LAST_WORD.pattern, _CLAUSE_BREAK.pattern} <= set(patterns)
     assert any("(?P<future>" in p for p in patterns)  # the tense markers of every language
-    assert r"(?<!\w)Rotterdam(?!\w)" in patterns or any(re.fullmatch(r"\(\?<!\\w\).*\(\?!\\w\)", p) for p in patterns)
+    # one compiled on the fly, from the sample article's words: quotes' adverbials after a speech verb
+    assert any(p.startswith(r"(?:\s*(?:") and p.endswith(r"))*\s*") for p in patterns)
 
 
 def test_no_pattern_grows_faster_than_its_subject() -> None:
