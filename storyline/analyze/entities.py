@@ -109,7 +109,7 @@ def _repeats_missed(mentions: list[Mention], text: str) -> list[Mention]:
 
 
 def _whole_words(name: str, text: str) -> Iterator[int]:
-    """Where ``name`` stands in ``text`` with no word character on either side, left to right, not overlapping.
+    r"""Where ``name`` stands in ``text`` with no word character on either side, left to right, not overlapping.
 
     What ``re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text)`` finds (``\w``: ``str.isalnum`` or "_"),
     without compiling a pattern per name: every article has new names, and compiling them cost more
