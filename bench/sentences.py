@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import csv
 import gzip
+import importlib.util
 import json
 import re
 import sys
@@ -234,12 +235,8 @@ def splitters() -> dict[str, Splitter]:
         found["pysbd"] = by_line(pysbd_splitter())
     except ImportError:
         pass
-    try:
-        import sentencex  # noqa: F401
-
+    if importlib.util.find_spec("sentencex") is not None:  # optional: measured when installed
         found["sentencex"] = by_line(sentencex_splitter)
-    except ImportError:
-        pass
     found["razdel"] = by_line(razdel_splitter)
     found["storyline"] = storyline_splitter
     return found
