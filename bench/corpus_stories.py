@@ -53,7 +53,8 @@ def cluster_corpus(scorer: Scorer | None = None, settings: MatchSettings = Match
             pipeline = Pipeline(store, explain=False, scorer=scorer, match_settings=settings)
             for outcome in pipeline.process(item for f in files for item in read_file(f)):
                 if outcome.story_id:
-                    source = Path(outcome.source.split(":")[0]).resolve().relative_to(REPO)
+                    # Sources are stored relative to the folder holding the ingested one (absolute ones stay so).
+                    source = (CORPUS.parent / outcome.source.split(":")[0]).resolve().relative_to(REPO)
                     placed[(str(source), outcome.external_id)] = outcome.story_id
         finally:
             store.close()
@@ -62,6 +63,8 @@ def cluster_corpus(scorer: Scorer | None = None, settings: MatchSettings = Match
 
 def scores(placed: dict[tuple[str, str | None], str], gold: dict[tuple[str, str | None], GoldArticle]) -> dict:
     keys = [k for k in gold if k in placed]
+    if not keys:
+        sys.exit(f"no gold article of {CORPUS} was placed (placed: {sorted(placed)[:3]}...): do the gold's file names still match?")
     predicted = {str(k): placed[k] for k in keys}
     expected = {str(k): gold[k].story for k in keys}
     home = {}  # gold story -> the predicted story holding most of its articles
