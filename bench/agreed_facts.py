@@ -36,7 +36,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import storyline  # noqa: E402
-from bench.common import REPO, sample_corpus_gold, write_result  # noqa: E402
+from bench.common import REPO, sample_corpus_file, sample_corpus_gold, write_result  # noqa: E402
 from storyline.analyze.sentences import split_sentences  # noqa: E402
 from storyline.analyze.terms import content_terms  # noqa: E402
 from storyline.stories.explain import MAX_FACTS  # noqa: E402
@@ -63,7 +63,7 @@ def gold_story_of(article: dict[str, Any], gold: list[dict[str, Any]]) -> str:
     """The gold story of an exported article: by its JSONL id, else by its file."""
     if article.get("external_id"):
         return next(g["story"] for g in gold if g["jsonl_id"] == article["external_id"])
-    return next(g["story"] for g in gold if article["source"].endswith(g["file"]))
+    return next(g["story"] for g in gold if g["file"] == sample_corpus_file(article["source"]))
 
 
 def word_overlap_facts(articles: list[dict[str, Any]]) -> list[dict[str, Any]]:

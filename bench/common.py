@@ -32,6 +32,15 @@ def sample_corpus_gold(section: str) -> list[Any]:
     return entries
 
 
+SAMPLE_CORPUS = REPO / "examples" / "corpus"
+
+
+def sample_corpus_file(source: str) -> str:
+    """The gold's name (repository-relative) of the file an article of the sample corpus was read from: stores keep
+    a source relative to the folder holding the ingested one (``corpus/html/x.html``), plus ``:line`` for JSONL."""
+    return str((SAMPLE_CORPUS.parent / source.split(":")[0]).resolve().relative_to(REPO))
+
+
 def peak_rss_mb() -> float:
     """Peak resident memory of this process so far (Linux reports KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -23,13 +23,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import REPO, bcubed, pairwise, sample_corpus_gold, write_result  # noqa: E402
+from bench.common import SAMPLE_CORPUS, bcubed, pairwise, sample_corpus_file, sample_corpus_gold, write_result  # noqa: E402
 from storyline.ingest import find_files, read_file  # noqa: E402
 from storyline.match import BlendScorer, MatchSettings, Scorer  # noqa: E402
 from storyline.pipeline import Pipeline  # noqa: E402
 from storyline.store import SQLiteStore  # noqa: E402
 
-CORPUS = REPO / "examples" / "corpus"
+CORPUS = SAMPLE_CORPUS
 BASELINE_THRESHOLDS = (0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
 
 
@@ -53,9 +53,7 @@ def cluster_corpus(scorer: Scorer | None = None, settings: MatchSettings = Match
             pipeline = Pipeline(store, explain=False, scorer=scorer, match_settings=settings)
             for outcome in pipeline.process(item for f in files for item in read_file(f)):
                 if outcome.story_id:
-                    # Sources are stored relative to the folder holding the ingested one (absolute ones stay so).
-                    source = (CORPUS.parent / outcome.source.split(":")[0]).resolve().relative_to(REPO)
-                    placed[(str(source), outcome.external_id)] = outcome.story_id
+                    placed[(sample_corpus_file(outcome.source), outcome.external_id)] = outcome.story_id
         finally:
             store.close()
     return placed
