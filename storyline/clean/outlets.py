@@ -9,8 +9,9 @@ the page's own signals and only ever meet names from the same page or the same s
 
 from __future__ import annotations
 
+import functools
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 
 from anyascii import anyascii
 
@@ -110,6 +111,28 @@ def strip_outlet(title: str, names: list[str | None]) -> str:
     return stripped.strip() or title
 
 
+# A key of the index ``OutletNames`` keeps: ("initials", letters) or ("letters", squashed name).
+_Key = tuple[str, str]
+
+
+@functools.lru_cache(maxsize=8192)
+def _keys(name: str) -> tuple[frozenset[_Key], frozenset[_Key]]:
+    """``name``'s keys as a short form and as a long form: ``stands_for(a, b)`` holds exactly when a's
+    short keys meet b's long keys (an abbreviation's letters are the long name's initials, or a bare
+    host's site label squashed is the name squashed). Lets ``OutletNames`` look up the few names a name
+    may stand for, or be stood for by, instead of comparing it with every known name."""
+    letters = re.sub(r"[\W_]+", "", name)
+    is_host = _HOST.fullmatch(name) is not None
+    site = host_name(name) if is_host else None
+    short: set[_Key] = {("initials", letters.lower())} if 2 <= len(letters) <= 8 and letters.isupper() else set()
+    if site:
+        short.update(("letters", key) for key in _squashed(site))
+    long: set[_Key] = {("initials", initials(name))} if len(name.split()) >= 2 else set()
+    if not is_host:
+        long.update(("letters", key) for key in _squashed(name))
+    return frozenset(short), frozenset(long)
+
+
 class OutletNames:
     """One name per outlet over a whole store: an abbreviation or a host name joins the one known
     proper name it stands for.
@@ -121,19 +144,52 @@ class OutletNames:
     """
 
     def __init__(self, known: dict[str, int] | None = None) -> None:
-        self._counts: Counter[str] = Counter(known or {})
+        self._counts: Counter[str] = Counter()
         self._renames: list[tuple[str, str]] = []
+        # Known names by their keys (``_keys``), and the order they became known in (a short form
+        # that several names stand for joins the earliest): every name is compared with a few
+        # candidates, not with the whole store's names, which made ingest quadratic in outlets.
+        self._as_short: dict[_Key, set[str]] = defaultdict(set)
+        self._as_long: dict[_Key, set[str]] = defaultdict(set)
+        self._order: dict[str, int] = {}
+        for name, count in (known or {}).items():
+            self._add(name, count)
         for name in list(self._counts):
             full = self._expansion(name)
             if full is not None:
                 self._rename(name, full)
 
+    def _add(self, name: str, count: int) -> None:
+        if name not in self._counts:
+            short, long = _keys(name)
+            for key in short:
+                self._as_short[key].add(name)
+            for key in long:
+                self._as_long[key].add(name)
+            self._order[name] = len(self._order)
+        self._counts[name] += count
+
+    def _remove(self, name: str) -> int:
+        if name not in self._counts:
+            return 0
+        short, long = _keys(name)
+        for key in short:
+            self._as_short[key].discard(name)
+        for key in long:
+            self._as_long[key].discard(name)
+        del self._order[name]
+        return self._counts.pop(name)
+
+    def _long_forms(self, name: str) -> set[str]:
+        """The known names ``name`` stands for."""
+        return {known for key in _keys(name)[0] for known in self._as_long.get(key, ())}
+
     def _expansion(self, name: str) -> str | None:
-        candidates = [known for known in self._counts if known != name and stands_for(name, known)]
-        return candidates[0] if len(candidates) == 1 else None
+        candidates = self._long_forms(name) - {name}
+        return candidates.pop() if len(candidates) == 1 else None
 
     def _rename(self, old: str, new: str) -> None:
-        self._counts[new] += self._counts.pop(old, 0)
+        self._add(new, self._remove(old))
         self._renames.append((old, new))
 
     def resolve(self, name: str | None) -> str | None:
@@ -144,10 +200,11 @@ class OutletNames:
         if full is not None:
             name = full
         else:
-            for short in [known for known in self._counts if stands_for(known, name)]:
-                if sum(stands_for(short, other) for other in self._counts) == 0:
+            shorts = {known for key in _keys(name)[1] for known in self._as_short.get(key, ())}
+            for short in sorted(shorts, key=self._order.__getitem__):
+                if not self._long_forms(short):
                     self._rename(short, name)
-        self._counts[name] += 1
+        self._add(name, 1)
         return name
 
     def take_renames(self) -> list[tuple[str, str]]:

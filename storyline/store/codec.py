@@ -31,14 +31,16 @@ from storyline.model import (
 
 
 def analysis_to_json(article: Article) -> str:
+    # ``vars``, not ``asdict``: these dataclasses hold only plain values (and tuples of strings), which
+    # json writes as they are; asdict's deep copies were most of the cost of storing an article's analysis.
     return json.dumps(
         {
             "sentences": article.sentences,
-            "mentions": [asdict(m) for m in article.mentions],
-            "places": [asdict(p) for p in article.places],
-            "times": [asdict(t) for t in article.times],
-            "quotes": [asdict(q) for q in article.quotes],
-            "events": [asdict(e) for e in article.events],
+            "mentions": [vars(m) for m in article.mentions],
+            "places": [vars(p) for p in article.places],
+            "times": [vars(t) for t in article.times],
+            "quotes": [vars(q) for q in article.quotes],
+            "events": [vars(e) for e in article.events],
         },
         ensure_ascii=False,
     )
