@@ -114,8 +114,10 @@ class PeakMemory:
     ``peak.descendants_cpu_seconds``: the CPU time of the descendants started inside the block
     (each as last sampled: a process's last ``interval`` before it ended can be missed);
     ``peak.sampling_cpu_seconds``: the CPU the sampling took in this process (to take off its CPU time).
-    Sampling every ``interval`` seconds can miss a peak shorter than that; the exact peak of
-    the largest single child is ``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss`` (``peak_child_rss_mb``).
+    Sampling every ``interval`` seconds can miss a peak shorter than that. ``peak.largest_descendant_mb``:
+    the largest peak of any one descendant (its VmHWM, which the kernel keeps exactly, as last sampled).
+    Not ``peak_child_rss_mb``: that counts only children waited for, and forkserver workers are
+    children of the fork server, never waited for by this process.
     """
 
     def __init__(self, interval: float = 0.1) -> None:
@@ -123,6 +125,7 @@ class PeakMemory:
         self.total_mb = 0.0
         self.total_pss_mb = 0.0
         self.processes = 0
+        self.largest_descendant_mb = 0.0
         self._cpu_ticks: dict[int, int] = {}
         self.sampling_cpu_seconds = 0.0
         self._stop = threading.Event()
@@ -192,6 +195,7 @@ class PeakMemory:
                 self.total_mb, self.processes = total, len(family)
             self.total_pss_mb = max(self.total_pss_mb, sum(self._kb(f"/proc/{pid}/smaps_rollup", "Pss:") for pid in family) / 1024)
             for pid in family[1:]:
+                self.largest_descendant_mb = max(self.largest_descendant_mb, self._kb(f"/proc/{pid}/status", "VmHWM:") / 1024)
                 ticks = self._cpu_ticks_of(pid)
                 if ticks is not None:
                     self._cpu_ticks[pid] = ticks

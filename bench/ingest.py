@@ -3,7 +3,7 @@
 Runs the whole pipeline (read, clean, analyze, match, store) on the gzipped HTML
 pages into a fresh SQLite file and reports articles/s, milliseconds per article
 and stage, the peak resident memory of all its processes together (sampled from
-/proc) and of the largest worker (exact), and where the time went. On a shared
+/proc) and of the largest worker (its own exact peak, as last sampled), and where the time went. On a shared
 machine elapsed times mean little, so it also reports CPU: milliseconds per article
 and stage, of the worker processes (sampled from /proc) and of this one, and the rate
 that CPU allows on two idle cores (both busy, the main process no slower), as a ratio
@@ -44,7 +44,7 @@ CODE_VARIABLE = "STORYLINE_BENCH_CODE"
 if os.environ.get(CODE_VARIABLE):
     sys.path.insert(0, os.environ[CODE_VARIABLE])
 
-from bench.common import DATA, REPO, PeakMemory, peak_child_rss_mb, peak_rss_mb, write_result  # noqa: E402
+from bench.common import DATA, REPO, PeakMemory, peak_rss_mb, write_result  # noqa: E402
 
 PAGES = DATA / "trafilatura_eval"
 
@@ -141,7 +141,8 @@ def measure() -> dict[str, Any]:
             # pages shared by several processes (the workers' models, forked from one server) counted once
             "peak_pss_mb_all_processes": round(memory.total_pss_mb),
             "processes_at_peak": memory.processes,
-            "peak_rss_mb_largest_worker": round(peak_child_rss_mb()),
+            # the fork server or a worker (all of them descendants of this process)
+            "peak_rss_mb_largest_worker": round(memory.largest_descendant_mb),
             "peak_rss_mb_main_process": round(peak_rss_mb()),
         },
         "baseline_trafilatura_extract_only": {
