@@ -10,6 +10,7 @@ the page's own signals and only ever meet names from the same page or the same s
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections import Counter, defaultdict
 
@@ -146,12 +147,13 @@ class OutletNames:
     def __init__(self, known: dict[str, int] | None = None) -> None:
         self._counts: Counter[str] = Counter()
         self._renames: list[tuple[str, str]] = []
-        # Known names by their keys (``_keys``), and the order they became known in (a short form
-        # that several names stand for joins the earliest): every name is compared with a few
-        # candidates, not with the whole store's names, which made ingest quadratic in outlets.
+        # Known names by their keys (``_keys``): a name is compared with a few candidates, not with
+        # every name of the store, which made ingest quadratic in outlets. And the order names became
+        # known in: when several known short forms stand for a new name, the earliest joins it.
         self._as_short: dict[_Key, set[str]] = defaultdict(set)
         self._as_long: dict[_Key, set[str]] = defaultdict(set)
         self._order: dict[str, int] = {}
+        self._next = itertools.count()
         for name, count in (known or {}).items():
             self._add(name, count)
         for name in list(self._counts):
@@ -166,7 +168,7 @@ class OutletNames:
                 self._as_short[key].add(name)
             for key in long:
                 self._as_long[key].add(name)
-            self._order[name] = len(self._order)
+            self._order[name] = next(self._next)
         self._counts[name] += count
 
     def _remove(self, name: str) -> int:
