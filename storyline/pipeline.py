@@ -396,7 +396,7 @@ class Pipeline:
         explain: bool = True,
         matching_only: bool = False,
         scorer: Scorer | None = None,
-        match_settings: MatchSettings = MatchSettings(),
+        match_settings: MatchSettings | None = None,
         writer_wait: float = DEFAULT_WRITER_WAIT,
         pool: ArticleWorkers | None = None,
     ) -> None:
@@ -410,7 +410,7 @@ class Pipeline:
         self.matching_only = matching_only
         self.writer_wait = writer_wait
         self.scorer = scorer
-        self.match_settings = match_settings
+        self.match_settings = match_settings or MatchSettings()
         # What matching holds between batches, loaded from the store at the first turn (_catch_up).
         self.matcher: StoryMatcher
         self.duplicates: DuplicateFinder
