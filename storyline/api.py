@@ -822,7 +822,7 @@ def cluster(
     *,
     batch_size: int = DEFAULT_BATCH_SIZE,
     workers: int = 0,
-    match_settings: MatchSettings = MatchSettings(),
+    match_settings: MatchSettings | None = None,
     seconds_per_article: float = DEFAULT_ARTICLE_SECONDS,
     progress: ProgressCallback | None = None,
 ) -> IngestReport:

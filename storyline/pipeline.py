@@ -54,6 +54,7 @@ from storyline.model import (
 from storyline.stories import refresh_title, retitle
 from storyline.stories.explain import explain_story
 from storyline.store.base import DEFAULT_WRITER_WAIT, Store
+from storyline.store.codec import as_stored_vectors
 
 LOGGER = logging.getLogger(__name__)
 
@@ -396,7 +397,7 @@ class Pipeline:
         explain: bool = True,
         matching_only: bool = False,
         scorer: Scorer | None = None,
-        match_settings: MatchSettings = MatchSettings(),
+        match_settings: MatchSettings | None = None,
         writer_wait: float = DEFAULT_WRITER_WAIT,
         pool: ArticleWorkers | None = None,
     ) -> None:
@@ -410,7 +411,7 @@ class Pipeline:
         self.matching_only = matching_only
         self.writer_wait = writer_wait
         self.scorer = scorer
-        self.match_settings = match_settings
+        self.match_settings = match_settings or MatchSettings()
         # What matching holds between batches, loaded from the store at the first turn (_catch_up).
         self.matcher: StoryMatcher
         self.duplicates: DuplicateFinder
@@ -612,7 +613,7 @@ class Pipeline:
             stored = [a for story_id in (profile.id, *merged_into[profile.id]) for a in self.store.story_members(story_id, limit=EXPLAINED_ARTICLES)]
             members = stored + new_members[profile.id]
             vectors = self.store.sentence_vectors([a.id for a in members])
-            vectors.update((a.id, a.sentence_vectors) for a in new_members[profile.id] if a.sentence_vectors is not None)
+            vectors.update((a.id, as_stored_vectors(a.sentence_vectors)) for a in new_members[profile.id] if a.sentence_vectors is not None)
             explanations[profile.id] = _explain(self.store, profile, members, vectors, changed)
         return explanations
 

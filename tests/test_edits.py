@@ -44,7 +44,7 @@ def _state(sl: storyline.Storyline) -> dict[str, tuple[str | None, list[str]]]:
     return {s.id: (s.title, [a.id for a in s.articles]) for s in sl.stories()}
 
 
-def _ingest(sl: storyline.Storyline, documents: list[RawDocument], settings: MatchSettings = MatchSettings()) -> None:
+def _ingest(sl: storyline.Storyline, documents: list[RawDocument], settings: MatchSettings | None = None) -> None:
     Pipeline(sl.store, match_settings=settings).run(documents)  # it takes the writers' lock batch by batch
 
 

@@ -85,6 +85,10 @@ def test_stories_naming_the_article_entities_are_candidates() -> None:
     assert named.story_id not in {p.id for p in matcher.candidates(distant)}  # postings respect the window too
 
 
+# The thresholds the fixed scores below are read against (the shipped ones are learned and may move).
+FIXED_THRESHOLDS = MatchSettings(threshold=0.4, merge_threshold=0.6)
+
+
 class _FixedScorer:
     """Scores by article: keeps the first two articles apart, then fits the third to both stories."""
 
@@ -101,7 +105,7 @@ def test_an_article_fitting_two_stories_of_one_event_merges_them(tmp_path: Path)
     second = _article(2, "2024-03-02", _unit(1), EVENT_WORDS, entities=("e-talks",))
     bridge = _article(3, "2024-03-03", _unit(1), EVENT_WORDS)
     scorer = _FixedScorer({first.id: 0.0, second.id: 0.0, bridge.id: 0.8})
-    matcher = StoryMatcher(store, scorer=scorer)
+    matcher = StoryMatcher(store, scorer=scorer, settings=FIXED_THRESHOLDS)
     matcher.place(first)
     matcher.place(second)
     assert first.story_id != second.story_id
@@ -130,7 +134,7 @@ def test_stories_are_not_merged_when_the_article_fits_one_weakly() -> None:
     first = _article(1, "2024-03-01", _unit(1), EVENT_WORDS)
     second = _article(2, "2024-03-02", _unit(1), EVENT_WORDS)
     bridge = _article(3, "2024-03-03", _unit(1), EVENT_WORDS)
-    matcher = StoryMatcher(scorer=_FixedScorer({first.id: 0.0, second.id: 0.0, bridge.id: 0.5}))
+    matcher = StoryMatcher(scorer=_FixedScorer({first.id: 0.0, second.id: 0.0, bridge.id: 0.5}), settings=FIXED_THRESHOLDS)
     for article in (first, second, bridge):
         matcher.place(article)
     assert matcher.take_merges() == [] and len(matcher) == 2
@@ -155,7 +159,7 @@ def test_the_pipeline_moves_a_merged_story_and_explains_the_survivor(tmp_path: P
     store = SQLiteStore(tmp_path / "s.db")
     scorer = _ScoreByTitle({"Talks open": 0.0, "Talks go on": 0.0, "Talks end": 0.8})
     # Any two stories an article fits well enough are taken as one event here: the merge itself is under test.
-    settings = MatchSettings(merge_centroids=-1.0, merge_wording=0.0)
+    settings = MatchSettings(threshold=0.4, merge_threshold=0.6, merge_centroids=-1.0, merge_wording=0.0)
     outcomes = list(Pipeline(store, batch_size=2, scorer=scorer, match_settings=settings).process(documents))
     older, younger, last = (o.story_id for o in outcomes)
     assert older != younger and last == older
@@ -190,3 +194,40 @@ def test_a_story_read_back_from_the_store_is_named_as_the_one_in_memory(tmp_path
         (read_back,) = store.profiles_by_ids([story.id])
         assert refresh_title(read_back, close).title == refresh_title(story, close).title
     assert ties, "no seed gave a headline between the two precisions"
+
+
+def test_the_shipped_join_model_only_rises_with_similarity() -> None:
+    """Every similarity signal may only raise the probability of a join (the fit bounds their weights at zero):
+    a model that learned the opposite for overlapping signals would not carry from one set to the next."""
+    from storyline.match.join import FEATURES, shipped_model
+
+    model = shipped_model()
+    assert len(model.weights) == len(FEATURES) and 0.0 < model.threshold < 1.0
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        signals = rng.uniform(0.0, 1.0, size=len(FEATURES))
+        for name in FEATURES:
+            if name in ("same_language", "story_size"):
+                continue
+            raised = signals.copy()
+            raised[FEATURES.index(name)] += 0.1
+            assert model.probability(raised) >= model.probability(signals), name
+
+
+def test_the_learned_scorer_places_a_report_in_its_story_across_languages_and_keeps_another_event_apart() -> None:
+    """With the learned model, a report naming the story's entities in another language joins it on meaning and
+    entities alone (no word is shared); an article about something else, in the story's language, does not."""
+    from storyline.match import LearnedScorer
+
+    matcher = StoryMatcher(scorer=LearnedScorer(), settings=MatchSettings.learned())
+    story_vector = _unit(1)
+    first = _article(1, "2024-03-01", story_vector, EVENT_WORDS, entities=("e-vienna", "e-talks", "e-russia"))
+    matcher.place(first)
+    close = story_vector + 0.3 * _unit(2)
+    translated = _article(2, "2024-03-02", close / np.linalg.norm(close), {7: 2.0, 8: 1.0}, entities=("e-vienna", "e-talks", "e-russia"))
+    translated.language = "fr"
+    matcher.place(translated)
+    assert translated.story_id == first.story_id
+    other = _article(3, "2024-03-02", _unit(3), {9: 2.0, 10: 1.0}, entities=("e-harbour",))
+    matcher.place(other)
+    assert other.story_id != first.story_id

@@ -56,6 +56,11 @@ def with_entity_terms(counts: dict[int, float], article: Article) -> dict[int, f
     combined = dict(counts)
     for mention in article.mentions:
         if mention.entity_id:
-            term = zlib.crc32(mention.entity_id.encode()) % TERM_BUCKETS
+            term = entity_term(mention.entity_id)
             combined[term] = combined.get(term, 0.0) + 1.0
     return combined
+
+
+def entity_term(entity_id: str) -> int:
+    """The hashed term standing for a canonical entity in every language."""
+    return zlib.crc32(entity_id.encode()) % TERM_BUCKETS

@@ -31,7 +31,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 from usearch.index import Index
@@ -39,6 +39,7 @@ from usearch.index import Index
 from storyline.analyze.embed import EMBEDDING_DIM
 from storyline.analyze.terms import with_entity_terms
 from storyline.match.lexical import TermStatistics, accumulate, cosine
+from storyline.match.join import shipped_model
 from storyline.match.scoring import BlendScorer, Scorer
 from storyline.model import Article, SparseVector, StoryProfile
 
@@ -58,10 +59,10 @@ class MatchSettings:
 
     ``threshold``: lowest score that joins a story; ``candidates``: stories found
     by centroid per article; ``window_days``: how far from its span a story can
-    take an article (the scorer gives it no chance beyond, so it is not loaded).
-    Two stories merge when an article scores at least ``merge_threshold`` with
-    both, their centroids' cosine is at least ``merge_centroids`` and the
-    TF-IDF cosine of their wording (same language) at least ``merge_wording``.
+    take an article (the scorer gives it no chance beyond, so it is not loaded). Two stories merge when an article scores at least
+    ``merge_threshold`` with both, their centroids' cosine is at least
+    ``merge_centroids`` and the TF-IDF cosine of their wording (same language)
+    at least ``merge_wording``.
     """
 
     threshold: float = 0.4
@@ -70,6 +71,12 @@ class MatchSettings:
     merge_threshold: float = 0.6
     merge_centroids: float = 0.9
     merge_wording: float = 0.5
+
+    @classmethod
+    def learned(cls, **changes: Any) -> MatchSettings:
+        """The settings for ``LearnedScorer``: its probabilities with the thresholds chosen with the model."""
+        model = shipped_model()
+        return cls(**{"threshold": model.threshold, "merge_threshold": model.merge_threshold, **changes})
 
 
 class StorySource(Protocol):
@@ -141,8 +148,9 @@ class StoryMatcher:
         *,
         term_statistics: TermStatistics | None = None,
         scorer: Scorer | None = None,
-        settings: MatchSettings = MatchSettings(),
+        settings: MatchSettings | None = None,
     ) -> None:
+        settings = settings or MatchSettings()
         self.scorer: Scorer = scorer or BlendScorer(window_days=settings.window_days)
         self.term_statistics = term_statistics or TermStatistics()
         self.settings = settings
@@ -193,16 +201,20 @@ class StoryMatcher:
                         break
         return list(found.values())
 
-    def place(self, article: Article) -> StoryProfile:
-        """Put the article in its story (new or existing); sets ``story_id`` and ``match_score``.
-
-        When the article also fits a second story that is the same event, the two merge.
-        """
+    def weigh_terms(self, article: Article) -> None:
+        """Give the article its TF-IDF vector against every article seen before, and count it in."""
         terms = with_entity_terms(article.terms or {}, article)
         article.term_vector = self.term_statistics.weigh(terms)
         self.term_statistics.add(terms)
         if article.published_day is not None and (self._newest_day is None or article.published_day > self._newest_day):
             self._newest_day = article.published_day
+
+    def place(self, article: Article) -> StoryProfile:
+        """Put the article in its story (new or existing); sets ``story_id`` and ``match_score``.
+
+        When the article also fits a second story that is the same event, the two merge.
+        """
+        self.weigh_terms(article)
         scored = sorted(((self.scorer.score(article, p), p) for p in self.candidates(article)), key=lambda s: s[0], reverse=True)
         if not scored or scored[0][0] < self.settings.threshold:
             article.match_score = None
@@ -218,6 +230,16 @@ class StoryMatcher:
                     story = self._merge(story, other)
                     article.story_id = story.id
         return story
+
+    def place_in(self, article: Article, story_id: str | None) -> StoryProfile:
+        """Put an article whose terms are weighed (``weigh_terms``) in a story in memory, or in a new one (``None``).
+
+        How known stories are replayed, for example to learn from labelled streams
+        what the candidates of each article look like.
+        """
+        if story_id is None:
+            return self._open(article)
+        return self._join(self._profiles[_key(self.resolve(story_id))], article, move_centroid=True)
 
     def attach(self, article: Article, story_id: str) -> StoryProfile:
         """Add a duplicate to its original's story without moving the centroid."""

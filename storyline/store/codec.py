@@ -88,6 +88,12 @@ def vectors_from_bytes(blob: bytes | None) -> np.ndarray | None:
     return (quantized.astype(np.float32) / 127) * scales[:, None]
 
 
+def as_stored_vectors(vectors: np.ndarray | None) -> np.ndarray | None:
+    """Sentence vectors as the store gives them back: what explains a story must not depend on which
+    of its articles were still in memory (a batch's) and which were read back."""
+    return vectors_from_bytes(vectors_to_bytes(vectors))
+
+
 def place_to_json(place: Place | None) -> str | None:
     return json.dumps(asdict(place), ensure_ascii=False) if place else None
 
