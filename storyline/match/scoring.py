@@ -10,9 +10,9 @@ matcher and the store do not change.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
-from typing import Protocol
 
 from storyline.match.join import JoinModel, join_signals, shipped_model
 from storyline.match.lexical import cosine

@@ -59,10 +59,10 @@ class MatchSettings:
 
     ``threshold``: lowest score that joins a story; ``candidates``: stories found
     by centroid per article; ``window_days``: how far from its span a story can
-    take an article (the scorer gives it no chance beyond, so it is not loaded). Two stories merge when an article scores at least
-    ``merge_threshold`` with both, their centroids' cosine is at least
-    ``merge_centroids`` and the TF-IDF cosine of their wording (same language)
-    at least ``merge_wording``.
+    take an article (the scorer gives it no chance beyond, so it is not loaded).
+    Two stories merge when an article scores at least ``merge_threshold`` with
+    both, their centroids' cosine is at least ``merge_centroids`` and the
+    TF-IDF cosine of their wording (same language) at least ``merge_wording``.
     """
 
     threshold: float = 0.4
