@@ -8,6 +8,7 @@ import io
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import storyline
@@ -121,6 +122,26 @@ def test_the_shipped_model_covers_every_dimension() -> None:
     model = SimilarityModel.load()
     assert set(model.weights) == set(DIMENSIONS)
     assert all(len(w) == len(model.signals) * (1 + len(model.knots)) for w in model.weights.values())
+
+
+def test_the_model_blends_ridge_and_trees_per_dimension() -> None:
+    one_signal = {
+        "signals": ["meaning"],
+        "mean": [0.5],
+        "scale": [0.25],
+        "knots": [],
+        "weights": {d: [-1.0] for d in DIMENSIONS},
+        "intercepts": {d: 2.5 for d in DIMENSIONS},
+        # one tree: meaning <= 0.6 -> +1, else -1 (feature -1 marks a leaf)
+        "trees": {"Overall": {"baseline": 2.5, "trees": [[[0, -1, -1], [0.6, 0.0, 0.0], [1, 0, 0], [2, 0, 0], [0.0, 1.0, -1.0]]]}},
+        "blend": {"Overall": 0.25},
+    }
+    model = SimilarityModel(one_signal)
+    rows = np.array([[0.5], [0.75]])  # standardised 0 and 1
+    scores = model.predict_rows(rows)
+    geography, overall = DIMENSIONS.index("Geography"), DIMENSIONS.index("Overall")
+    assert scores[:, geography].tolist() == [2.5, 1.5]  # no trees: the ridge alone
+    assert scores[:, overall].tolist() == [0.25 * 2.5 + 0.75 * 3.5, 0.25 * 1.5 + 0.75 * 1.5]
 
 
 def test_compare_shows_scores_and_evidence_for_the_seeds(news_db: Path) -> None:

@@ -7,9 +7,12 @@ between the places named; shared years, dates and numbers; shared event kinds;
 style cues like length and quoting). A small learned model per dimension maps
 them to SemEval's scale (1 = most similar, 4 = least): each signal is
 standardised and expanded into a piecewise-linear basis (the score saturates
-at both ends), then weighted by a ridge regression. The weights live in
+at both ends) and weighted by a ridge regression, and that score is averaged
+with the one of a few shallow regression trees (gradient-boosted), which catch
+what the signals mean together. The weights and trees live in
 ``models/similarity.json`` and are reproduced by ``scripts/train_similarity.py``
-from ``semeval2022_task8/train_texts_dev.csv.gz``.
+from ``semeval2022_task8/train_texts_dev.csv.gz``; the number of knots, the
+ridge penalties and the share of the trees are chosen there by cross-validation.
 """
 
 from __future__ import annotations
@@ -165,15 +168,26 @@ def pair_evidence(a: ArticleTraits, b: ArticleTraits) -> Evidence:
 
 
 class SimilarityModel:
-    """Per dimension: standardise each signal, expand it at fixed knots, weigh it (ridge regression)."""
+    """Per dimension: a ridge regression on the expanded signals, blended with boosted trees on the raw signals.
+
+    Ridge: standardise each signal, expand it at fixed knots (``expand``), weigh
+    it. Trees (optional): a baseline plus the leaf value each tree gives the raw
+    signals. The score is ``blend * ridge + (1 - blend) * trees``, ``blend`` per dimension.
+    """
 
     def __init__(self, payload: dict[str, Any]) -> None:
         self.signals: list[str] = payload["signals"]
         self.mean = np.asarray(payload["mean"], dtype=np.float64)
         self.scale = np.asarray(payload["scale"], dtype=np.float64)
-        self.knots = np.asarray(payload["knots"], dtype=np.float64)  # (knots, signals), standardised
+        self.knots = np.asarray(payload["knots"], dtype=np.float64).reshape(-1, len(self.signals))  # (knots, signals), standardised
         self.weights = {d: np.asarray(payload["weights"][d], dtype=np.float64) for d in DIMENSIONS}
         self.intercepts = {d: float(payload["intercepts"][d]) for d in DIMENSIONS}
+        blend = payload.get("blend", {})
+        self.trees: dict[str, tuple[float, list[tuple[np.ndarray, ...]]]] = {
+            d: (float(t["baseline"]), [tuple(np.asarray(column) for column in tree) for tree in t["trees"]])
+            for d, t in payload.get("trees", {}).items()
+        }
+        self.blend = {d: float(blend.get(d, 1.0)) if d in self.trees else 1.0 for d in DIMENSIONS}  # the ridge's share; the rest is the trees'
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> SimilarityModel:
@@ -183,11 +197,28 @@ class SimilarityModel:
         """Scores (one column per dimension, in ``DIMENSIONS`` order) of rows of raw signals (columns as ``self.signals``)."""
         basis = expand(rows, self.mean, self.scale, self.knots)
         scores = np.stack([self.intercepts[d] + basis @ self.weights[d] for d in DIMENSIONS], axis=1)
+        for j, d in enumerate(DIMENSIONS):
+            if self.blend[d] < 1.0:
+                baseline, trees = self.trees[d]
+                scores[:, j] = self.blend[d] * scores[:, j] + (1.0 - self.blend[d]) * (baseline + sum(_tree_values(tree, rows) for tree in trees))
         return np.clip(scores, 1.0, 4.0)
 
     def predict(self, signals: dict[str, float]) -> dict[str, float]:
         row = self.predict_rows(np.asarray([[signals.get(name, 0.0) for name in self.signals]]))[0]
         return {d: round(float(score), 3) for d, score in zip(DIMENSIONS, row)}
+
+
+def _tree_values(tree: tuple[np.ndarray, ...], rows: np.ndarray) -> np.ndarray:
+    """The leaf value one regression tree gives each row: at a node, go left when the signal is at most the threshold."""
+    feature, threshold, left, right, value = tree
+    node = np.zeros(len(rows), dtype=np.int64)
+    while True:
+        inner = feature[node] >= 0
+        if not inner.any():
+            return value[node]
+        at = node[inner]
+        goes_left = rows[inner, feature[at]] <= threshold[at]
+        node[inner] = np.where(goes_left, left[at], right[at])
 
 
 def expand(rows: np.ndarray, mean: np.ndarray, scale: np.ndarray, knots: np.ndarray) -> np.ndarray:
