@@ -51,7 +51,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.common import DATA, bcubed, write_result  # noqa: E402
 from bench.story_streams import ALL_SETS, EVALUATION_ONLY_SETS, TRAINING_SETS, StorySet, load_all  # noqa: E402
 from storyline.match import MatchSettings, StoryMatcher, TermStatistics  # noqa: E402
-from storyline.match.join import FEATURES, MODEL_PATH, JoinModel, join_signals  # noqa: E402
+from storyline.match.join import CONTEXT_FEATURES, FEATURES, MODEL_PATH, JoinModel, join_signals  # noqa: E402
 from storyline.match.lexical import cosine  # noqa: E402
 from storyline.match.scoring import LearnedScorer  # noqa: E402
 from storyline.analyze.terms import with_entity_terms  # noqa: E402
@@ -170,9 +170,9 @@ def semeval_rows() -> tuple[Rows, dict[str, float]]:
     return Rows(np.array(signals), np.array(joins, dtype=int), "semeval"), wording
 
 
-# Every similarity signal may only raise the probability of a join: without this, signals that overlap
-# (the entity terms are part of the wording) get weights of opposite signs that fit one set and not the next.
-UNBOUNDED = {"same_language", "story_size"}
+# Every similarity signal may only raise the probability of a join (``CONTEXT_FEATURES`` are not similarities):
+# without this, signals that overlap (the entity terms are part of the wording) get weights of opposite signs
+# that fit one set and not the next.
 
 
 def fit(rows: Sequence[Rows], regularisation: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
@@ -194,7 +194,7 @@ def fit(rows: Sequence[Rows], regularisation: float) -> tuple[np.ndarray, np.nda
         gradient = np.append(z.T @ (w * (p - y)) + theta[:-1] / regularisation, w @ (p - y))
         return value, gradient
 
-    bounds = [(None, None) if f in UNBOUNDED else (0.0, None) for f in FEATURES] + [(None, None)]
+    bounds = [(None, None) if f in CONTEXT_FEATURES else (0.0, None) for f in FEATURES] + [(None, None)]
     theta = minimize(loss, np.zeros(len(FEATURES) + 1), jac=True, method="L-BFGS-B", bounds=bounds).x
     return mean, scale, theta[:-1], float(theta[-1])
 
