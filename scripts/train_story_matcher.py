@@ -38,7 +38,7 @@ import gzip
 import json
 import multiprocessing
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,9 +51,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.common import DATA, bcubed, write_result  # noqa: E402
 from bench.story_streams import ALL_SETS, EVALUATION_ONLY_SETS, TRAINING_SETS, StorySet, load_all  # noqa: E402
 from storyline.match import MatchSettings, StoryMatcher, TermStatistics  # noqa: E402
-from storyline.match.join import FEATURES, MODEL_PATH, JoinModel, join_signals  # noqa: E402
+from storyline.match.join import CONTEXT_FEATURES, FEATURES, MODEL_PATH, JoinModel, join_signals  # noqa: E402
 from storyline.match.lexical import cosine  # noqa: E402
-from storyline.match.scoring import LearnedScorer  # noqa: E402
+from storyline.match.scoring import BlendScorer, LearnedScorer, Scorer  # noqa: E402
 from storyline.analyze.terms import with_entity_terms  # noqa: E402
 from storyline.model import Article, RawDocument, StoryProfile  # noqa: E402
 
@@ -170,9 +170,9 @@ def semeval_rows() -> tuple[Rows, dict[str, float]]:
     return Rows(np.array(signals), np.array(joins, dtype=int), "semeval"), wording
 
 
-# Every similarity signal may only raise the probability of a join: without this, signals that overlap
-# (the entity terms are part of the wording) get weights of opposite signs that fit one set and not the next.
-UNBOUNDED = {"same_language", "story_size"}
+# Every similarity signal may only raise the probability of a join (``CONTEXT_FEATURES`` are not similarities):
+# without this, signals that overlap (the entity terms are part of the wording) get weights of opposite signs
+# that fit one set and not the next.
 
 
 def fit(rows: Sequence[Rows], regularisation: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
@@ -194,7 +194,7 @@ def fit(rows: Sequence[Rows], regularisation: float) -> tuple[np.ndarray, np.nda
         gradient = np.append(z.T @ (w * (p - y)) + theta[:-1] / regularisation, w @ (p - y))
         return value, gradient
 
-    bounds = [(None, None) if f in UNBOUNDED else (0.0, None) for f in FEATURES] + [(None, None)]
+    bounds = [(None, None) if f in CONTEXT_FEATURES else (0.0, None) for f in FEATURES] + [(None, None)]
     theta = minimize(loss, np.zeros(len(FEATURES) + 1), jac=True, method="L-BFGS-B", bounds=bounds).x
     return mean, scale, theta[:-1], float(theta[-1])
 
@@ -205,13 +205,8 @@ def log_loss(rows: Rows, model: JoinModel) -> float:
     return float((losses * rows.weights()).sum())
 
 
-def cluster(story_set: StorySet, model: JoinModel | None, threshold: float, merge_threshold: float) -> dict[str, str]:
-    """The stories the matcher makes of the stream, as `storyline cluster` would (same matcher, no store).
-
-    ``model`` None: the default scorer (the hand-weighted blend) at the given thresholds.
-    """
-    settings = MatchSettings(threshold=threshold, merge_threshold=merge_threshold)
-    scorer = LearnedScorer(window_days=settings.window_days, model=model) if model is not None else None
+def cluster(story_set: StorySet, scorer: Scorer, settings: MatchSettings) -> dict[str, str]:
+    """The stories the matcher makes of the stream, as `storyline cluster` would (same matcher, no store)."""
     matcher = StoryMatcher(scorer=scorer, settings=settings)
     for article in story_set.articles:
         matcher.place(article)
@@ -225,16 +220,24 @@ def f1(story_set: StorySet, labels: dict[str, str]) -> float:
 _SETS: dict[str, StorySet] = {}  # what the sweep's worker processes read (inherited by fork)
 
 
+def learned_clusters(story_set: StorySet, model: JoinModel, threshold: float, merge_threshold: float) -> dict[str, str]:
+    return cluster(story_set, LearnedScorer(model=model), MatchSettings(threshold=threshold, merge_threshold=merge_threshold))
+
+
 def _f1_at(job: tuple[str, JoinModel, float, float]) -> float:
     name, model, threshold, merge_threshold = job
-    return f1(_SETS[name], cluster(_SETS[name], model, threshold, merge_threshold))
+    return f1(_SETS[name], learned_clusters(_SETS[name], model, threshold, merge_threshold))
+
+
+def _on_both_cores(function: Callable[[tuple], float], jobs: list[tuple]) -> list[float]:
+    with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork")) as pool:
+        return list(pool.map(function, jobs))
 
 
 def _mean_f1(model: JoinModel, streams: Sequence[str], settings: Sequence[tuple[float, float]]) -> dict[tuple[float, float], float]:
     """Mean B-cubed F1 over ``streams`` at each (join, merge) threshold pair, on both cores."""
     jobs = [(name, model, t, m) for t, m in settings for name in streams]
-    with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork")) as pool:
-        scores = list(pool.map(_f1_at, jobs))
+    scores = _on_both_cores(_f1_at, jobs)
     by_setting: dict[tuple[float, float], list[float]] = {}
     for (_, _, t, m), score in zip(jobs, scores):
         by_setting.setdefault((t, m), []).append(score)
@@ -255,6 +258,49 @@ def trained(rows: Sequence[Rows], streams: Sequence[str], regularisation: float)
 
 def _with_views(rows: Sequence[Rows]) -> list[Rows]:
     return [*rows, *map(seen_across_languages, rows)]
+
+
+# ---- the default blend's weight and threshold ------------------------------------------------
+
+BLEND_EMBEDDING_WEIGHTS = (0.2, 0.3, 0.4, 0.5, 0.6)  # the wording weighs the rest
+BLEND_THRESHOLDS = (0.3, 0.35, 0.4, 0.45, 0.5)
+
+
+def _blend_f1_at(job: tuple[str, float, float]) -> float:
+    name, weight, threshold = job
+    scorer = BlendScorer(embedding_weight=weight, lexical_weight=1.0 - weight)
+    return f1(_SETS[name], cluster(_SETS[name], scorer, MatchSettings(threshold=threshold)))
+
+
+def blend_selection(sets: dict[str, StorySet]) -> dict:
+    """Choose ``BlendScorer``'s weights and the join threshold as the learned model's are chosen.
+
+    Every setting is scored on every set; each training set is measured at the setting best on the
+    other training sets (the mean of their B-cubed F1), BASIL and the story chains at the one best on
+    all three, which is the one the code should ship (``shipped`` says whether it does).
+    """
+    settings = [(w, t) for w in BLEND_EMBEDDING_WEIGHTS for t in BLEND_THRESHOLDS]
+    jobs = [(name, w, t) for w, t in settings for name in ALL_SETS]
+    scores: dict[tuple[float, float], dict[str, float]] = {}
+    for (name, w, t), score in zip(jobs, _on_both_cores(_blend_f1_at, jobs)):
+        scores.setdefault((w, t), {})[name] = score
+
+    def best_on(names: Sequence[str]) -> tuple[float, float]:
+        return max(settings, key=lambda s: np.mean([scores[s][n] for n in names]))
+
+    chosen = best_on(TRAINING_SETS)
+    held_out = {}
+    for name in ALL_SETS:
+        setting = best_on([n for n in TRAINING_SETS if n != name]) if name in TRAINING_SETS else chosen
+        held_out[name] = {"embedding_weight": setting[0], "threshold": setting[1], "f1": round(scores[setting][name], 4)}
+    shipped = (BlendScorer().embedding_weight, MatchSettings().threshold)
+    return {
+        "chosen": {"embedding_weight": chosen[0], "lexical_weight": round(1.0 - chosen[0], 2), "threshold": chosen[1]},
+        "shipped_is_chosen": shipped == chosen,
+        "held_out": held_out,
+        "held_out_mean_f1": round(float(np.mean([h["f1"] for h in held_out.values()])), 4),
+        "sweep": {f"{w} {t}": {n: round(f, 4) for n, f in scores[(w, t)].items()} for (w, t) in settings},
+    }
 
 
 # ---- baselines --------------------------------------------------------------------------
@@ -348,14 +394,18 @@ def main() -> None:
     print("regularisation", regularisation, losses, file=sys.stderr)
 
     sweeps = baseline_sweeps(sets)
-    default = MatchSettings()
-    blend = {name: bcubed(cluster(sets[name], None, default.threshold, default.merge_threshold), sets[name].gold) for name in ALL_SETS}
+    blend = {name: bcubed(cluster(sets[name], BlendScorer(), MatchSettings()), sets[name].gold) for name in ALL_SETS}
+    blend_choice = blend_selection(sets)
+    print("blend:", json.dumps({k: v for k, v in blend_choice.items() if k != "sweep"}), file=sys.stderr)
+    if not blend_choice["shipped_is_chosen"]:
+        print(f"warning: BlendScorer and MatchSettings do not ship the chosen setting {blend_choice['chosen']}", file=sys.stderr)
     report: dict = {"semeval_same_event_wording": shared_wording, "regularisation_log_loss": {str(k): round(v, 5) for k, v in losses.items()}, "regularisation": regularisation, "held_out": {}}
     report["held_out_sweeps"] = {}
+    report["blend_selection"] = blend_choice
     for held in TRAINING_SETS:
         training = [n for n in TRAINING_SETS if n != held]
         model, sweep = trained(_with_views([rows[n] for n in training]) + [semeval], [n for n in training if n in NEWS_STREAMS], regularisation)
-        labels = cluster(sets[held], model, model.threshold, model.merge_threshold)
+        labels = learned_clusters(sets[held], model, model.threshold, model.merge_threshold)
         report["held_out"][held] = {
             "trained_on": training + ["semeval"],
             "threshold": model.threshold,
@@ -372,7 +422,7 @@ def main() -> None:
     model, sweep = trained(_with_views([rows[n] for n in TRAINING_SETS]) + [semeval], NEWS_STREAMS, regularisation)
     report["final"] = {"threshold": model.threshold, "merge_threshold": model.merge_threshold, **sweep}
     for name in EVALUATION_ONLY_SETS:
-        labels = cluster(sets[name], model, model.threshold, model.merge_threshold)
+        labels = learned_clusters(sets[name], model, model.threshold, model.merge_threshold)
         report["held_out"][name] = {
             "trained_on": [*TRAINING_SETS, "semeval"],
             "storyline": bcubed(labels, sets[name].gold),
@@ -386,6 +436,7 @@ def main() -> None:
     report["mean_f1"] = {
         "storyline": round(float(np.mean([h["storyline"]["f1"] for h in held.values()])), 4),
         "default_blend_matcher": round(float(np.mean([h["default_blend_matcher"]["f1"] for h in held.values()])), 4),
+        "default_blend_setting_chosen_without_the_set": blend_choice["held_out_mean_f1"],
         **{
             f"{kind}_{which}": round(float(np.mean([h["baselines"][kind][f"{which}_f1"] for h in held.values()])), 4)
             for kind in ("tfidf", "embedding")

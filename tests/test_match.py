@@ -199,7 +199,7 @@ def test_a_story_read_back_from_the_store_is_named_as_the_one_in_memory(tmp_path
 def test_the_shipped_join_model_only_rises_with_similarity() -> None:
     """Every similarity signal may only raise the probability of a join (the fit bounds their weights at zero):
     a model that learned the opposite for overlapping signals would not carry from one set to the next."""
-    from storyline.match.join import FEATURES, shipped_model
+    from storyline.match.join import CONTEXT_FEATURES, FEATURES, shipped_model
 
     model = shipped_model()
     assert len(model.weights) == len(FEATURES) and 0.0 < model.threshold < 1.0
@@ -207,7 +207,7 @@ def test_the_shipped_join_model_only_rises_with_similarity() -> None:
     for _ in range(200):
         signals = rng.uniform(0.0, 1.0, size=len(FEATURES))
         for name in FEATURES:
-            if name in ("same_language", "story_size"):
+            if name in CONTEXT_FEATURES:
                 continue
             raised = signals.copy()
             raised[FEATURES.index(name)] += 0.1

@@ -48,6 +48,9 @@ FEATURES = (
     "shared_entities_other_language",
     "story_size",
 )
+# Signals that say what kind of pair it is rather than how similar: their weights may take any sign. Every
+# other signal is a similarity, and may only raise the probability of a join (its weight is bounded at 0).
+CONTEXT_FEATURES = frozenset({"same_language", "story_size"})
 
 
 def join_signals(article: Article, story: StoryProfile) -> np.ndarray:

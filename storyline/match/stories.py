@@ -65,7 +65,7 @@ class MatchSettings:
     TF-IDF cosine of their wording (same language) at least ``merge_wording``.
     """
 
-    threshold: float = 0.4
+    threshold: float = 0.35  # with BlendScorer's weights, chosen on labelled story sets (scripts/train_story_matcher.py)
     candidates: int = 32
     window_days: int = 60
     merge_threshold: float = 0.6
