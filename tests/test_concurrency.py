@@ -48,11 +48,14 @@ def _assert_consistent(location: str) -> None:
 
 
 def test_two_ingests_of_overlapping_inputs_store_each_article_once(location: str, tmp_path: Path) -> None:
-    first = synthetic_feed(tmp_path / "first.jsonl", range(0, 32))
-    shared = synthetic_feed(tmp_path / "shared.jsonl", range(32, 48))
-    second = synthetic_feed(tmp_path / "second.jsonl", range(48, 80))
+    # 16 batches of its own each: more than one start can lag behind the other (a few seconds on a busy machine)
+    first = synthetic_feed(tmp_path / "first.jsonl", range(0, 64))
+    shared = synthetic_feed(tmp_path / "shared.jsonl", range(64, 80))
+    second = synthetic_feed(tmp_path / "second.jsonl", range(80, 144))
     storyline.open(location).close()  # the schema exists before both start (they would also wait for each other)
-    processes = [_ingest([first, shared], location), _ingest([shared, second], location)]
+    # Each starts with its own articles: were one to start on the shared ones, its turns would store
+    # nothing the order below can see, and a late start would look like waiting for the other's whole run.
+    processes = [_ingest([first, shared], location), _ingest([second, shared], location)]
     for process in processes:
         _, errors = process.communicate(timeout=600)
         assert process.returncode == 0, errors
