@@ -83,9 +83,11 @@ def main() -> None:
     prepare_seconds = time.perf_counter() - start
     labels = read_labels(PAIRS)
     names, pair_ids, signals, gold = signal_matrix(prepared, labels)
-    traits = {p.pair_id: p.traits for p in prepared if p.traits is not None}
     rows = row_info()
-    usable = [r for r, p in zip(rows, prepared) if p.traits is not None and p.pair_id in labels]
+    scored = [(r, p.traits) for r, p in zip(rows, prepared) if p.traits is not None and p.pair_id in labels]
+    usable = [r for r, _ in scored]
+    # In row order, not by pair_id: a repeated pair_id is the original pair and its translation, two texts.
+    traits = [t for _, t in scored]
     assert [r["pair_id"] for r in usable] == pair_ids
     translated = np.array([r["machine_translated"] == "1" for r in usable])
 
@@ -111,12 +113,11 @@ def main() -> None:
         keys = list(DIMENSIONS) + ["Overall, original texts", "Overall, machine-translated"]
         return {k: {"mean": round(float(table[:, i].mean()), 4), "sd": round(float(table[:, i].std()), 4)} for i, k in enumerate(keys)}
 
-    use_cosine = np.array([float(traits[i][0].text_vector @ traits[i][1].text_vector) for i in pair_ids])
-    texts = {i: (traits[i][0].article.text, traits[i][1].article.text) for i in pair_ids}
+    use_cosine = np.array([float(a.text_vector @ b.text_vector) for a, b in traits])
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)
-    matrix = vectorizer.fit_transform([t for i in pair_ids for t in texts[i]])
+    matrix = vectorizer.fit_transform([side.article.text for pair in traits for side in pair])
     char_cosine = np.asarray(matrix[0::2].multiply(matrix[1::2]).sum(axis=1)).ravel()
 
     def by_dimension(scores: np.ndarray) -> dict[str, float]:
