@@ -200,7 +200,7 @@ class SimilarityModel:
         for j, d in enumerate(DIMENSIONS):
             if self.blend[d] < 1.0:
                 baseline, trees = self.trees[d]
-                scores[:, j] = self.blend[d] * scores[:, j] + (1.0 - self.blend[d]) * (baseline + sum(_tree_values(tree, rows) for tree in trees))
+                scores[:, j] = self.blend[d] * scores[:, j] + (1.0 - self.blend[d]) * (baseline + sum(tree_values(tree, rows) for tree in trees))
         return np.clip(scores, 1.0, 4.0)
 
     def predict(self, signals: dict[str, float]) -> dict[str, float]:
@@ -208,7 +208,7 @@ class SimilarityModel:
         return {d: round(float(score), 3) for d, score in zip(DIMENSIONS, row)}
 
 
-def _tree_values(tree: tuple[np.ndarray, ...], rows: np.ndarray) -> np.ndarray:
+def tree_values(tree: tuple[np.ndarray, ...], rows: np.ndarray) -> np.ndarray:
     """The leaf value one regression tree gives each row: at a node, go left when the signal is at most the threshold."""
     feature, threshold, left, right, value = tree
     node = np.zeros(len(rows), dtype=np.int64)
