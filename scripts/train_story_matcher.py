@@ -17,10 +17,16 @@ threshold) are chosen by the mean B-cubed F1 over the news streams among the
 training sets (not WEC-Eng's passages), the matcher placing articles exactly as
 ``storyline cluster`` does.
 
-The default scorer's two settings (``BlendScorer``'s embedding weight and the join threshold) are
-the setting with the best mean B-cubed F1 on all three training sets (on the news streams alone,
-the sets left out scored 0.785 on average, against 0.807); each training set is also measured at the
-setting best on the other two (``blend_selection`` in the results).
+The default scorer's settings are chosen on the same sets, the matcher run at each setting of a grid:
+
+- ``BlendScorer``'s embedding weight and the join threshold: the best mean B-cubed F1 on all three
+  training sets (on the news streams alone, the sets left out scored 0.785 on average, against
+  0.807); each training set is also measured at the setting best on the other two
+  (``blend_selection`` in the results);
+- then, with those, when two stories merge (``MatchSettings.merge_*``), the same way
+  (``merge_selection``);
+- then the scale of wording across languages (``CROSS_LANGUAGE_SCALE``), on the SemEval pairs
+  across languages, the only labelled pairs across languages (``cross_language_scale_selection``).
 
 Held out: leave one training set out (fit and choose the thresholds on the
 others, measure on it), and BASIL and the story chains (never fitted on). In
@@ -32,7 +38,7 @@ embedding, centroid cosine) with their threshold tuned on each set itself
     python scripts/train_story_matcher.py --check    # measure only; the shipped model is not rewritten
 
 On 2 cores: about 8 minutes to analyse the ~4,300 documents the first time (then cached), then about
-15 minutes for the rows, the held-out fits and the threshold sweeps (3 of them for the blend's).
+20 minutes for the rows, the held-out fits and the sweeps (about 8 of them for the blend's settings).
 """
 
 from __future__ import annotations
@@ -295,10 +301,12 @@ def _with_views(rows: Sequence[Rows]) -> list[Rows]:
     return [*rows, *map(seen_across_languages, rows)]
 
 
-# ---- the default blend's weight and threshold ------------------------------------------------
+# ---- the default blend's settings ---------------------------------------------------------
 
 BLEND_EMBEDDING_WEIGHTS = (0.2, 0.3, 0.4, 0.5, 0.6)  # the wording weighs the rest
 BLEND_THRESHOLDS = (0.3, 0.35, 0.4, 0.45, 0.5)
+# (merge_threshold, merge_centroids, merge_wording); 1.01 never merges
+MERGE_SETTINGS = tuple((t, c, w) for t in (0.45, 0.5, 0.55, 0.6, 1.01) for c in (0.8, 0.85, 0.9) for w in (0.3, 0.4, 0.5))
 
 
 def _blend_f1_at(job: tuple[str, float, float]) -> float:
@@ -307,35 +315,51 @@ def _blend_f1_at(job: tuple[str, float, float]) -> float:
     return f1(_SETS[name], cluster(_SETS[name], scorer, MatchSettings(threshold=threshold)))
 
 
-def blend_selection(sets: dict[str, StorySet]) -> dict:
-    """Choose ``BlendScorer``'s weights and the join threshold on the labelled story sets.
+def _merge_f1_at(job: tuple[str, float, float, float]) -> float:
+    name, merge_threshold, merge_centroids, merge_wording = job
+    settings = MatchSettings(merge_threshold=merge_threshold, merge_centroids=merge_centroids, merge_wording=merge_wording)
+    return f1(_SETS[name], cluster(_SETS[name], BlendScorer(), settings))
 
-    Every setting is scored on every set; each training set is measured at the setting best on the
-    other training sets (the mean of their B-cubed F1), BASIL and the story chains at the one best on
-    all three, which is the one the code should ship (``shipped_is_chosen`` says whether it does).
+
+def selection(settings: Sequence[tuple], f1_at: Callable[[tuple], float], shipped: tuple) -> dict:
+    """Run every setting on every story set; the one with the best mean B-cubed F1 on the training sets is chosen.
+
+    Each training set is also measured at the setting best on the other training sets, BASIL and the
+    story chains at the chosen one, which the code should ship (``shipped_is_chosen`` says whether it does).
     """
-    settings = [(w, t) for w in BLEND_EMBEDDING_WEIGHTS for t in BLEND_THRESHOLDS]
-    jobs = [(name, w, t) for w, t in settings for name in ALL_SETS]
-    scores: dict[tuple[float, float], dict[str, float]] = {}
-    for (name, w, t), score in zip(jobs, _on_both_cores(_blend_f1_at, jobs)):
-        scores.setdefault((w, t), {})[name] = score
+    jobs = [(name, *setting) for setting in settings for name in ALL_SETS]
+    scores: dict[tuple, dict[str, float]] = {}
+    for (name, *setting), score in zip(jobs, _on_both_cores(f1_at, jobs)):
+        scores.setdefault(tuple(setting), {})[name] = score
 
-    def best_on(names: Sequence[str]) -> tuple[float, float]:
+    def best_on(names: Sequence[str]) -> tuple:
         return max(settings, key=lambda s: np.mean([scores[s][n] for n in names]))
 
     chosen = best_on(TRAINING_SETS)
     held_out = {}
     for name in ALL_SETS:
         setting = best_on([n for n in TRAINING_SETS if n != name]) if name in TRAINING_SETS else chosen
-        held_out[name] = {"embedding_weight": setting[0], "threshold": setting[1], "f1": round(scores[setting][name], 4)}
-    shipped = (BlendScorer().embedding_weight, MatchSettings().threshold)
+        held_out[name] = {"setting": list(setting), "f1": round(scores[setting][name], 4)}
     return {
-        "chosen": {"embedding_weight": chosen[0], "lexical_weight": round(1.0 - chosen[0], 2), "threshold": chosen[1]},
-        "shipped_is_chosen": shipped == chosen,
+        "chosen": list(chosen),
+        "shipped_is_chosen": tuple(shipped) == tuple(chosen),
         "held_out": held_out,
         "held_out_mean_f1": round(float(np.mean([h["f1"] for h in held_out.values()])), 4),
-        "sweep": {f"{w} {t}": {n: round(f, 4) for n, f in scores[(w, t)].items()} for (w, t) in settings},
+        "sweep": {" ".join(map(str, s)): {n: round(f, 4) for n, f in scores[s].items()} for s in settings},
     }
+
+
+def blend_selection() -> dict:
+    """``BlendScorer``'s embedding weight and the join threshold (the wording weighs the rest)."""
+    settings = [(w, t) for w in BLEND_EMBEDDING_WEIGHTS for t in BLEND_THRESHOLDS]
+    return {"setting": ["embedding_weight", "threshold"], **selection(settings, _blend_f1_at, (BlendScorer().embedding_weight, MatchSettings().threshold))}
+
+
+def merge_selection() -> dict:
+    """When two stories merge (``MatchSettings.merge_*``), with the shipped blend and threshold."""
+    shipped = MatchSettings()
+    chosen = selection(MERGE_SETTINGS, _merge_f1_at, (shipped.merge_threshold, shipped.merge_centroids, shipped.merge_wording))
+    return {"setting": ["merge_threshold", "merge_centroids", "merge_wording"], **chosen}
 
 
 # ---- baselines --------------------------------------------------------------------------
@@ -429,10 +453,11 @@ def main() -> None:
 
     sweeps = baseline_sweeps(sets)
     blend = {name: bcubed(cluster(sets[name], BlendScorer(), MatchSettings()), sets[name].gold) for name in ALL_SETS}
-    blend_choice = blend_selection(sets)
-    print("blend:", json.dumps({k: v for k, v in blend_choice.items() if k != "sweep"}), file=sys.stderr)
-    if not blend_choice["shipped_is_chosen"]:
-        print(f"warning: BlendScorer and MatchSettings do not ship the chosen setting {blend_choice['chosen']}", file=sys.stderr)
+    blend_choice, merge_choice = blend_selection(), merge_selection()
+    for what, choice in (("blend", blend_choice), ("merges", merge_choice)):
+        print(f"{what}:", json.dumps({k: v for k, v in choice.items() if k != "sweep"}), file=sys.stderr)
+        if not choice["shipped_is_chosen"]:
+            print(f"warning: BlendScorer and MatchSettings do not ship the chosen {what} setting {choice['chosen']}", file=sys.stderr)
     scale_choice = cross_language_selection(across_languages)
     print("cross-language scale:", json.dumps({k: v for k, v in scale_choice.items() if k != "sweep"}), file=sys.stderr)
     if not scale_choice["shipped_is_chosen"]:
@@ -440,6 +465,7 @@ def main() -> None:
     report: dict = {"regularisation_log_loss": {str(k): round(v, 5) for k, v in losses.items()}, "regularisation": regularisation, "held_out": {}}
     report["held_out_sweeps"] = {}
     report["blend_selection"] = blend_choice
+    report["merge_selection"] = merge_choice
     report["cross_language_scale_selection"] = scale_choice
     for held in TRAINING_SETS:
         training = [n for n in TRAINING_SETS if n != held]
