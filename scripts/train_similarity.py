@@ -34,7 +34,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from storyline.api import PreparedPair, prepare_pairs  # noqa: E402
-from storyline.match.similarity import DIMENSIONS, MODEL_PATH, expand, pair_signals, tree_values  # noqa: E402
+from storyline.match.similarity import DIMENSIONS, MODEL_PATH, SimilarityModel, expand, pair_signals, tree_values  # noqa: E402
 
 DEFAULT_PAIRS = REPO.parent / "shared" / "data" / "semeval2022_task8" / "train_texts_dev.csv.gz"
 # Candidate knots, at these quantiles of each standardised signal; cross-validation picks one set.
@@ -169,21 +169,21 @@ def fit(names: list[str], signals: np.ndarray, gold: np.ndarray, pair_ids: list[
             d: {"baseline": round(float(np.ravel(b._baseline_prediction)[0]), 6), "trees": [_tree_payload(p[0]) for p in b._predictors]}
             for d, b in fitted
         }
-        for d, b in fitted:
-            _check_trees(payload["trees"][d], b, signals)
+        _check_trees(SimilarityModel(payload), fitted, signals)
     return payload
 
 
-def _check_trees(stored: dict[str, Any], model: Any, signals: np.ndarray) -> None:
-    """The trees as stored, evaluated as Storyline does, must give scikit-learn's predictions.
+def _check_trees(model: SimilarityModel, fitted: list[tuple[str, Any]], signals: np.ndarray) -> None:
+    """The trees as stored and loaded, evaluated as Storyline does, must give scikit-learn's predictions.
 
     They are read through scikit-learn's private attributes, which a new version may change.
     """
-    trees = [tuple(np.asarray(column) for column in tree) for tree in stored["trees"]]
-    ours = stored["baseline"] + sum(tree_values(tree, signals) for tree in trees)
-    worst = float(np.max(np.abs(ours - model.predict(signals))))
-    if worst > 1e-4:  # leaf values are stored to 6 decimals
-        raise SystemExit(f"the stored trees differ from scikit-learn's predictions by up to {worst:.6f}: has scikit-learn changed its internals?")
+    for dimension, trees in fitted:
+        baseline, stored = model.trees[dimension]
+        ours = baseline + sum(tree_values(tree, signals) for tree in stored)
+        worst = float(np.max(np.abs(ours - trees.predict(signals))))
+        if worst > 1e-4:  # leaf values are stored to 6 decimals
+            raise SystemExit(f"the stored {dimension} trees differ from scikit-learn's predictions by up to {worst:.6f}: has scikit-learn changed its internals?")
 
 
 def to_json(payload: dict[str, Any]) -> str:
