@@ -72,8 +72,8 @@ class MatchSettings:
     candidates: int = 32
     window_days: int = 60
     merge_threshold: float = 0.45
-    merge_centroids: float = 0.85
-    merge_wording: float = 0.3
+    merge_centroids: float = 0.8
+    merge_wording: float = 0.4
 
     @classmethod
     def learned(cls, **changes: Any) -> MatchSettings:
