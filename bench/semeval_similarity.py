@@ -114,6 +114,7 @@ def main() -> None:
         return {k: {"mean": round(float(table[:, i].mean()), 4), "sd": round(float(table[:, i].std()), 4)} for i, k in enumerate(keys)}
 
     use_cosine = np.array([float(a.text_vector @ b.text_vector) for a, b in traits])
+    e5_cosine = np.array([float(a.text_vector_e5 @ b.text_vector_e5) for a, b in traits])
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)
@@ -133,6 +134,7 @@ def main() -> None:
             "pairs": len(ks),
             "storyline": pearson(grouped_predicted[ks, overall], gold[ks, overall]),
             "use_cosine": pearson(-use_cosine[ks], gold[ks, overall]),
+            "e5_cosine": pearson(-e5_cosine[ks], gold[ks, overall]),
         }
         for name, ks in sorted(subsets_of.items(), key=lambda item: -len(item[1]))
         if len(ks) >= 15
@@ -152,6 +154,7 @@ def main() -> None:
         "pearson": {
             "storyline": by_dimension(predicted),
             "use_cosine": by_dimension(-use_cosine),
+            "e5_cosine": by_dimension(-e5_cosine),
             "char_tfidf_cosine": by_dimension(-char_cosine),
         },
         "overall_ratio_vs_use_cosine": round(pearson(predicted[:, overall], gold[:, overall]) / pearson(-use_cosine, gold[:, overall]), 3),
@@ -164,7 +167,7 @@ def main() -> None:
         "peak_rss_mb": round(peak_rss_mb()),
     }
     path = write_result("semeval_similarity", result)
-    for name in ("storyline", "use_cosine", "char_tfidf_cosine"):
+    for name in ("storyline", "use_cosine", "e5_cosine", "char_tfidf_cosine"):
         print(f"{name:18s}", "  ".join(f"{d[:4]} {v:.3f}" for d, v in result["pearson"][name].items()))
     for variant in ("storyline", "ridge_only"):
         cv = result["repeated_grouped_cv"][variant]

