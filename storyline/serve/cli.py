@@ -605,7 +605,8 @@ def similarity(pairs_file: str, output: str, force: bool, quiet: bool) -> None:
     1 (most similar) to 4 scale. Rows that cannot be scored keep their pair_id
     with empty scores and are listed; the exit code is then 1. The --out file
     appears complete or not at all; an existing one is replaced only with
-    --force, and never when it is the input.
+    --force, and never when it is the input. Each distinct text is read once,
+    by two embedding models: about two texts a second on 2 cores.
     """
     progress = Progress(
         SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
