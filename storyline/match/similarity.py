@@ -69,10 +69,9 @@ class ArticleTraits:
 def article_traits(articles: Sequence[Article], term_statistics: TermStatistics) -> list[ArticleTraits]:
     """Traits of analyzed articles (with linked mentions); ``term_statistics`` weighs shared words."""
     names = [_names(a) for a in articles]
-    vectors = embed_texts(
-        [embedding_text(a) for a in articles] + [a.text[:LEAD_CHARS] for a in articles] + names + [a.title or "" for a in articles]
-    )
-    second_reading = embed_for_comparison([embedding_text(a) for a in articles])
+    texts = [embedding_text(a) for a in articles]
+    vectors = embed_texts(texts + [a.text[:LEAD_CHARS] for a in articles] + names + [a.title or "" for a in articles])
+    second_reading = embed_for_comparison(texts)
     count = len(articles)
     return [
         ArticleTraits(
