@@ -29,7 +29,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -81,9 +81,9 @@ def _records(name: str) -> list[dict[str, str]]:
     return records
 
 
-def _stream_order(records: list[dict[str, str]]) -> list[dict[str, str]]:
+def _stream_order(records: list[dict[str, str]], seed: int = SHUFFLE_SEED) -> list[dict[str, str]]:
     records = list(records)
-    random.Random(SHUFFLE_SEED).shuffle(records)
+    random.Random(seed).shuffle(records)
     return sorted(records, key=lambda r: r.get("published") or "9999")  # stable: undated last, in shuffled order
 
 
@@ -141,6 +141,13 @@ def load(name: str, progress: Callable[[int, int], None] | None = None) -> Story
     gold = {a.id: by_id[ident]["gold"] for ident, a in pairs}
     fold = {a.id: by_id[ident]["fold"] for ident, a in pairs}
     return StorySet(name, articles, gold, fold, {a.id: ident for ident, a in pairs})
+
+
+def reshuffled(story_set: StorySet, seed: int) -> StorySet:
+    """The same set streamed with its ties and undated documents in another shuffle (``seed``)."""
+    order = {r["id"]: i for i, r in enumerate(_stream_order(_records(story_set.name), seed))}
+    articles = sorted(story_set.articles, key=lambda a: order[story_set.record_id[a.id]])
+    return replace(story_set, articles=articles)
 
 
 def load_all(names: Iterable[str] = ALL_SETS) -> dict[str, StorySet]:
