@@ -23,6 +23,7 @@ BENCHMARKS = [
     # the story matchers on labelled sets left out, against baselines (story_clustering.json); the model is not rewritten
     "../scripts/train_story_matcher.py",
     "story_orders.py",  # how much the undated sets' story figures owe to their stream order
+    "story_time.py",  # stories with months between their reports: the dated sets stretched in time
 ]
 
 

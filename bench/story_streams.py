@@ -150,6 +150,23 @@ def reshuffled(story_set: StorySet, seed: int) -> StorySet:
     return replace(story_set, articles=articles)
 
 
+def stretched(story_set: StorySet, factor: int) -> StorySet:
+    """The same set with every gap between publication days ``factor`` times longer (same order, same first day).
+
+    No labelled set holds a story with months between its reports; stretching one makes such
+    stories (and moves events of one kind further apart, as the slower news of a year would).
+    """
+    days = [a.published_day for a in story_set.articles if a.published_day is not None]
+    if not days:
+        return story_set
+    start = min(days)
+    articles = [
+        replace(a, published=(start + (a.published_day - start) * factor).isoformat()) if a.published_day is not None else a
+        for a in story_set.articles
+    ]
+    return replace(story_set, articles=articles)
+
+
 def load_all(names: Iterable[str] = ALL_SETS) -> dict[str, StorySet]:
     sets = {}
     for name in names:

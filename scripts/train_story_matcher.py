@@ -27,7 +27,9 @@ The default scorer's settings are chosen on the same sets, the matcher run at ea
 - then, with those, when two stories merge (``MatchSettings.merge_*``), the same way
   (``merge_selection``);
 - then the scale of wording across languages (``CROSS_LANGUAGE_SCALE``), on the SemEval pairs
-  across languages, the only labelled pairs across languages (``cross_language_scale_selection``).
+  across languages, the only labelled pairs across languages (``cross_language_scale_selection``);
+- then the ceiling of the time penalty (``PENALTY_CEILING``), on the SemEval pairs with days
+  estimated from their ids (``penalty_ceiling_selection``).
 
 Held out: leave one training set out (fit and choose the thresholds on the
 others, measure on it), and BASIL and the story chains (never fitted on). In
@@ -45,10 +47,14 @@ On 2 cores: about 8 minutes to analyse the ~4,300 documents the first time (then
 from __future__ import annotations
 
 import argparse
+import bisect
 import csv
+import datetime as dt
 import gzip
 import json
+import math
 import multiprocessing
+import re
 import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -139,15 +145,20 @@ def seen_across_languages(rows: Rows) -> Rows:
 
 @dataclass(frozen=True)
 class ScoredPair:
-    """A SemEval pair across languages as the matcher sees it: an article and a one-article story."""
+    """A SemEval pair as the matcher sees it: an article and a one-article story."""
 
+    pair_id: str  # the two texts' Media Cloud ids, "first_second"
     article: Article
     story: StoryProfile
     one_event: bool
 
+    @property
+    def across_languages(self) -> bool:
+        return (self.article.language or "") not in self.story.terms
+
 
 def semeval_rows() -> tuple[Rows, list[ScoredPair]]:
-    """The SemEval pairs as join rows, and those across languages as (article, story) pairs."""
+    """The SemEval pairs as join rows, and as (article, story) pairs."""
     from storyline.analyze.linking import EntityLinker
     from storyline.ingest.readers import document_from_record
     from storyline.pipeline import analyze_standalone
@@ -169,7 +180,7 @@ def semeval_rows() -> tuple[Rows, list[ScoredPair]]:
     for article in articles:
         article.term_vector = statistics.weigh(with_entity_terms(article.terms or {}, article))
     signals, joins = [], []
-    across: list[ScoredPair] = []
+    scored: list[ScoredPair] = []
     for row in pairs:
         a, b = analysed.get((row["pair_id"], "1")), analysed.get((row["pair_id"], "2"))
         if not (isinstance(a, Article) and isinstance(b, Article)) or a.embedding is None or b.embedding is None:
@@ -177,9 +188,8 @@ def semeval_rows() -> tuple[Rows, list[ScoredPair]]:
         story = StoryMatcher(scorer=_Unscored(), settings=REPLAY).place_in(b, None)  # b as a story of its own
         signals.append(join_signals(a, story))
         joins.append(float(row["Overall"]) <= SEMEVAL_JOIN)
-        if a.language != b.language:
-            across.append(ScoredPair(a, story, joins[-1]))
-    return Rows(np.array(signals), np.array(joins, dtype=int), "semeval"), across
+        scored.append(ScoredPair(row["pair_id"], a, story, joins[-1]))
+    return Rows(np.array(signals), np.array(joins, dtype=int), "semeval"), scored
 
 
 CROSS_LANGUAGE_SCALES = tuple(round(s, 1) for s in np.arange(1.0, 4.05, 0.1))
@@ -211,6 +221,61 @@ def cross_language_selection(pairs: Sequence[ScoredPair]) -> dict:
         "f1": round(best, 4),
         "shipped_is_chosen": bool(BlendScorer().cross_language_scale == chosen),
         "sweep": {str(s): round(f, 4) for s, f in sweep.items()},
+    }
+
+
+def semeval_days() -> dict[int, dt.date]:
+    """A day for every SemEval text id, estimated: the texts are undated.
+
+    The ids are Media Cloud story ids, which grow with the time a story was collected, and many of
+    the task's links carry a date in their URL. Each id takes the median day of the ten dated ids
+    nearest it in order.
+    """
+    in_url = re.compile(r"/(20[12]\d)[/-]?(\d\d)[/-]?(\d\d)[/-]")
+    dated: dict[int, int] = {}
+    ids: set[int] = set()
+    with open(DATA / "semeval2022_task8" / "train_pairs.csv", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            for text_id, link in zip(map(int, row["pair_id"].split("_")), (row["link1"], row["link2"])):
+                ids.add(text_id)
+                if found := in_url.search(link):
+                    try:
+                        dated[text_id] = dt.date(int(found[1]), int(found[2]), int(found[3])).toordinal()
+                    except ValueError:  # not a date after all
+                        pass
+    order = sorted(dated)
+    days = {}
+    for text_id in ids:
+        at = bisect.bisect_left(order, text_id)
+        near = sorted(dated[i] for i in order[max(0, at - 5) : at + 5])
+        days[text_id] = dt.date.fromordinal(near[len(near) // 2])
+    return days
+
+
+def penalty_ceiling_selection(pairs: Sequence[ScoredPair]) -> dict:
+    """Choose ``PENALTY_CEILING``: the least at which no SemEval pair of two events past the grace period would join.
+
+    A story quiet for months keeps, at most, the ceiling's penalty. Pairs of two events more than
+    ``grace_days`` apart score at most ``highest`` before any penalty (the shipped blend); a ceiling of
+    ``highest - threshold`` keeps every one of them below the threshold.
+    """
+    days, scorer, threshold = semeval_days(), BlendScorer(), MatchSettings().threshold
+
+    def gap(pair: ScoredPair) -> int:
+        first, second = (days[int(i)] for i in pair.pair_id.split("_"))
+        return abs((first - second).days)
+
+    apart = [scorer.score(p.article, p.story) for p in pairs if not p.one_event and gap(p) > scorer.grace_days]
+    chosen = math.ceil(100 * (max(apart) - threshold)) / 100
+    past_window = sorted(round(scorer.score(p.article, p.story), 3) for p in pairs if p.one_event and gap(p) > MatchSettings().window_days)
+    return {
+        "pairs_of_two_events_past_grace": len(apart),
+        "highest_score_of_two_events_past_grace": round(max(apart), 4),
+        "threshold": threshold,
+        "chosen": chosen,
+        "shipped_is_chosen": bool(scorer.penalty_ceiling == chosen),
+        "one_event_pairs_past_window": len(past_window),
+        "their_scores_before_penalty": past_window,
     }
 
 
@@ -439,7 +504,7 @@ def main() -> None:
     _SETS.update(sets)
     print("training rows ...", file=sys.stderr)
     rows = {name: stream_rows(sets[name]) for name in TRAINING_SETS}
-    semeval, across_languages = semeval_rows()
+    semeval, semeval_pairs = semeval_rows()
     print({name: (len(r.joins), int(r.joins.sum())) for name, r in {**rows, "semeval": semeval}.items()}, file=sys.stderr)
 
     # Regularisation: leave-one-source-out log loss of the join probability.
@@ -462,15 +527,20 @@ def main() -> None:
         print(f"{what}:", json.dumps({k: v for k, v in choice.items() if k != "sweep"}), file=sys.stderr)
         if not choice["shipped_is_chosen"]:
             print(f"warning: BlendScorer and MatchSettings do not ship the chosen {what} setting {choice['chosen']}", file=sys.stderr)
-    scale_choice = cross_language_selection(across_languages)
+    scale_choice = cross_language_selection([p for p in semeval_pairs if p.across_languages])
     print("cross-language scale:", json.dumps({k: v for k, v in scale_choice.items() if k != "sweep"}), file=sys.stderr)
     if not scale_choice["shipped_is_chosen"]:
         print(f"warning: BlendScorer does not ship the chosen cross-language scale {scale_choice['chosen']}", file=sys.stderr)
+    ceiling_choice = penalty_ceiling_selection(semeval_pairs)
+    print("penalty ceiling:", json.dumps(ceiling_choice), file=sys.stderr)
+    if not ceiling_choice["shipped_is_chosen"]:
+        print(f"warning: BlendScorer does not ship the chosen penalty ceiling {ceiling_choice['chosen']}", file=sys.stderr)
     report: dict = {"regularisation_log_loss": {str(k): round(v, 5) for k, v in losses.items()}, "regularisation": regularisation, "held_out": {}}
     report["held_out_sweeps"] = {}
     report["blend_selection"] = blend_choice
     report["merge_selection"] = merge_choice
     report["cross_language_scale_selection"] = scale_choice
+    report["penalty_ceiling_selection"] = ceiling_choice
     for held in TRAINING_SETS:
         training = [n for n in TRAINING_SETS if n != held]
         model, sweep = trained(_with_views([rows[n] for n in training]) + [semeval], [n for n in training if n in NEWS_STREAMS], regularisation)

@@ -7,10 +7,12 @@ import sqlite3
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from storyline.analyze.embed import EMBEDDING_DIM
 from storyline.ingest import document_from_record
 from storyline.match import MatchSettings, StoryMatcher
+from storyline.match.scoring import PENALTY_CEILING
 from storyline.model import Article, Batch, Coverage, Entity, Explanation, Mention, RawDocument, StoryProfile
 from storyline.pipeline import Pipeline
 from storyline.store import SQLiteStore
@@ -81,8 +83,43 @@ def test_stories_naming_the_article_entities_are_candidates() -> None:
     article = _article(9, "2024-03-02", probe / np.linalg.norm(probe), {99: 1.0}, entities=("e-volkonsky",))
     found = {p.id for p in matcher.candidates(article)}
     assert named.story_id in found and len(found) == 2
-    distant = _article(10, "2024-09-01", _unit(1), {99: 1.0}, entities=("e-volkonsky",))
-    assert named.story_id not in {p.id for p in matcher.candidates(distant)}  # postings respect the window too
+    quiet = _article(10, "2024-09-01", _unit(1), {99: 1.0}, entities=("e-volkonsky",))
+    assert named.story_id not in {p.id for p in matcher.candidates(quiet)}  # postings respect the window too
+    assert named.story_id in {p.id for p in matcher.quiet_candidates(quiet)}  # quiet for six months: found by its entity
+    distant = _article(11, "2025-09-01", _unit(1), {99: 1.0}, entities=("e-volkonsky",))
+    assert named.story_id not in {p.id for p in matcher.quiet_candidates(distant)}  # past reach_days
+
+
+@pytest.mark.parametrize("stored", [True, False], ids=["with a store", "in memory"])
+def test_a_story_quiet_for_months_takes_a_report_that_fits_it_and_names_its_entities(tmp_path: Path, stored: bool) -> None:
+    store = SQLiteStore(tmp_path / "s.db") if stored else None
+    matcher = StoryMatcher(store)
+
+    def place(article: Article) -> None:
+        matcher.place(article)
+        if store is not None:
+            _save(store, matcher, [article])
+
+    january = _article(1, "2024-01-10", _unit(1), EVENT_WORDS, entities=("e-dam",))
+    place(january)
+    place(_article(2, "2024-05-20", _unit(2), {50: 1.0}))  # the stream moves on: January's story is released
+    assert len(matcher) == (1 if stored else 2)
+
+    follow_up = _article(3, "2024-06-10", _unit(1), EVENT_WORDS, entities=("e-dam",))  # five months later, the same event
+    place(follow_up)
+    assert follow_up.story_id == january.story_id
+    assert follow_up.match_score is not None and follow_up.match_score < 1.0 - PENALTY_CEILING + 1e-6
+
+    other_event = _article(4, "2024-06-12", _unit(3), {60: 1.0}, entities=("e-dam",))  # names the dam, reports another event
+    place(other_event)
+    assert other_event.story_id not in (january.story_id, None)
+
+    same_words = _article(5, "2024-06-12", _unit(1), EVENT_WORDS)  # fits January's wording but names none of its entities
+    fresh = StoryMatcher(store) if store is not None else matcher
+    assert january.story_id in {p.id for p in fresh.candidates(same_words)}  # the story is live again, in June
+
+    year_on = _article(6, "2025-07-01", _unit(1), EVENT_WORDS, entities=("e-dam",))  # past reach_days of its last report
+    assert fresh.quiet_candidates(year_on) == []
 
 
 # The thresholds the fixed scores below are read against (the shipped ones are learned and may move).

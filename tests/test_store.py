@@ -291,6 +291,50 @@ def test_changes_since_tell_a_writer_what_others_saved(location: str) -> None:
     theirs.close()
 
 
+def test_stories_are_found_by_the_entities_they_name_and_their_last_day(store: Store) -> None:
+    """What the matcher asks for stories quiet for months: the most recent naming each entity, within a span of last days."""
+    ids = [f"s-{n:016x}" for n in range(5)]
+
+    def story(number: int, day: str, entities: tuple[str, ...], *, first: int) -> Batch:
+        batch = _batch(1, ids[number], first=first, day=day)
+        batch.stories[0].entities = dict.fromkeys(entities, 1)
+        return batch
+
+    _save(store, story(1, "2024-01-05", ("e-port", "e-union"), first=1))
+    _save(store, story(2, "2024-02-05", ("e-port",), first=2))
+    _save(store, story(3, "2024-03-05", ("e-port",), first=3))
+    _save(store, story(4, "2024-06-05", ("e-port",), first=4))  # past the span asked for
+
+    def naming(*entities: str) -> list[str]:
+        return store.story_ids_naming(list(entities), dt.date(2024, 1, 1), dt.date(2024, 4, 1), per_entity=2)
+
+    assert naming("e-port") == [ids[3], ids[2]]
+    assert naming("e-union", "e-port") == [ids[1], ids[3], ids[2]]
+    assert naming("e-nobody") == []
+
+    grown = story(2, "2024-05-01", ("e-port",), first=12)  # story 2 takes a report in May: no longer quiet in the span
+    grown.merges = [(ids[3], ids[4])]  # and story 3 is merged into story 4
+    _save(store, grown)
+    assert naming("e-port") == [ids[1]]
+
+
+def test_a_store_from_before_version_15_finds_its_stories_by_entity(location: str) -> None:
+    """Migration 15 fills story_entities from the stories already stored (dated ones only)."""
+    store = open_store(location)
+    dated = _batch(1, first=1, day="2024-01-05")
+    dated.stories[0].entities = {"e-port": 2, "e-union": 1}
+    undated = _batch(1, "s-0000000000000002", first=2)
+    undated.stories[0].entities = {"e-port": 1}
+    _save(store, dated)
+    _save(store, undated)
+    store.close()
+    run_sql(location, "DROP TABLE story_entities")
+    run_sql(location, "DELETE FROM schema_migrations WHERE version = 15")
+    store = open_store(location)
+    assert store.story_ids_naming(["e-port", "e-union"], dt.date(2024, 1, 1), dt.date(2024, 1, 31), per_entity=5) == [STORY]
+    store.close()
+
+
 # ---- reading -------------------------------------------------------------------------------------
 
 

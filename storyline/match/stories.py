@@ -18,6 +18,12 @@ story, so placing an article costs about the same however large the store grows:
 - meaning: the nearest story centroids in those indexes (usearch);
 - entities: the stories most recently joined by articles naming the same
   canonical entities (postings kept for the stories in memory).
+- quiet stories: a story quiet for longer than ``window_days`` but less than
+  ``reach_days`` is not in memory. When no story within the window takes an
+  article, stories naming its main entities are looked up further back (the
+  store's ``story_ids_naming``). They must fit well: the scorer's time penalty
+  stops at a ceiling, so a follow-up months later joins when it clears the
+  threshold by that ceiling.
 
 Two stories merge when an article fits both of them well and they are about
 the same event (close centroids and shared wording): the younger story goes
@@ -29,7 +35,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -40,7 +46,7 @@ from storyline.analyze.embed import EMBEDDING_DIM
 from storyline.analyze.terms import with_entity_terms
 from storyline.match.lexical import TermStatistics, accumulate, cosine
 from storyline.match.join import shipped_model
-from storyline.match.scoring import BlendScorer, Scorer
+from storyline.match.scoring import REACH_DAYS, BlendScorer, Scorer
 from storyline.model import Article, SparseVector, StoryProfile
 
 PERIOD_DAYS = 14
@@ -58,8 +64,10 @@ class MatchSettings:
     """How articles are placed.
 
     ``threshold``: lowest score that joins a story; ``candidates``: stories found
-    by centroid per article; ``window_days``: how far from its span a story can
-    take an article (the scorer gives it no chance beyond, so it is not loaded).
+    by centroid per article; ``window_days``: how far from its span a story is
+    searched by meaning and entities (the stories held in memory);
+    ``reach_days``: how long after its last day a quiet story can still take an
+    article, found by the entities they name (the scorer gives it no chance beyond).
     Two stories merge when an article scores at least ``merge_threshold`` with
     both, their centroids' cosine is at least ``merge_centroids`` and the
     TF-IDF cosine of their wording (same language) at least ``merge_wording``.
@@ -71,6 +79,7 @@ class MatchSettings:
     threshold: float = 0.35
     candidates: int = 32
     window_days: int = 60
+    reach_days: int = REACH_DAYS
     merge_threshold: float = 0.45
     merge_centroids: float = 0.8
     merge_wording: float = 0.4
@@ -87,6 +96,10 @@ class StorySource(Protocol):
 
     def story_ids_overlapping(self, first_day: dt.date, last_day: dt.date) -> list[str]:
         """Ids of the dated stories whose span shares a day with ``first_day`` .. ``last_day``."""
+        ...
+
+    def story_ids_naming(self, entity_ids: Sequence[str], first_day: dt.date, last_day: dt.date, *, per_entity: int) -> list[str]:
+        """Ids of the stories naming each entity whose last day falls in ``first_day`` .. ``last_day``: the ``per_entity`` most recent."""
         ...
 
     def undated_profiles(self) -> Iterator[StoryProfile]:
@@ -109,6 +122,9 @@ class NoStories:
     """A source with no stories: the matcher starts from nothing."""
 
     def story_ids_overlapping(self, first_day: dt.date, last_day: dt.date) -> list[str]:
+        return []
+
+    def story_ids_naming(self, entity_ids: Sequence[str], first_day: dt.date, last_day: dt.date, *, per_entity: int) -> list[str]:
         return []
 
     def undated_profiles(self) -> Iterator[StoryProfile]:
@@ -154,11 +170,13 @@ class StoryMatcher:
         settings: MatchSettings | None = None,
     ) -> None:
         settings = settings or MatchSettings()
-        self.scorer: Scorer = scorer or BlendScorer(window_days=settings.window_days)
+        self.scorer: Scorer = scorer or BlendScorer(window_days=settings.reach_days)
         self.term_statistics = term_statistics or TermStatistics()
         self.settings = settings
         self._source: StorySource = source or NoStories()
+        self._stored = source is not None  # without a store, no story is ever released: all are in memory
         self._window = dt.timedelta(days=settings.window_days)
+        self._reach = dt.timedelta(days=settings.reach_days)
         self._profiles: dict[int, StoryProfile] = {}  # every story in memory
         self._indexes: dict[Period, Index] = {}  # centroids of the stories within reach of each period in memory
         self._members: dict[Period, set[int]] = {}  # the keys in each of those indexes
@@ -193,7 +211,7 @@ class StoryMatcher:
                 hits = index.search(query, min(2 * self.settings.candidates, len(index)))
                 reachable = [int(k) for k in hits.keys if self._reaches(self._profiles[int(k)], day)]
                 found.update((k, self._profiles[k]) for k in reachable[: self.settings.candidates])
-        for entity_id, _ in _entity_counts(article).most_common(ENTITIES_LOOKED_UP):
+        for entity_id in _main_entities(article):
             taken = 0
             for key in reversed(self._postings.get(entity_id, {})):
                 profile = self._profiles[key]
@@ -203,6 +221,31 @@ class StoryMatcher:
                     if taken == STORIES_PER_ENTITY:
                         break
         return list(found.values())
+
+    def quiet_candidates(self, article: Article) -> list[StoryProfile]:
+        """Stories naming the article's main entities whose last day is past its window, but within reach.
+
+        The store finds them by index; without a store every story is in memory, under its entities.
+        Only stories before the article: one dated months before a story's start is a story of its own.
+        """
+        day, entity_ids = article.published_day, _main_entities(article)
+        if day is None or not entity_ids or self._reach <= self._window:
+            return []
+        first, last = day - self._reach, day - self._window - dt.timedelta(days=1)
+        if self._stored:
+            ids = self._source.story_ids_naming(entity_ids, first, last, per_entity=STORIES_PER_ENTITY)
+            ids = [i for i in ids if i not in self._merged_into]
+            for profile in self._source.profiles_by_ids([i for i in ids if _key(i) not in self._profiles]):
+                self._hold(profile)  # released at the next release_idle unless the article joins it
+            profiles = [self._profiles[key] for key in map(_key, ids) if key in self._profiles]
+        else:
+            profiles = []
+            for entity_id in entity_ids:
+                naming = (self._profiles[key] for key in self._postings.get(entity_id, {}))
+                quiet = [p for p in naming if p.last_day is not None and first <= p.last_day <= last]
+                profiles += sorted(quiet, key=lambda p: p.last_day or day, reverse=True)[:STORIES_PER_ENTITY]
+        # A story in memory may have taken articles since the store saw it: only the quiet ones.
+        return [p for p in profiles if p.last_day is not None and first <= p.last_day <= last]
 
     def weigh_terms(self, article: Article) -> None:
         """Give the article its TF-IDF vector against every article seen before, and count it in."""
@@ -218,7 +261,11 @@ class StoryMatcher:
         When the article also fits a second story that is the same event, the two merge.
         """
         self.weigh_terms(article)
-        scored = sorted(((self.scorer.score(article, p), p) for p in self.candidates(article)), key=lambda s: s[0], reverse=True)
+        candidates = self.candidates(article)
+        scored = self._ranked(article, candidates)
+        if not scored or scored[0][0] < self.settings.threshold:
+            # Only an article that no live story takes looks further back: a report months after the last.
+            scored = self._ranked(article, {p.id: p for p in [*candidates, *self.quiet_candidates(article)]}.values())
         if not scored or scored[0][0] < self.settings.threshold:
             article.match_score = None
             return self._open(article)
@@ -233,6 +280,9 @@ class StoryMatcher:
                     story = self._merge(story, other)
                     article.story_id = story.id
         return story
+
+    def _ranked(self, article: Article, candidates: Iterable[StoryProfile]) -> list[tuple[float, StoryProfile]]:
+        return sorted(((self.scorer.score(article, p), p) for p in candidates), key=lambda s: s[0], reverse=True)
 
     def place_in(self, article: Article, story_id: str | None) -> StoryProfile:
         """Put an article whose terms are weighed (``weigh_terms``) in a story in memory, or in a new one (``None``).
@@ -488,6 +538,11 @@ def _age_order(profile: StoryProfile) -> tuple[bool, dt.date, int, str]:
 def _entity_counts(article: Article) -> Counter[str]:
     """Mentions of each canonical entity in the article."""
     return Counter(m.entity_id for m in article.mentions if m.entity_id)
+
+
+def _main_entities(article: Article) -> list[str]:
+    """The entities the article mentions most: those its candidate stories are looked up by."""
+    return [entity_id for entity_id, _ in _entity_counts(article).most_common(ENTITIES_LOOKED_UP)]
 
 
 def _entities_named(article: Article) -> Counter[str]:

@@ -174,6 +174,14 @@ class SQLStore:
                 for p in profiles
             ],
         )
+        # The entities each dated story names, under its last day (for ``story_ids_naming``). A row is
+        # written only when the story names a new entity or its last day moves: most joins change neither.
+        # An entity that drops out of a story's most named keeps its row; the matcher checks the story itself.
+        db.executemany(
+            "INSERT INTO story_entities (story_id, entity_id, last_day) VALUES (?, ?, ?) ON CONFLICT (story_id, entity_id) "
+            "DO UPDATE SET last_day = excluded.last_day WHERE story_entities.last_day <> excluded.last_day",
+            [(p.id, entity_id, _day(p.last_day)) for p in profiles if p.last_day is not None for entity_id in p.entities],
+        )
 
     def _save_merges(self, db: Connection, batch: Batch, number: int) -> None:
         """Move the articles of merged stories to their survivor, drop the merged stories, and remember where they went."""
@@ -272,6 +280,20 @@ class SQLStore:
             f"SELECT id FROM stories {self.SPAN_INDEX} WHERE last_day >= ? AND first_day <= ?", (first_day.isoformat(), last_day.isoformat())
         )
         return [row[0] for row in rows]
+
+    def story_ids_naming(self, entity_ids: Sequence[str], first_day: dt.date, last_day: dt.date, *, per_entity: int) -> list[str]:
+        """Ids of the stories naming each entity whose last day falls in ``first_day`` .. ``last_day``: the ``per_entity`` most recent.
+
+        One range of the story_entities_recent index per entity, however large the store.
+        """
+        found: dict[str, None] = {}
+        for entity_id in entity_ids:
+            rows = self._writes.execute(
+                "SELECT story_id FROM story_entities WHERE entity_id = ? AND last_day >= ? AND last_day <= ? ORDER BY last_day DESC LIMIT ?",
+                (entity_id, first_day.isoformat(), last_day.isoformat(), per_entity),
+            )
+            found.update((row[0], None) for row in rows)
+        return list(found)
 
     def undated_profiles(self) -> Iterator[StoryProfile]:
         """Stories holding at least one undated article."""
