@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.common import write_result  # noqa: E402
 from bench.story_orders import undated  # noqa: E402
 from bench.story_streams import ALL_SETS, load_all, stretched  # noqa: E402
-from scripts.train_story_matcher import _SETS, _on_both_cores, baseline_vectors, cluster, f1, threshold_sweep  # noqa: E402
+from scripts.train_story_matcher import LOADED_SETS, on_both_cores, baseline_vectors, cluster, f1, threshold_sweep  # noqa: E402
 from storyline.match import MatchSettings  # noqa: E402
 from storyline.match.scoring import BlendScorer  # noqa: E402
 
@@ -38,7 +38,7 @@ WINDOW_ONLY = MatchSettings(reach_days=MatchSettings().window_days)
 
 def _f1_at(job: tuple[str, int, bool]) -> float:
     name, factor, shipped = job
-    story_set = stretched(_SETS[name], factor)
+    story_set = stretched(LOADED_SETS[name], factor)
     if shipped:
         return round(f1(story_set, cluster(story_set, BlendScorer(), MatchSettings())), 4)
     scorer = BlendScorer(window_days=WINDOW_ONLY.window_days, penalty_ceiling=math.inf)
@@ -47,9 +47,9 @@ def _f1_at(job: tuple[str, int, bool]) -> float:
 
 def main() -> None:
     sets = {name: s for name, s in load_all(ALL_SETS).items() if not undated(s)}
-    _SETS.update(sets)
+    LOADED_SETS.update(sets)
     jobs = [(name, factor, shipped) for name in sets for factor in FACTORS for shipped in (True, False)]
-    scores = dict(zip(jobs, _on_both_cores(_f1_at, jobs)))
+    scores = dict(zip(jobs, on_both_cores(_f1_at, jobs)))
     report: dict = {"factors": list(FACTORS), "sets": {}}
     for name, story_set in sets.items():
         tfidf = threshold_sweep(story_set, baseline_vectors(story_set)["tfidf"])

@@ -324,7 +324,7 @@ def f1(story_set: StorySet, labels: dict[str, str]) -> float:
     return bcubed(labels, story_set.gold)["f1"]
 
 
-_SETS: dict[str, StorySet] = {}  # what the sweep's worker processes read (inherited by fork)
+LOADED_SETS: dict[str, StorySet] = {}  # what the sweep's worker processes read (inherited by fork)
 
 
 def learned_clusters(story_set: StorySet, model: JoinModel, threshold: float, merge_threshold: float) -> dict[str, str]:
@@ -333,10 +333,11 @@ def learned_clusters(story_set: StorySet, model: JoinModel, threshold: float, me
 
 def _f1_at(job: tuple[str, JoinModel, float, float]) -> float:
     name, model, threshold, merge_threshold = job
-    return f1(_SETS[name], learned_clusters(_SETS[name], model, threshold, merge_threshold))
+    return f1(LOADED_SETS[name], learned_clusters(LOADED_SETS[name], model, threshold, merge_threshold))
 
 
-def _on_both_cores(function: Callable[[tuple], float], jobs: list[tuple]) -> list[float]:
+def on_both_cores(function: Callable[[tuple], float], jobs: list[tuple]) -> list[float]:
+    """``function`` of every job, in two forked processes (they see ``LOADED_SETS`` as loaded here)."""
     with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork")) as pool:
         return list(pool.map(function, jobs))
 
@@ -344,7 +345,7 @@ def _on_both_cores(function: Callable[[tuple], float], jobs: list[tuple]) -> lis
 def _mean_f1(model: JoinModel, streams: Sequence[str], settings: Sequence[tuple[float, float]]) -> dict[tuple[float, float], float]:
     """Mean B-cubed F1 over ``streams`` at each (join, merge) threshold pair, on both cores."""
     jobs = [(name, model, t, m) for t, m in settings for name in streams]
-    scores = _on_both_cores(_f1_at, jobs)
+    scores = on_both_cores(_f1_at, jobs)
     by_setting: dict[tuple[float, float], list[float]] = {}
     for (_, _, t, m), score in zip(jobs, scores):
         by_setting.setdefault((t, m), []).append(score)
@@ -378,13 +379,13 @@ MERGE_SETTINGS = tuple((t, c, w) for t in (0.45, 0.5, 0.55, 0.6, 1.01) for c in 
 def _blend_f1_at(job: tuple[str, float, float]) -> float:
     name, weight, threshold = job
     scorer = BlendScorer(embedding_weight=weight, lexical_weight=1.0 - weight)
-    return f1(_SETS[name], cluster(_SETS[name], scorer, MatchSettings(threshold=threshold)))
+    return f1(LOADED_SETS[name], cluster(LOADED_SETS[name], scorer, MatchSettings(threshold=threshold)))
 
 
 def _merge_f1_at(job: tuple[str, float, float, float]) -> float:
     name, merge_threshold, merge_centroids, merge_wording = job
     settings = MatchSettings(merge_threshold=merge_threshold, merge_centroids=merge_centroids, merge_wording=merge_wording)
-    return f1(_SETS[name], cluster(_SETS[name], BlendScorer(), settings))
+    return f1(LOADED_SETS[name], cluster(LOADED_SETS[name], BlendScorer(), settings))
 
 
 def selection(settings: Sequence[tuple], f1_at: Callable[[tuple], float], shipped: tuple) -> dict:
@@ -395,7 +396,7 @@ def selection(settings: Sequence[tuple], f1_at: Callable[[tuple], float], shippe
     """
     jobs = [(name, *setting) for setting in settings for name in ALL_SETS]
     scores: dict[tuple, dict[str, float]] = {}
-    for (name, *setting), score in zip(jobs, _on_both_cores(f1_at, jobs)):
+    for (name, *setting), score in zip(jobs, on_both_cores(f1_at, jobs)):
         scores.setdefault(tuple(setting), {})[name] = score
 
     def best_on(names: Sequence[str]) -> tuple:
@@ -501,7 +502,7 @@ def main() -> None:
     args = parser.parse_args()
 
     sets = load_all(ALL_SETS)
-    _SETS.update(sets)
+    LOADED_SETS.update(sets)
     print("training rows ...", file=sys.stderr)
     rows = {name: stream_rows(sets[name]) for name in TRAINING_SETS}
     semeval, semeval_pairs = semeval_rows()
