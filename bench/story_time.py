@@ -14,7 +14,7 @@ in two ways in the same run:
 The single-pass TF-IDF baseline (threshold tuned on each set) does not look at time: its figure
 is the same at every factor.
 
-    python bench/story_time.py        # writes bench/results/story_time.json (about 4 minutes on 2 cores)
+    python bench/story_time.py        # writes bench/results/story_time.json (2 minutes on 2 cores once the sets are analysed)
 """
 
 from __future__ import annotations

@@ -100,12 +100,13 @@ def test_a_story_quiet_for_months_takes_a_report_that_fits_it_and_names_its_enti
         if store is not None:
             _save(store, matcher, [article])
 
-    january = _article(1, "2024-01-10", _unit(1), EVENT_WORDS, entities=("e-dam",))
+    january = _article(1, "2024-01-10", _unit(1), EVENT_WORDS, entities=("e-dam", "e-river"))
     place(january)
     place(_article(2, "2024-05-20", _unit(2), {50: 1.0}))  # the stream moves on: January's story is released
     assert len(matcher) == (1 if stored else 2)
 
-    follow_up = _article(3, "2024-06-10", _unit(1), EVENT_WORDS, entities=("e-dam",))  # five months later, the same event
+    follow_up = _article(3, "2024-06-10", _unit(1), EVENT_WORDS, entities=("e-dam", "e-river"))  # five months later, the same event
+    assert [p.id for p in matcher.quiet_candidates(follow_up)] == [january.story_id]  # once, though found by two entities
     place(follow_up)
     assert follow_up.story_id == january.story_id
     assert follow_up.match_score is not None and follow_up.match_score < 1.0 - PENALTY_CEILING + 1e-6

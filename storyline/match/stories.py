@@ -237,15 +237,16 @@ class StoryMatcher:
             ids = [i for i in ids if i not in self._merged_into]
             for profile in self._source.profiles_by_ids([i for i in ids if _key(i) not in self._profiles]):
                 self._hold(profile)  # released at the next release_idle unless the article joins it
-            profiles = [self._profiles[key] for key in map(_key, ids) if key in self._profiles]
+            profiles = {key: self._profiles[key] for key in map(_key, ids) if key in self._profiles}
         else:
-            profiles = []
+            profiles = {}
             for entity_id in entity_ids:
                 naming = (self._profiles[key] for key in self._postings.get(entity_id, {}))
                 quiet = [p for p in naming if p.last_day is not None and first <= p.last_day <= last]
-                profiles += sorted(quiet, key=lambda p: p.last_day or day, reverse=True)[:STORIES_PER_ENTITY]
+                for profile in sorted(quiet, key=lambda p: p.last_day or day, reverse=True)[:STORIES_PER_ENTITY]:
+                    profiles.setdefault(_key(profile.id), profile)  # a story naming two of the entities comes once
         # A story in memory may have taken articles since the store saw it: only the quiet ones.
-        return [p for p in profiles if p.last_day is not None and first <= p.last_day <= last]
+        return [p for p in profiles.values() if p.last_day is not None and first <= p.last_day <= last]
 
     def weigh_terms(self, article: Article) -> None:
         """Give the article its TF-IDF vector against every article seen before, and count it in."""
@@ -261,11 +262,10 @@ class StoryMatcher:
         When the article also fits a second story that is the same event, the two merge.
         """
         self.weigh_terms(article)
-        candidates = self.candidates(article)
-        scored = self._ranked(article, candidates)
+        scored = self._ranked(article, self.candidates(article))
         if not scored or scored[0][0] < self.settings.threshold:
             # Only an article that no live story takes looks further back: a report months after the last.
-            scored = self._ranked(article, {p.id: p for p in [*candidates, *self.quiet_candidates(article)]}.values())
+            scored = sorted([*scored, *self._ranked(article, self.quiet_candidates(article))], key=lambda s: s[0], reverse=True)
         if not scored or scored[0][0] < self.settings.threshold:
             article.match_score = None
             return self._open(article)
@@ -282,6 +282,7 @@ class StoryMatcher:
         return story
 
     def _ranked(self, article: Article, candidates: Iterable[StoryProfile]) -> list[tuple[float, StoryProfile]]:
+        """The candidates with their scores, best first."""
         return sorted(((self.scorer.score(article, p), p) for p in candidates), key=lambda s: s[0], reverse=True)
 
     def place_in(self, article: Article, story_id: str | None) -> StoryProfile:
