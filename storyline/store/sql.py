@@ -176,7 +176,8 @@ class SQLStore:
         )
         # The entities each dated story names, under its last day (for ``story_ids_naming``). A row is
         # written only when the story names a new entity or its last day moves: most joins change neither.
-        # An entity that drops out of a story's most named keeps its row; the matcher checks the story itself.
+        # An entity that drops out of a story's most named keeps its row (with the last day it had then);
+        # the matcher keeps only the stories whose own last day is in the span it asked for.
         db.executemany(
             "INSERT INTO story_entities (story_id, entity_id, last_day) VALUES (?, ?, ?) ON CONFLICT (story_id, entity_id) "
             "DO UPDATE SET last_day = excluded.last_day WHERE story_entities.last_day <> excluded.last_day",
