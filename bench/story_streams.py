@@ -167,6 +167,11 @@ def stretched(story_set: StorySet, factor: int) -> StorySet:
     return replace(story_set, articles=articles)
 
 
+def newest_first(story_set: StorySet) -> StorySet:
+    """The same set streamed in reverse, newest first: an archive loaded after the news that followed it."""
+    return replace(story_set, articles=story_set.articles[::-1])
+
+
 def load_all(names: Iterable[str] = ALL_SETS) -> dict[str, StorySet]:
     sets = {}
     for name in names:

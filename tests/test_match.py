@@ -123,6 +123,39 @@ def test_a_story_quiet_for_months_takes_a_report_that_fits_it_and_names_its_enti
     assert fresh.quiet_candidates(year_on) == []
 
 
+@pytest.mark.parametrize("stored", [True, False], ids=["with a store", "in memory"])
+def test_an_archive_loaded_after_the_news_finds_the_story_that_began_months_later(tmp_path: Path, stored: bool) -> None:
+    """Newest first: a report from January, loaded after June's story of the same event, joins that story."""
+    store = SQLiteStore(tmp_path / "s.db") if stored else None
+    matcher = StoryMatcher(store)
+
+    def place(article: Article) -> None:
+        matcher.place(article)
+        if store is not None:
+            _save(store, matcher, [article])
+
+    june = _article(1, "2024-06-10", _unit(1), EVENT_WORDS, entities=("e-dam", "e-river"))
+    place(june)
+    june_other = _article(2, "2024-06-12", _unit(2), {50: 1.0}, entities=("e-dam",))  # another event naming the dam
+    place(june_other)
+
+    january = _article(3, "2024-01-10", _unit(1), EVENT_WORDS, entities=("e-dam", "e-river"))  # five months before
+    assert matcher.candidates(january) == []  # out of the window...
+    found = [p.id for p in matcher.quiet_candidates(january)]  # ...found ahead by its entities, each story once
+    assert sorted(found) == sorted([june.story_id, june_other.story_id])
+    place(january)
+    assert january.story_id == june.story_id
+    next_day = _article(6, "2024-01-11", _unit(4), {70: 1.0})
+    assert june.story_id in {p.id for p in matcher.candidates(next_day)}  # the story now begins in January
+
+    other_event = _article(4, "2024-01-12", _unit(3), {60: 1.0}, entities=("e-dam",))  # names the dam, another event
+    place(other_event)
+    assert other_event.story_id not in (june.story_id, None)
+
+    two_years_before = _article(5, "2022-06-01", _unit(1), EVENT_WORDS, entities=("e-dam", "e-river"))  # past reach_days
+    assert matcher.quiet_candidates(two_years_before) == []
+
+
 # The thresholds the fixed scores below are read against (the shipped ones are learned and may move).
 FIXED_THRESHOLDS = MatchSettings(threshold=0.4, merge_threshold=0.6)
 

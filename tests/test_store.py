@@ -311,6 +311,8 @@ def test_stories_are_found_by_the_entities_they_name_and_their_last_day(store: S
     assert naming("e-port") == [ids[3], ids[2]]
     assert naming("e-union", "e-port") == [ids[1], ids[3], ids[2]]
     assert naming("e-nobody") == []
+    # What the matcher asks for an article older than what is stored: the first to end after a day.
+    assert store.story_ids_naming(["e-port"], dt.date(2024, 2, 1), dt.date.max, per_entity=2, latest=False) == [ids[2], ids[3]]
 
     grown = story(2, "2024-05-01", ("e-port",), first=12)  # story 2 takes a report in May: no longer quiet in the span
     grown.merges = [(ids[3], ids[4])]  # and story 3 is merged into story 4

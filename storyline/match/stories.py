@@ -21,7 +21,8 @@ story, so placing an article costs about the same however large the store grows:
 - quiet stories: a story quiet for longer than ``window_days`` but less than
   ``reach_days`` is not in memory. When no story within the window takes an
   article, stories naming its main entities are looked up further back (the
-  store's ``story_ids_naming``). They must fit well: the scorer's time penalty
+  store's ``story_ids_naming``), and, for an article older than the stories
+  stored, further ahead. They must fit well: the scorer's time penalty
   stops at a ceiling, so a follow-up months later joins when it clears the
   threshold by that ceiling.
 
@@ -98,8 +99,11 @@ class StorySource(Protocol):
         """Ids of the dated stories whose span shares a day with ``first_day`` .. ``last_day``."""
         ...
 
-    def story_ids_naming(self, entity_ids: Sequence[str], first_day: dt.date, last_day: dt.date, *, per_entity: int) -> list[str]:
-        """Ids of the stories naming each entity whose last day falls in ``first_day`` .. ``last_day``: the ``per_entity`` most recent."""
+    def story_ids_naming(
+        self, entity_ids: Sequence[str], first_day: dt.date, last_day: dt.date, *, per_entity: int, latest: bool = True
+    ) -> list[str]:
+        """Ids of the stories naming each entity whose last day falls in ``first_day`` .. ``last_day``: per entity,
+        the ``per_entity`` with the latest last days (``latest=False``: the earliest)."""
         ...
 
     def undated_profiles(self) -> Iterator[StoryProfile]:
@@ -124,7 +128,9 @@ class NoStories:
     def story_ids_overlapping(self, first_day: dt.date, last_day: dt.date) -> list[str]:
         return []
 
-    def story_ids_naming(self, entity_ids: Sequence[str], first_day: dt.date, last_day: dt.date, *, per_entity: int) -> list[str]:
+    def story_ids_naming(
+        self, entity_ids: Sequence[str], first_day: dt.date, last_day: dt.date, *, per_entity: int, latest: bool = True
+    ) -> list[str]:
         return []
 
     def undated_profiles(self) -> Iterator[StoryProfile]:
@@ -223,30 +229,45 @@ class StoryMatcher:
         return list(found.values())
 
     def quiet_candidates(self, article: Article) -> list[StoryProfile]:
-        """Stories naming the article's main entities whose last day is past its window, but within reach.
+        """Stories naming the article's main entities that are past its window, but within reach.
 
-        The store finds them by index; without a store every story is in memory, under its entities.
-        Only stories before the article: one dated months before a story's start is a story of its own.
+        Mostly stories that went quiet before the article: those whose last day came ``window_days`` to
+        ``reach_days`` before it, the latest per entity. Also, for an article older than what is stored
+        (an archive loaded after the news that followed it), stories that began ``window_days`` to
+        ``reach_days`` after it: per entity, those whose last day comes first after its window. The
+        store finds both by index; without a store every story is in memory, under its entities.
         """
         day, entity_ids = article.published_day, _main_entities(article)
         if day is None or not entity_ids or self._reach <= self._window:
             return []
-        first, last = day - self._reach, day - self._window - dt.timedelta(days=1)
+        one_day = dt.timedelta(days=1)
+        before = (day - self._reach, day - self._window - one_day)  # where a quiet story's last day lies
+        after = (day + self._window + one_day, day + self._reach)  # where a later story's first day lies
+
+        def quiet(profile: StoryProfile) -> bool:
+            if profile.last_day is None or profile.first_day is None:
+                return False
+            return before[0] <= profile.last_day <= before[1] or after[0] <= profile.first_day <= after[1]
+
         if self._stored:
-            ids = self._source.story_ids_naming(entity_ids, first, last, per_entity=STORIES_PER_ENTITY)
-            ids = [i for i in ids if i not in self._merged_into]
+            ids = [
+                *self._source.story_ids_naming(entity_ids, *before, per_entity=STORIES_PER_ENTITY),
+                *self._source.story_ids_naming(entity_ids, after[0], dt.date.max, per_entity=STORIES_PER_ENTITY, latest=False),
+            ]
+            ids = [i for i in dict.fromkeys(ids) if i not in self._merged_into]
             for profile in self._source.profiles_by_ids([i for i in ids if _key(i) not in self._profiles]):
                 self._hold(profile)  # released at the next release_idle unless the article joins it
             profiles = {key: self._profiles[key] for key in map(_key, ids) if key in self._profiles}
         else:
             profiles = {}
             for entity_id in entity_ids:
-                naming = (self._profiles[key] for key in self._postings.get(entity_id, {}))
-                quiet = [p for p in naming if p.last_day is not None and first <= p.last_day <= last]
-                for profile in sorted(quiet, key=lambda p: p.last_day or day, reverse=True)[:STORIES_PER_ENTITY]:
+                naming = [self._profiles[key] for key in self._postings.get(entity_id, {})]
+                earlier = sorted((p for p in naming if p.last_day and before[0] <= p.last_day <= before[1]), key=lambda p: p.last_day, reverse=True)
+                later = sorted((p for p in naming if p.last_day and p.last_day >= after[0]), key=lambda p: p.last_day)
+                for profile in [*earlier[:STORIES_PER_ENTITY], *later[:STORIES_PER_ENTITY]]:
                     profiles.setdefault(_key(profile.id), profile)  # a story naming two of the entities comes once
         # A story in memory may have taken articles since the store saw it: only the quiet ones.
-        return [p for p in profiles.values() if p.last_day is not None and first <= p.last_day <= last]
+        return [p for p in profiles.values() if quiet(p)]
 
     def weigh_terms(self, article: Article) -> None:
         """Give the article its TF-IDF vector against every article seen before, and count it in."""

@@ -88,8 +88,11 @@ class Store(Protocol):
         """Ids of the dated stories whose span shares a day with ``first_day`` .. ``last_day``."""
         ...
 
-    def story_ids_naming(self, entity_ids: Sequence[str], first_day: dt.date, last_day: dt.date, *, per_entity: int) -> list[str]:
-        """Ids of the stories naming each entity whose last day falls in ``first_day`` .. ``last_day``: the ``per_entity`` most recent."""
+    def story_ids_naming(
+        self, entity_ids: Sequence[str], first_day: dt.date, last_day: dt.date, *, per_entity: int, latest: bool = True
+    ) -> list[str]:
+        """Ids of the stories naming each entity whose last day falls in ``first_day`` .. ``last_day``: per entity,
+        the ``per_entity`` with the latest last days (``latest=False``: the earliest)."""
         ...
 
     def undated_profiles(self) -> Iterator[StoryProfile]:

@@ -282,15 +282,20 @@ class SQLStore:
         )
         return [row[0] for row in rows]
 
-    def story_ids_naming(self, entity_ids: Sequence[str], first_day: dt.date, last_day: dt.date, *, per_entity: int) -> list[str]:
-        """Ids of the stories naming each entity whose last day falls in ``first_day`` .. ``last_day``: the ``per_entity`` most recent.
+    def story_ids_naming(
+        self, entity_ids: Sequence[str], first_day: dt.date, last_day: dt.date, *, per_entity: int, latest: bool = True
+    ) -> list[str]:
+        """Ids of the stories naming each entity whose last day falls in ``first_day`` .. ``last_day``: per entity,
+        the ``per_entity`` with the latest last days (``latest=False``: the earliest).
 
-        One range of the story_entities_recent index per entity, however large the store.
+        One range of the story_entities_recent index per entity, read from either end, however large the store.
         """
+        order = "DESC" if latest else "ASC"
         found: dict[str, None] = {}
         for entity_id in entity_ids:
             rows = self._writes.execute(
-                "SELECT story_id FROM story_entities WHERE entity_id = ? AND last_day >= ? AND last_day <= ? ORDER BY last_day DESC LIMIT ?",
+                "SELECT story_id FROM story_entities WHERE entity_id = ? AND last_day >= ? AND last_day <= ? "
+                f"ORDER BY last_day {order} LIMIT ?",
                 (entity_id, first_day.isoformat(), last_day.isoformat(), per_entity),
             )
             found.update((row[0], None) for row in rows)
