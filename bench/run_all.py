@@ -24,6 +24,7 @@ BENCHMARKS = [
     "../scripts/train_story_matcher.py",
     "story_orders.py",  # how much the undated sets' story figures owe to their stream order
     "story_time.py",  # stories with months between their reports: the dated sets stretched in time
+    "story_languages.py",  # joins per language pair, on the SemEval-2022 pairs
 ]
 
 

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from storyline.analyze.embed import EMBEDDING_DIM
+from storyline.analyze.terms import content_terms
 from storyline.ingest import document_from_record
 from storyline.match import MatchSettings, StoryMatcher
 from storyline.match.scoring import PENALTY_CEILING
@@ -154,6 +155,14 @@ def test_an_archive_loaded_after_the_news_finds_the_story_that_began_months_late
 
     two_years_before = _article(5, "2022-06-01", _unit(1), EVENT_WORDS, entities=("e-dam", "e-river"))  # past reach_days
     assert matcher.quiet_candidates(two_years_before) == []
+
+
+def test_a_chinese_word_is_one_term_wherever_it_stands() -> None:
+    """Chinese has no spaces between words: a word gives the same term at any offset (fixed chunks cut it differently)."""
+    talks = set(content_terms("北京会谈", "zh"))  # "Beijing talks"
+    held = set(content_terms("双方在北京进行了会谈", "zh"))  # "the two sides held talks in Beijing"
+    assert len(talks) == 2 and talks <= held
+    assert set(content_terms("上海", "zh")).isdisjoint(talks)  # "Shanghai"
 
 
 # The thresholds the fixed scores below are read against (the shipped ones are learned and may move).

@@ -11,13 +11,15 @@ array however many articles arrive.
 from __future__ import annotations
 
 import functools
+import logging
+import re
 import zlib
 from collections.abc import Iterator
 
 from anyascii import anyascii
 
 from storyline.model import Article
-from storyline.words import WORD, is_unspaced, stopwords
+from storyline.words import HAN_KANA, WORD, is_unspaced, stopwords
 
 TERM_BUCKETS = 1 << 22
 PREFIX = 6
@@ -30,12 +32,44 @@ def term_id(word: str) -> int:
 
 
 def content_terms(text: str, language: str | None) -> Iterator[int]:
-    """Hashed folded content words of a text (stop words and words under three letters left out; Chinese and Japanese in two-character chunks)."""
+    """Hashed folded content words of a text (stop words and words under three letters left out).
+
+    Chinese and Japanese are written without spaces, and their words are hashed as written:
+    transliterated (toneless, cut to six letters), most of them would collide. In Chinese, jieba
+    finds the words (those of one character, mostly particles, are left out). Other runs of these
+    characters (Japanese) give their overlapping pairs of characters, the usual unit of retrieval
+    where no segmenter is at hand.
+    """
     stop = stopwords(language)
-    for match in WORD.finditer(text):
+    for match in TERM_PIECE.finditer(text):
+        run = match.group("han_kana")
+        if run and language == "zh":
+            yield from (_characters_id(word) for word in _chinese_words(run) if len(word) >= 2)
+            continue
+        if run:
+            yield from (_characters_id(run[i : i + 2]) for i in range(max(1, len(run) - 1)))
+            continue
         word = match.group(0).lower()
         if (len(word) >= 3 or is_unspaced(word)) and word not in stop:
             yield term_id(word)
+
+
+# A run of Chinese or Japanese characters, else a word as ``WORD`` finds it.
+TERM_PIECE = re.compile(rf"(?P<han_kana>[{HAN_KANA}]+)|{WORD.pattern}", re.UNICODE)
+
+
+@functools.lru_cache(maxsize=200_000)
+def _characters_id(characters: str) -> int:
+    return zlib.crc32(characters.encode()) % TERM_BUCKETS
+
+
+def _chinese_words(run: str) -> Iterator[str]:
+    # Imported on first use: jieba builds its dictionary then (about 1.5 s), and most texts are not Chinese.
+    import jieba
+
+    if jieba.dt.initialized is False:
+        jieba.setLogLevel(logging.WARNING)
+    return jieba.cut(run)
 
 
 def term_counts(article: Article) -> dict[int, float]:
