@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -47,6 +48,19 @@ def _save(store: SQLiteStore, matcher: StoryMatcher, articles: list[Article]) ->
 
 
 EVENT_WORDS = {1: 2.0, 2: 1.0, 3: 1.0}
+
+
+def _placing(tmp_path: Path, stored: bool) -> tuple[StoryMatcher, SQLiteStore | None, Callable[[Article], None]]:
+    """A matcher with a store (each article saved once placed) or in memory, and how to place an article."""
+    store = SQLiteStore(tmp_path / "s.db") if stored else None
+    matcher = StoryMatcher(store)
+
+    def place(article: Article) -> None:
+        matcher.place(article)
+        if store is not None:
+            _save(store, matcher, [article])
+
+    return matcher, store, place
 
 
 def test_stories_past_the_window_are_not_candidates_until_a_late_article_needs_them(tmp_path: Path) -> None:
@@ -93,14 +107,7 @@ def test_stories_naming_the_article_entities_are_candidates() -> None:
 
 @pytest.mark.parametrize("stored", [True, False], ids=["with a store", "in memory"])
 def test_a_story_quiet_for_months_takes_a_report_that_fits_it_and_names_its_entities(tmp_path: Path, stored: bool) -> None:
-    store = SQLiteStore(tmp_path / "s.db") if stored else None
-    matcher = StoryMatcher(store)
-
-    def place(article: Article) -> None:
-        matcher.place(article)
-        if store is not None:
-            _save(store, matcher, [article])
-
+    matcher, store, place = _placing(tmp_path, stored)
     january = _article(1, "2024-01-10", _unit(1), EVENT_WORDS, entities=("e-dam", "e-river"))
     place(january)
     place(_article(2, "2024-05-20", _unit(2), {50: 1.0}))  # the stream moves on: January's story is released
@@ -127,14 +134,7 @@ def test_a_story_quiet_for_months_takes_a_report_that_fits_it_and_names_its_enti
 @pytest.mark.parametrize("stored", [True, False], ids=["with a store", "in memory"])
 def test_an_archive_loaded_after_the_news_finds_the_story_that_began_months_later(tmp_path: Path, stored: bool) -> None:
     """Newest first: a report from January, loaded after June's story of the same event, joins that story."""
-    store = SQLiteStore(tmp_path / "s.db") if stored else None
-    matcher = StoryMatcher(store)
-
-    def place(article: Article) -> None:
-        matcher.place(article)
-        if store is not None:
-            _save(store, matcher, [article])
-
+    matcher, _, place = _placing(tmp_path, stored)
     june = _article(1, "2024-06-10", _unit(1), EVENT_WORDS, entities=("e-dam", "e-river"))
     place(june)
     june_other = _article(2, "2024-06-12", _unit(2), {50: 1.0}, entities=("e-dam",))  # another event naming the dam
