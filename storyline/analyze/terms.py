@@ -31,6 +31,10 @@ def term_id(word: str) -> int:
     return zlib.crc32(anyascii(word)[:PREFIX].encode()) % TERM_BUCKETS
 
 
+# A run of Chinese or Japanese characters, else a word as ``WORD`` finds it.
+TERM_PIECE = re.compile(rf"(?P<han_kana>[{HAN_KANA}]+)|{WORD.pattern}", re.UNICODE)
+
+
 def content_terms(text: str, language: str | None) -> Iterator[int]:
     """Hashed folded content words of a text (stop words and words under three letters left out).
 
@@ -54,10 +58,6 @@ def content_terms(text: str, language: str | None) -> Iterator[int]:
             yield term_id(word)
 
 
-# A run of Chinese or Japanese characters, else a word as ``WORD`` finds it.
-TERM_PIECE = re.compile(rf"(?P<han_kana>[{HAN_KANA}]+)|{WORD.pattern}", re.UNICODE)
-
-
 @functools.lru_cache(maxsize=200_000)
 def _characters_id(characters: str) -> int:
     return zlib.crc32(characters.encode()) % TERM_BUCKETS
@@ -67,8 +67,7 @@ def _chinese_words(run: str) -> Iterator[str]:
     # Imported on first use: jieba builds its dictionary then (about 1.5 s), and most texts are not Chinese.
     import jieba
 
-    if jieba.dt.initialized is False:
-        jieba.setLogLevel(logging.WARNING)
+    jieba.setLogLevel(logging.WARNING)  # not "Building prefix dict..." on stderr
     return jieba.cut(run)
 
 
