@@ -203,3 +203,18 @@ def test_an_archive_cut_anywhere_gives_its_whole_pages_and_names_the_damage(kind
         assert problems, (cut, ends, items)
     if cut == 0:
         assert [p.source for p in problems] == ["probe." + kind]
+
+
+def test_an_archive_cut_inside_the_blank_line_closing_a_record_names_the_damage() -> None:
+    """The record's page is whole, but the file was cut there (hypothesis found it): the reader must say so."""
+    from storyline.ingest.warc import read_archive
+
+    pages = [f"<html><body><p>{'Harbour workers voted on the offer. ' * 3}</p></body></html>".encode()] * 2
+    archive, ends = _archive(pages, "warc")
+    for cut in range(ends[0] - 4, ends[0]):  # the CRLF CRLF after the first record, cut before, inside, after
+        items = list(read_archive(io.BytesIO(archive[:cut]), "probe.warc", max_article_bytes=1 << 20))
+        assert [i.body for i in items if isinstance(i, RawDocument)] == pages[:1]
+        assert [i.source for i in items if isinstance(i, InputProblem)] == ["probe.warc:0"], cut
+    whole = list(read_archive(io.BytesIO(archive[: ends[0]]), "probe.warc", max_article_bytes=1 << 20))
+    assert not [i for i in whole if isinstance(i, InputProblem)]  # a file that ends between two records is whole
+

@@ -127,6 +127,8 @@ def _read_warc(
         except StopIteration:
             if read and _member_cut_or_followed(handle, last):
                 yield _damaged(name, last, "after the record at", read, "the file ends inside a gzip member")
+            elif read and _trailer_cut(handle, last):
+                yield _damaged(name, last, "after the record at", read, "the file ends before the blank line that closes a record")
             return
         except OSError as exc:
             yield _damaged(name, last, "after the record at" if read else "at", read, str(exc))
@@ -169,6 +171,19 @@ def _member_cut_or_followed(handle: BinaryIO, start: int) -> bool:
         except zlib.error:  # no member starts there (an archive gzipped whole): nothing to judge by
             return False
     return bool((member.unused_data + handle.read(64)).strip(b"\0\r\n "))
+
+
+def _trailer_cut(handle: BinaryIO, last: int) -> bool:
+    """Whether a plain archive ends inside the blank line (CRLF CRLF) that closes its last record: FastWARC
+    reads such a record whole in silence, but the file was cut there, and records may have followed.
+    False for a gzipped archive (per record or whole), where ``_member_cut_or_followed`` judges."""
+    handle.seek(0)
+    if handle.read(2) == b"\x1f\x8b":
+        return False
+    handle.seek(0, io.SEEK_END)
+    handle.seek(max(last, handle.tell() - 64))
+    tail = handle.read().rstrip(b"\0 ")
+    return not tail.endswith((b"\r\n\r\n", b"\n\n"))
 
 
 @dataclass(frozen=True)
