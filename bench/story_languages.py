@@ -10,7 +10,7 @@ No labelled story stream has more than one language, so these pairs are the only
 joins across languages. They are not held out for every figure: ``CROSS_LANGUAGE_SCALE`` was
 chosen on the pairs across languages (the same-language pairs chose nothing of the blend).
 
-    python bench/story_languages.py    # writes bench/results/story_languages.json (about 5 minutes: the texts are analysed)
+    python bench/story_languages.py    # writes bench/results/story_languages.json (about a minute on 2 cores: the texts are analysed)
 """
 
 from __future__ import annotations

@@ -211,7 +211,7 @@ def test_an_archive_cut_inside_the_blank_line_closing_a_record_names_the_damage(
 
     pages = [f"<html><body><p>{'Harbour workers voted on the offer. ' * 3}</p></body></html>".encode()] * 2
     archive, ends = _archive(pages, "warc")
-    for cut in range(ends[0] - 4, ends[0]):  # the CRLF CRLF after the first record, cut before, inside, after
+    for cut in range(ends[0] - 4, ends[0]):  # cut just before the CRLF CRLF after the first record, or inside it
         items = list(read_archive(io.BytesIO(archive[:cut]), "probe.warc", max_article_bytes=1 << 20))
         assert [i.body for i in items if isinstance(i, RawDocument)] == pages[:1]
         assert [i.source for i in items if isinstance(i, InputProblem)] == ["probe.warc:0"], cut
