@@ -3,7 +3,8 @@
 Words are lower-cased, transliterated to ASCII (anyascii: "Genève" -> "geneve",
 "Рябков" -> "riabkov") and cut to their first six letters, a crude stemmer that
 works in every language ("negotiations"/"negotiate", "Женева"/"Женеве") and
-lets names match across languages. Stop words come from jusText's lists.
+lets names match across languages. Stop words come from jusText's lists. Chinese
+and Japanese, written without spaces, are cut otherwise (see ``content_terms``).
 Terms are hashed into a fixed space so that document frequencies fit in one
 array however many articles arrive.
 """

@@ -67,8 +67,9 @@ class MatchSettings:
     ``threshold``: lowest score that joins a story; ``candidates``: stories found
     by centroid per article; ``window_days``: how far from its span a story is
     searched by meaning and entities (the stories held in memory);
-    ``reach_days``: how long after its last day a quiet story can still take an
-    article, found through the entities the article names (the scorer gives it no chance beyond).
+    ``reach_days``: how long after its last day (or, for an older article, before its
+    first day) a story past the window can still take an article, found through the
+    entities the article names (the scorer gives it no chance beyond).
     Two stories merge when an article scores at least ``merge_threshold`` with
     both, their centroids' cosine is at least ``merge_centroids`` and the
     TF-IDF cosine of their wording (same language) at least ``merge_wording``.
