@@ -13,7 +13,7 @@ The public Python API::
 """
 
 from storyline.api import Storyline, analyze_file, cluster, extract, migrate, open, score_pairs
-from storyline.errors import ConfigError, FetchError, InputError, StoreError, StorylineError
+from storyline.errors import ConfigError, FetchError, InputError, StoreError, StorylineError, TermsVersionError
 from storyline.model import (
     Article,
     Entity,
@@ -62,6 +62,7 @@ __all__ = [
     "StoryEdit",
     "Storyline",
     "StorylineError",
+    "TermsVersionError",
     "TimeExpression",
     "analyze_file",
     "cluster",

@@ -63,7 +63,10 @@ from storyline.model import (
     StoryFilter,
     StoryState,
 )
-from storyline.pipeline import DEFAULT_ARTICLE_SECONDS, DEFAULT_BATCH_SIZE, ArticleWorkers, Outcome, Pipeline, analyze_alone, apply_edit, clean_file, compare_texts
+from storyline.pipeline import (
+    DEFAULT_ARTICLE_SECONDS, DEFAULT_BATCH_SIZE, ArticleWorkers, Outcome, Pipeline, TermsReindex, analyze_alone, apply_edit, clean_file, compare_texts,
+    reindex_terms,
+)
 from storyline.stories.edits import check_undoable, plan_merge, plan_move, plan_rename, plan_split, plan_undo, split_story_id, with_copies
 from storyline.store import DEFAULT_WRITER_WAIT, Store, TableRows, default_location, masked, open_store
 from storyline.store.location import DEFAULT_LOCATION
@@ -103,6 +106,7 @@ class Storyline:
         self._pipeline: Pipeline | None = None
         # compare's term statistics, kept until the term table's count of documents moves (reading it is the cost)
         self._term_statistics: TermStatistics | None = None
+        self._terms_version_cached: int | None = None  # the terms version they were counted in (a reindex elsewhere changes it)
 
     # ---- lifecycle -------------------------------------------------------------
 
@@ -199,6 +203,7 @@ class Storyline:
         """The one way to write: a thread of this process at a time, through one pipeline that keeps
         its matching state between calls (the pipeline takes turns with other processes' writers)."""
         with self._write_lock:
+            self.store.check_terms_version()  # before anything is read, analysed or written
             if self.workers and self._pool is None:
                 self._pool = ArticleWorkers(self.workers, seconds_per_article=self.seconds_per_article)
             if self._pipeline is None:
@@ -294,6 +299,7 @@ class Storyline:
         return self._watcher(settings, on_event).run(once=False, stop=stop)
 
     def _watcher(self, settings: WatchSettings, on_event: EventCallback | None) -> _ClosingWatcher:
+        self.store.check_terms_version()  # before a page is fetched: its article could not be placed
         return _ClosingWatcher(self.store, self._ingest, settings=settings, on_event=on_event)
 
     def article_versions(self, article_id: str) -> list[tuple[str, int, str]]:
@@ -413,9 +419,11 @@ class Storyline:
         return compare_traits(traits[0], traits[1], model)
 
     def _stored_term_statistics(self) -> TermStatistics:
-        """The store's term statistics, read again only once articles were added (the count of documents moved)."""
-        cached = self._term_statistics
-        if cached is None or cached.documents != self.store.term_documents():
+        """The store's term statistics, read again only once articles were added (the count of documents moved)
+        or they were counted again (``reindex_terms``, here or in another process: the terms version moved)."""
+        cached, version = self._term_statistics, self.store.terms_version()
+        if cached is None or cached.documents != self.store.term_documents() or self._terms_version_cached != version:
+            self._terms_version_cached = version
             frequencies, documents = self.store.term_frequencies()
             cached = self._term_statistics = TermStatistics(frequencies, documents)
         return cached
@@ -495,7 +503,31 @@ class Storyline:
     @contextmanager
     def _editing(self) -> Iterator[Store]:
         with self._write_lock, self.store.writer():
+            self.store.check_terms_version()  # an edit weighs the stories' wording again
             yield self.store
+
+    # ---- the terms version -------------------------------------------------------
+
+    def terms_version(self) -> int:
+        """The terms version the store's term statistics and stories' wording were counted in; writes need it to be
+        ``storyline.analyze.terms.TERMS_VERSION`` (else TermsVersionError: run ``reindex_terms``)."""
+        return self.store.terms_version()
+
+    def reindex_terms(self, *, progress: StageProgress | None = None) -> TermsReindex:
+        """Count the store's terms again as this Storyline counts them, from the stored articles: the document
+        frequencies and every story's wording (embeddings, entities and story membership are not touched).
+
+        Needed once a store written by a Storyline that counted terms otherwise refuses writes
+        (TermsVersionError); harmless on a current store. One transaction: a failure or a kill leaves the
+        store as it was. Holds the store for writing meanwhile (other writers wait, readers do not).
+        ``progress`` is called with ("counting terms", articles done, articles to count), then
+        ("rewriting stories", articles done, articles in all).
+        """
+        with self._write_lock, self.store.writer(self.writer_wait):
+            done = reindex_terms(self.store, progress=progress)
+            self._pipeline = None  # what matching holds is in the old terms: load it again at the next write
+            self._term_statistics = None
+        return done
 
     def _states(self, store: Store, *story_ids: str) -> list[StoryState]:
         """The stories named (by their id, or the id of a story merged into them), as they are now."""

@@ -7,6 +7,7 @@ Every message names the input it is about and says what to do next. Catch
     ├── InputError      an input file or record cannot be turned into an article
     │   └── FetchError  a source or page on the web cannot be fetched (network, HTTP, refused address)
     ├── StoreError      the database cannot be opened, migrated or written
+    │   └── TermsVersionError  the store's terms were counted otherwise: `storyline reindex-terms` first
     └── ConfigError     an option or setting has an impossible value
 """
 
@@ -44,6 +45,32 @@ class StoreError(StorylineError):
     """The store cannot be opened, migrated, locked or written."""
 
     code = "SL020"
+
+
+class TermsVersionError(StoreError):
+    """The store's term statistics and stories' wording were counted in other terms than this Storyline's.
+
+    Raised before anything is written by every write that places articles in stories (ingest,
+    fetch, POST, backfill, analysts' edits); reading works as before. ``stored`` and ``current``
+    are the two terms versions (``analyze.terms.TERMS_VERSION``).
+    """
+
+    code = "SL021"
+
+    def __init__(self, location: str, stored: int, current: int) -> None:
+        self.stored, self.current = stored, current
+        command = f"`storyline reindex-terms --db {location}`"
+        if stored < current:
+            what = (
+                f"holds terms counted by an older Storyline (terms version {stored}; this one counts terms in version {current}): "
+                f"new articles would no longer match the wording of its stories. Run {command} to count them again"
+            )
+        else:
+            what = (
+                f"holds terms counted by a newer Storyline (terms version {stored}; this one counts terms in version {current}): "
+                f"new articles would no longer match the wording of its stories. Upgrade Storyline, or run {command} to count them this version's way"
+            )
+        super().__init__(f"{what} (reading works meanwhile); nothing was changed", source=location)
 
 
 class ConfigError(StorylineError):

@@ -18,6 +18,7 @@ store: they take turns batch by batch (``Pipeline``).
 
 from __future__ import annotations
 
+import itertools
 import logging
 import multiprocessing
 import multiprocessing.process
@@ -39,7 +40,7 @@ import numpy as np
 from storyline.analyze import analyze
 from storyline.analyze.linking import EntityLinker
 from storyline.analyze.fingerprint import text_hash
-from storyline.analyze.terms import term_counts
+from storyline.analyze.terms import TERMS_VERSION, term_counts, with_entity_terms
 from storyline.clean import as_bare_article, clean, clean_or_problem
 from storyline.clean.outlets import OutletNames
 from storyline.errors import ConfigError, InputError
@@ -437,6 +438,7 @@ class Pipeline:
     def _catch_up(self) -> None:
         saved = self.store.saved_batches()
         if self._seen_batches is None:
+            self.store.check_terms_version()  # stored wording in other terms than these articles': refuse before matching
             frequencies, documents = self.store.term_frequencies()
             self.matcher = StoryMatcher(
                 self.store, term_statistics=TermStatistics(frequencies, documents), scorer=self.scorer, settings=self.match_settings
@@ -707,6 +709,52 @@ def apply_edit(store: Store, edit: StoryEdit) -> StoryEdit:
         recent = ordered[-EXPLAINED_ARTICLES:]
         explanations[story_id] = _explain(store, profile, recent, store.sentence_vectors([a.id for a in recent]), {})
     return store.save_edit(replace(edit, titles=tuple(titles.values())), profiles, explanations)
+
+
+@dataclass(frozen=True)
+class TermsReindex:
+    """What ``reindex_terms`` did: the terms versions before and after, the articles counted and the stories rewritten."""
+
+    previous_version: int
+    version: int
+    articles_counted: int
+    stories: int
+
+
+def reindex_terms(store: Store, *, progress: Callable[[str, int, int], None] | None = None) -> TermsReindex:
+    """Count a store's terms again in this Storyline's terms (``analyze.terms.TERMS_VERSION``), from its articles.
+
+    The document frequencies are counted from every stored article but duplicates (as matching counts
+    them: an article's terms and the canonical entities it names, ``weigh_terms``); then each story's
+    wording is made again from its members, weighed with the new frequencies, by the matcher's own
+    steps (``match.analyst.rebuild_profile``, of which only the wording is kept: centroids, spans,
+    entities and members stay as they are). The store writes it all, with the new terms version, in one
+    transaction; articles are streamed, one story's members in memory at a time (their texts dropped
+    once counted). ``progress`` is called with ("counting terms", articles, articles to count) and
+    ("rewriting stories", articles, articles in all). Call it holding the store's writer lock.
+    """
+    with store.rewriting_terms() as rewrite:
+        counted, total = rewrite.totals()
+        statistics = TermStatistics()
+        for done, article in enumerate(rewrite.counted_articles(), 1):
+            statistics.add(with_entity_terms(term_counts(article), article))
+            if progress and (done % 100 == 0 or done == counted):
+                progress("counting terms", done, counted)
+        stories = done = 0
+        for story_id, members in itertools.groupby(rewrite.story_articles(), key=lambda a: a.story_id or ""):
+            kept = []
+            for article in members:
+                article.terms = term_counts(article)
+                article.text, article.sentences = "", []  # all the rest needs is its terms: one text in memory at a time
+                kept.append(article)
+            rewrite.save_story_terms(story_id, rebuild_profile(story_id, kept, statistics).terms)
+            stories += 1
+            done += len(kept)
+            if progress:
+                progress("rewriting stories", done, total)
+        terms = np.flatnonzero(statistics.frequencies)
+        rewrite.save_term_statistics(zip(terms.tolist(), statistics.frequencies[terms].tolist()), statistics.documents, TERMS_VERSION)
+        return TermsReindex(rewrite.previous_version, TERMS_VERSION, statistics.documents, stories)
 
 
 def analyze_standalone(documents: Sequence[RawDocument], linker: EntityLinker) -> list[Article | InputProblem]:

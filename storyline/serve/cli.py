@@ -33,7 +33,7 @@ from rich.progress import (
 
 from storyline import api
 from storyline.backfill import DEFAULT_MASTER, ORDERS
-from storyline.errors import StorylineError
+from storyline.errors import StorylineError, TermsVersionError
 from storyline.ingest.fetch import FetchSettings
 from storyline.ingest.sources import format_every, parse_every
 from storyline.ingest.watch import WatchSettings
@@ -894,6 +894,12 @@ def serve(
         writes = "writes need the token" if token else "read only (no --token: writes are refused)"
         err.print(f"Serving {escape(masked(db))} at http://{host}:{port}/ · {writes}")
         settings = ServeSettings(token=token or None, max_body_bytes=int(max_body_mb * 1024 * 1024))
+        if watching:
+            try:
+                sl.store.check_terms_version()
+            except TermsVersionError as exc:  # reading still works: serve it, and say why nothing is fetched
+                err.print(f"[bold yellow]Not watching the sources:[/] {escape(str(exc))}")
+                watching = False
         if not watching:
             run(sl, host=host, port=port, settings=settings)
             return
@@ -1000,6 +1006,42 @@ def migrate(source: str, target: str, wait: float, quiet: bool) -> None:
     err.print(
         f"Copied {escape(masked(source))} to {escape(masked(target))}: "
         f"{copied.get('articles', 0)} articles, {copied.get('stories', 0)} stories, {sum(copied.values())} rows in {len(copied)} tables."
+    )
+
+
+@cli.command("reindex-terms")
+@db_option
+@_wait_option(DEFAULT_WRITER_WAIT, "the rebuild")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@_errors_as_messages
+def reindex_terms(db: str, wait: float, quiet: bool) -> None:
+    """Count the store's terms again, as this version of Storyline counts them.
+
+    Needed once after an upgrade that changed how text becomes terms (writes
+    to the store refuse to run until then and say so; reading works). The
+    document frequencies and every story's wording are made again from the
+    stored articles, in one transaction: an interrupted run leaves the store
+    as it was, and running it again is harmless. Embeddings, entities and
+    which article is in which story do not change.
+    """
+    with _open_existing(db, writer_wait=wait) as sl:
+        progress = Progress(
+            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("articles"), TimeElapsedColumn(),
+            TextColumn("·"), TimeRemainingColumn(), console=err, disable=quiet, transient=True,
+        )
+        with progress:
+            tasks: dict[str, TaskID] = {}
+
+            def advance(stage: str, done: int, total: int) -> None:
+                if stage not in tasks:
+                    tasks[stage] = progress.add_task(stage.capitalize(), total=total)
+                progress.update(tasks[stage], completed=done, total=total)
+
+            done = sl.reindex_terms(progress=advance)
+    versions = f"terms version {done.version}" + (f", was {done.previous_version}" if done.previous_version != done.version else ", as before")
+    err.print(
+        f"Counted the terms of {done.articles_counted} articles again and rewrote the wording of {done.stories} stories ({versions}); "
+        f"{escape(masked(db))} takes new articles again."
     )
 
 

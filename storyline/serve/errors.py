@@ -18,7 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 
-from storyline.errors import ConfigError, InputError, StoreError, StorylineError
+from storyline.errors import ConfigError, InputError, StoreError, StorylineError, TermsVersionError
 from storyline.serve.templating import templates
 
 LOGGER = logging.getLogger(__name__)
@@ -78,6 +78,14 @@ def _from_storyline_error(exc: StorylineError) -> HTTPProblem:
         return HTTPProblem(400, "invalid_parameter", exc.message)
     if isinstance(exc, InputError):
         return HTTPProblem(422, "invalid_input", str(exc))
+    if isinstance(exc, TermsVersionError):  # waiting does not help: the store must be reindexed (its location stays in the log)
+        LOGGER.error("write refused: %s", exc)
+        return HTTPProblem(
+            409, "store_needs_reindex",
+            f"the store's terms were counted by another version of Storyline (terms version {exc.stored}; this server counts them in "
+            f"version {exc.current}), so no article can be added or story edited until its administrator runs `storyline reindex-terms`; "
+            "reading works",
+        )
     if isinstance(exc, StoreError):  # its message names the store's file: the log has it, the client does not
         LOGGER.error("store unavailable: %s", exc)
         return HTTPProblem(503, "store_unavailable", "the store cannot be read or written just now; try again shortly", headers={"Retry-After": "5"})

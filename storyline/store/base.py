@@ -25,6 +25,7 @@ from storyline.model import (
     QueryTerm,
     SearchHit,
     Source,
+    SparseVector,
     Story,
     StoryEdit,
     StoryFilter,
@@ -58,6 +59,31 @@ class TableRows:
     rows: Iterator[tuple[Any, ...]]
 
 
+class TermsRewriter(Protocol):
+    """One rewrite of a store's terms (``Store.rewriting_terms``): reads stream, writes wait for the commit."""
+
+    number: int  # the saved batch the rewrite counts as
+    previous_version: int  # the terms version the store was in before
+
+    def totals(self) -> tuple[int, int]:
+        """(articles the term statistics count: every one but duplicates, articles in all)."""
+        ...
+
+    def counted_articles(self) -> Iterator[Article]:
+        """Every article the term statistics count, with its analysis, in arrival order."""
+        ...
+
+    def story_articles(self) -> Iterator[Article]:
+        """Every article with its analysis and embedding, story after story, each story's in arrival order."""
+        ...
+
+    def save_story_terms(self, story_id: str, terms: dict[str, SparseVector]) -> None: ...
+
+    def save_term_statistics(self, frequencies: Iterable[tuple[int, int]], documents: int, version: int) -> None:
+        """Replace every (term, document frequency), the count of documents behind them, and record their terms version."""
+        ...
+
+
 class Store(Protocol):
     location: str  # where the store is, fit to show (a password in it is masked)
 
@@ -77,6 +103,21 @@ class Store(Protocol):
 
     def changes_since(self, saved_batches: int) -> StoreChanges:
         """What the batches saved after the first ``saved_batches`` changed in stories and term statistics."""
+        ...
+
+    # ---- the terms version: how the term statistics and the stories' wording were counted ----
+    def terms_version(self) -> int:
+        """The terms version (``analyze.terms.TERMS_VERSION``) the store's term statistics and stories' wording are in:
+        as recorded, else 1 for a store holding articles from before versions were recorded."""
+        ...
+
+    def check_terms_version(self) -> None:
+        """Raise TermsVersionError unless ``terms_version()`` is this Storyline's (``save_batch`` and ``save_edit`` check it too)."""
+        ...
+
+    def rewriting_terms(self) -> AbstractContextManager[TermsRewriter]:
+        """Write the term statistics, every story's wording and the terms version again, in one transaction
+        (all of it is stored, or none). Hold ``writer()``."""
         ...
 
     # ---- what matching needs ----------------------------------------------

@@ -183,6 +183,7 @@ class PostgresStore(SQLStore):
                 LOGGER.info("%s: applying migration %s", self.location, name)
                 db.raw.execute(sql.encode())  # a script of several statements, sent as it is
                 db.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", (version, name))
+            self._record_terms_version(db)
 
     def _check_database(self, create: bool) -> None:
         """Refuse, before anything is created there, a database holding another application's tables

@@ -12,6 +12,7 @@ column name and by position) and ``executemany(sql, rows)``, as sqlite3's do.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import re
 import zlib
@@ -24,10 +25,11 @@ from typing import Any, ClassVar, Protocol
 
 import numpy as np
 
-from storyline.errors import StoreError
+from storyline.analyze.terms import TERMS_VERSION
+from storyline.errors import StoreError, TermsVersionError
 from storyline.model import (
-    Article, Batch, Entity, EntityStory, Explanation, KnownArticle, Link, Page, QueryTerm, SearchHit, Source, Story, StoryEdit, StoryFilter,
-    StoryProfile, StoryState, WatchedPage,
+    Article, Batch, Entity, EntityStory, Explanation, KnownArticle, Link, Page, QueryTerm, SearchHit, Source, SparseVector, Story, StoryEdit,
+    StoryFilter, StoryProfile, StoryState, WatchedPage,
 )
 from storyline.store.base import StoreChanges, TableRows
 from storyline.store.codec import (
@@ -100,6 +102,7 @@ class SQLStore:
             raise StoreError(f"could not {what} ({exc}); nothing of it was stored", source=self.location) from exc
 
     def _save(self, db: Connection, batch: Batch) -> None:
+        self._check_terms(db)
         db.execute("UPDATE counters SET value = value + 1 WHERE name = 'saved_batches'")
         number = int(db.execute("SELECT value FROM counters WHERE name = 'saved_batches'").fetchone()[0])
         for doc, problem in batch.failed:
@@ -241,6 +244,52 @@ class SQLStore:
         }
         changes.documents_counted = self.term_frequencies_counted(db)
         return changes
+
+
+    # ---- the terms version (analyze.terms.TERMS_VERSION) ------------------------------------
+    # The term statistics and the stories' wording hold hashed terms as the Storyline that wrote them
+    # counted them. The store records that version (counters 'terms_version'); writes that place
+    # articles in stories are refused when it is not this Storyline's, until ``rewriting_terms``
+    # (`storyline reindex-terms`) has counted everything again.
+
+    def _record_terms_version(self, db: Connection) -> None:
+        """Record the terms version of a store that has none yet (call it when migrating, in a write transaction):
+        a store holding articles was written before versions were recorded (version 1), an empty one takes this one's."""
+        db.execute(
+            "INSERT INTO counters (name, value) SELECT 'terms_version', CASE WHEN EXISTS (SELECT 1 FROM articles) THEN ? ELSE ? END "
+            "WHERE NOT EXISTS (SELECT 1 FROM counters WHERE name = 'terms_version')",
+            (UNVERSIONED_TERMS, TERMS_VERSION),
+        )
+
+    @staticmethod
+    def _terms_version_in(db: Connection) -> int:
+        row = db.execute("SELECT value FROM counters WHERE name = 'terms_version'").fetchone()
+        if row is not None:
+            return int(row[0])
+        return UNVERSIONED_TERMS if db.execute("SELECT 1 FROM articles LIMIT 1").fetchone() else TERMS_VERSION
+
+    def terms_version(self) -> int:
+        """The terms version the store's term statistics and stories' wording were counted in."""
+        with self._reading() as db:
+            return self._terms_version_in(db)
+
+    def check_terms_version(self) -> None:
+        """Raise TermsVersionError unless the store's terms are counted as this Storyline counts them."""
+        stored = self.terms_version()
+        if stored != TERMS_VERSION:
+            raise TermsVersionError(self.location, stored, TERMS_VERSION)
+
+    def _check_terms(self, db: Connection) -> None:
+        """``check_terms_version`` inside a write transaction (which it leaves untouched when it raises)."""
+        stored = self._terms_version_in(db)
+        if stored != TERMS_VERSION:
+            raise TermsVersionError(self.location, stored, TERMS_VERSION)
+
+    @contextmanager
+    def rewriting_terms(self) -> Iterator[TermsRewrite]:
+        """Rewrite the term statistics and every story's wording in one transaction (hold ``writer()``): all of it, or none."""
+        with self._failing_as("count the store's terms again"), self._transaction() as db:
+            yield TermsRewrite(self, db)
 
     # ---- what matching needs ---------------------------------------------------
 
@@ -437,10 +486,7 @@ class SQLStore:
         found: list[tuple[int, Article]] = []
         for chunk in _chunks(article_ids):
             for row in self._writes.execute(f"SELECT {ARTICLE_COLUMNS}, a.seq, a.embedding FROM articles a WHERE a.id IN ({_marks(chunk)})", chunk):
-                article = article_from_row(row)
-                if row["embedding"] is not None:
-                    article.embedding = np.frombuffer(row["embedding"], dtype=np.float16).astype(np.float32)
-                found.append((row["seq"], article))
+                found.append((row["seq"], _with_embedding(article_from_row(row), row)))
         return [article for _, article in sorted(found, key=lambda pair: pair[0])]
 
     def save_edit(self, edit: StoryEdit, profiles: Sequence[StoryProfile], explanations: dict[str, Explanation]) -> StoryEdit:
@@ -451,6 +497,7 @@ class SQLStore:
         (``changes_since(...).edited``) before it places another article.
         """
         with self._failing_as(f"save the {edit.kind} of {edit.story_id}"), self._transaction() as db:
+            self._check_terms(db)  # an edit weighs its stories' wording in this Storyline's terms
             db.execute("UPDATE counters SET value = value + 1 WHERE name = 'saved_batches'")
             number = int(db.execute("SELECT value FROM counters WHERE name = 'saved_batches'").fetchone()[0])
             db.execute(
@@ -920,6 +967,57 @@ class SQLStore:
         """Rebuild what derives from the loaded rows (search index, sequences)."""
 
 
+# Before stores recorded their terms version: Chinese and Japanese were cut into fixed pairs of characters.
+UNVERSIONED_TERMS = 1
+# Term frequencies written per statement when they are all written again.
+FREQUENCY_ROWS = 10_000
+
+
+class TermsRewrite:
+    """A store's term statistics and stories' wording being written again, inside one write transaction.
+
+    Reads stream the stored articles (a few rows at a time, never the whole store); the
+    writes replace the term statistics, each story's wording and the terms version. The
+    rewrite counts as an analyst's edit for other writers: before their next batch, they
+    load what matching holds from the store again (``StoreChanges.edited``).
+    """
+
+    def __init__(self, store: SQLStore, db: Connection) -> None:
+        self._store, self._db = store, db
+        db.execute("UPDATE counters SET value = value + 1 WHERE name = 'saved_batches'")
+        self.number = int(db.execute("SELECT value FROM counters WHERE name = 'saved_batches'").fetchone()[0])
+        db.execute("INSERT INTO counters (name, value) VALUES ('last_edit_batch', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value", (self.number,))
+        self.previous_version = store._terms_version_in(db)
+
+    def totals(self) -> tuple[int, int]:
+        """(articles the term statistics count: every one but duplicates, articles in all)."""
+        row = self._db.execute("SELECT COUNT(*) AS articles, COUNT(*) - COUNT(duplicate_of) AS counted FROM articles").fetchone()
+        return int(row["counted"]), int(row["articles"])
+
+    def counted_articles(self) -> Iterator[Article]:
+        """Every article the term statistics count (a duplicate is not counted), with its analysis, in arrival order."""
+        for row in self._store._stream(self._db, f"SELECT {ARTICLE_COLUMNS} FROM articles a WHERE a.duplicate_of IS NULL ORDER BY a.seq"):
+            yield article_from_row(row)
+
+    def story_articles(self) -> Iterator[Article]:
+        """Every article with its analysis and embedding, story after story, each story's in arrival order."""
+        for row in self._store._stream(self._db, f"SELECT {ARTICLE_COLUMNS}, a.embedding FROM articles a ORDER BY a.story_id, a.seq"):
+            yield _with_embedding(article_from_row(row), row)
+
+    def save_story_terms(self, story_id: str, terms: dict[str, SparseVector]) -> None:
+        self._db.execute("UPDATE stories SET terms = ?, saved_batch = ? WHERE id = ?", (pack_terms(terms), self.number, story_id))
+
+    def save_term_statistics(self, frequencies: Iterable[tuple[int, int]], documents: int, version: int) -> None:
+        """Replace every document frequency, the count of documents behind them, and record the terms version they are in."""
+        db = self._db
+        db.execute("DELETE FROM term_frequencies")
+        rows = ((int(term), int(count), self.number) for term, count in frequencies)
+        while chunk := list(itertools.islice(rows, FREQUENCY_ROWS)):
+            db.executemany("INSERT INTO term_frequencies (term, documents, saved_batch) VALUES (?, ?, ?)", chunk)
+        for name, value in (("term_documents", documents), ("terms_version", version)):
+            db.execute("INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value", (name, value))
+
+
 def shipped_migrations(folder: str) -> list[tuple[int, str, str]]:
     """(version, name, sql) of every migration in ``store/<folder>``, in order: ``0007_name.sql`` is version 7."""
     found = []
@@ -1029,6 +1127,13 @@ def article_from_row(row: Row) -> Article:
         cuts=cuts_from_json(row["cuts"]),
     )
     return load_analysis(article, row["payload"])
+
+
+def _with_embedding(article: Article, row: Row) -> Article:
+    """The article with its embedding, from a row that also holds ``a.embedding``."""
+    if row["embedding"] is not None:
+        article.embedding = np.frombuffer(row["embedding"], dtype=np.float16).astype(np.float32)
+    return article
 
 
 def _story(row: Row, articles: list[Article]) -> Story:

@@ -222,7 +222,7 @@ class SQLiteStore(SQLStore):
         return applied | ({version} if version else set())
 
     def _migrate(self) -> None:
-        if not pending_migrations(self._applied_migrations(), _migrations(), self.path) and self._has_migration_table():
+        if not pending_migrations(self._applied_migrations(), _migrations(), self.path) and self._has_migration_table() and self._has_terms_version():
             return
         with self.writer():  # two processes opening a new store at once: one migrates, the other waits
             applied = self._applied_migrations()
@@ -244,9 +244,14 @@ class SQLiteStore(SQLStore):
                     f"PRAGMA user_version = {latest};\nCOMMIT;"
                 )
                 applied.add(version)
+            with _immediate(self._db) as db:
+                self._record_terms_version(db)
 
     def _has_migration_table(self) -> bool:
         return self._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'schema_migrations'").fetchone() is not None
+
+    def _has_terms_version(self) -> bool:
+        return self._db.execute("SELECT 1 FROM counters WHERE name = 'terms_version'").fetchone() is not None
 
     @property
     def schema_version(self) -> int:
