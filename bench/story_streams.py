@@ -36,13 +36,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import DATA  # noqa: E402
 from storyline.analyze.linking import EntityLinker  # noqa: E402
+from storyline.analyze.terms import TERMS_VERSION  # noqa: E402
 from storyline.ingest.readers import find_files, read_file  # noqa: E402
 from storyline.model import Article, RawDocument  # noqa: E402
 from storyline.pipeline import prepare  # noqa: E402
 
 STORY_TRAINING = DATA / "story_training"
 CACHE = Path(os.environ.get("STORYLINE_BENCH_CACHE", Path.home() / ".cache" / "storyline-bench"))
-# Bump when analysis changes in a way that changes what the matcher sees.
+# Bump when analysis changes in a way that changes what the matcher sees (a change of terms bumps
+# ``TERMS_VERSION``, which the cache key holds too).
 ANALYSIS_VERSION = "1"
 SHUFFLE_SEED = 13
 
@@ -128,7 +130,7 @@ def _analyse(records: list[dict[str, str]], progress: Callable[[int, int], None]
 def load(name: str, progress: Callable[[int, int], None] | None = None) -> StorySet:
     """The set, analysed (from the cache when it is there)."""
     records = _stream_order(_records(name))
-    digest = hashlib.sha256(json.dumps([ANALYSIS_VERSION, records], sort_keys=True).encode()).hexdigest()[:16]
+    digest = hashlib.sha256(json.dumps([ANALYSIS_VERSION, TERMS_VERSION, records], sort_keys=True).encode()).hexdigest()[:16]
     cached = CACHE / f"{name}-{digest}.pickle"
     if cached.exists():
         pairs = pickle.loads(cached.read_bytes())

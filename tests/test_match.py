@@ -165,6 +165,14 @@ def test_a_chinese_word_is_one_term_wherever_it_stands() -> None:
     assert set(content_terms("上海", "zh")).isdisjoint(talks)  # "Shanghai"
 
 
+def test_inflected_words_give_their_stem_term_where_words_take_endings_or_prefixes() -> None:
+    """Russian cases and Arabic clitics: the first six letters of an inflected word are not its stem."""
+    assert set(content_terms("выборах", "ru")) == set(content_terms("выборы", "ru"))  # "in elections" / "elections"
+    assert set(content_terms("بالمفاوضات", "ar")) == set(content_terms("المفاوضات", "ar"))  # "in the talks" / "the talks"
+    assert set(content_terms("negocjacjach", "pl")) == set(content_terms("negocjacje", "pl"))  # "in talks" / "talks"
+    assert set(content_terms("выборах", "ru")).isdisjoint(content_terms("выбросы", "ru"))  # "emissions"
+
+
 # The thresholds the fixed scores below are read against (the shipped ones are learned and may move).
 FIXED_THRESHOLDS = MatchSettings(threshold=0.4, merge_threshold=0.6)
 

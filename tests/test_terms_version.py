@@ -321,7 +321,7 @@ def test_the_http_api_reads_an_old_store_and_refuses_its_writes(tmp_path: Path, 
         assert location not in error["message"]  # the server's paths are not shown
 
 
-def test_version_1_terms_differ_from_todays_in_chinese_only() -> None:
-    """The old store above is made honestly: version 1 counts as today but for Chinese."""
+def test_version_1_terms_differ_from_todays_in_chinese() -> None:
+    """The old store above is made honestly: version 1 counts English as today, Chinese otherwise."""
     assert list(version_1_content_terms(STRIKE[0]["text"], "en")) == list(content_terms(STRIKE[0]["text"], "en"))
     assert set(version_1_content_terms(FLOOD[0]["text"], "zh")) != set(content_terms(FLOOD[0]["text"], "zh"))
