@@ -245,7 +245,6 @@ class SQLStore:
         changes.documents_counted = self.term_frequencies_counted(db)
         return changes
 
-
     # ---- the terms version (analyze.terms.TERMS_VERSION) ------------------------------------
     # The term statistics and the stories' wording hold hashed terms as the Storyline that wrote them
     # counted them. The store records that version (counters 'terms_version'); writes that place
