@@ -24,7 +24,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import write_result  # noqa: E402
-from scripts.train_story_matcher import ScoredPair, semeval_rows  # noqa: E402
+from scripts.train_story_matcher import ScoredPair, decided, semeval_rows  # noqa: E402
 from storyline.match import MatchSettings  # noqa: E402
 from storyline.match.lexical import cosine  # noqa: E402
 from storyline.match.scoring import BlendScorer  # noqa: E402
@@ -37,17 +37,13 @@ def language_pair(pair: ScoredPair) -> str:
     return "-".join(sorted((pair.article.language or "", story_language)))
 
 
-def decided(joined: np.ndarray, truth: np.ndarray) -> dict[str, float]:
-    """Precision, recall and F1 of "one event" (1.0 where nothing is to be found and nothing was joined)."""
-    true_joins = int((joined & truth).sum())
-    precision = true_joins / joined.sum() if joined.any() else 1.0
-    recall = true_joins / truth.sum() if truth.any() else 1.0
-    f1 = 2 * true_joins / (joined.sum() + truth.sum()) if joined.any() or truth.any() else 1.0
-    return {"precision": round(float(precision), 3), "recall": round(float(recall), 3), "f1": round(float(f1), 3)}
+def decision(joined: np.ndarray, truth: np.ndarray) -> dict[str, float]:
+    """Precision, recall and F1 of "one event", as reported."""
+    return dict(zip(("precision", "recall", "f1"), (round(value, 3) for value in decided(joined, truth))))
 
 
 def tuned_threshold(scores: np.ndarray, truth: np.ndarray) -> float:
-    return max(THRESHOLDS, key=lambda t: decided(scores >= t, truth)["f1"])
+    return max(THRESHOLDS, key=lambda t: decision(scores >= t, truth)["f1"])
 
 
 def report(pairs: Sequence[ScoredPair]) -> dict:
@@ -68,9 +64,9 @@ def report(pairs: Sequence[ScoredPair]) -> dict:
         out[name] = {
             "pairs": len(rows),
             "one_event_pairs": int(truth[rows].sum()),
-            "storyline": decided(blend[rows] >= threshold, truth[rows]),
-            "embedding_tuned": decided(meaning[rows] >= tuned["embedding"], truth[rows]),
-            "tfidf_tuned": decided(wording[rows] >= tuned["tfidf"], truth[rows]),
+            "storyline": decision(blend[rows] >= threshold, truth[rows]),
+            "embedding_tuned": decision(meaning[rows] >= tuned["embedding"], truth[rows]),
+            "tfidf_tuned": decision(wording[rows] >= tuned["tfidf"], truth[rows]),
         }
     return {"threshold": threshold, "baseline_thresholds": tuned, "by_language_pair": out}
 

@@ -192,6 +192,16 @@ def semeval_rows() -> tuple[Rows, list[ScoredPair]]:
     return Rows(np.array(signals), np.array(joins, dtype=int), "semeval"), scored
 
 
+def decided(joined: np.ndarray, truth: np.ndarray) -> tuple[float, float, float]:
+    """Precision, recall and F1 of "one event" for pairs ``joined`` against ``truth`` (each 1.0 where
+    nothing is to be found and nothing was joined)."""
+    true_joins = int((joined & truth).sum())
+    precision = true_joins / int(joined.sum()) if joined.any() else 1.0
+    recall = true_joins / int(truth.sum()) if truth.any() else 1.0
+    f1 = 2 * true_joins / (int(joined.sum()) + int(truth.sum())) if joined.any() or truth.any() else 1.0
+    return precision, recall, f1
+
+
 CROSS_LANGUAGE_SCALES = tuple(round(s, 1) for s in np.arange(1.0, 4.05, 0.1))
 
 
@@ -207,8 +217,7 @@ def cross_language_selection(pairs: Sequence[ScoredPair]) -> dict:
     for scale in CROSS_LANGUAGE_SCALES:
         scorer = BlendScorer(cross_language_scale=scale)
         joined = np.array([scorer.score(p.article, p.story) >= threshold for p in pairs])
-        true_joins = int((joined & truth).sum())
-        sweep[scale] = 2 * true_joins / max(1, int(joined.sum()) + int(truth.sum()))
+        sweep[scale] = decided(joined, truth)[2]
     best = max(sweep.values())
     tied = [s for s, f in sweep.items() if f == best]
     chosen = tied[len(tied) // 2]

@@ -37,7 +37,7 @@ TERMS_VERSION = 3
 # against 0.762; NewsWCL50's events of one month chained). In the SemEval-2022 pairs of one
 # language, it decided "one event" better in Arabic (0.714 -> 0.875), Polish (0.545 -> 0.667)
 # and Spanish (0.889 -> 0.929) and as well in the five other languages (docs/models/story_join.md).
-# Where a word takes prefixes (Arabic "wa-", "al-") or long endings (Polish, Russian cases), its
+# Where a word takes prefixes (Arabic "bi-", "al-") or long endings (Polish, Russian cases), its
 # first six letters are not its stem.
 SNOWBALL_STEMMERS = {
     "ar": "arabic", "ca": "catalan", "cs": "czech", "da": "danish", "de": "german", "el": "greek",

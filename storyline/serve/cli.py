@@ -250,6 +250,25 @@ def _article_progress(what: str, quiet: bool) -> Iterator[Callable[[int, int], N
         yield lambda done, total: progress.update(task, completed=done, total=total)
 
 
+@contextmanager
+def _stage_progress(quiet: bool, label: Callable[[str], str] = str.capitalize) -> Iterator[Callable[[str, int, int], None]]:
+    """A bar per stage of a long command (analyzing, embedding, ...), each with its count, the time spent and
+    left; yields the ``progress(stage, done, total)`` callback the Python API takes. ``label`` names a stage's bar."""
+    progress = Progress(
+        SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TextColumn("·"), TimeRemainingColumn(), console=err, disable=quiet, transient=True,
+    )
+    tasks: dict[str, TaskID] = {}
+
+    def advance(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = progress.add_task(label(stage), total=total)
+        progress.update(tasks[stage], completed=done, total=total)
+
+    with progress:
+        yield advance
+
+
 def _print_report(report: IngestReport, db: str, counts: dict[str, int]) -> None:
     err.print(
         f"{report.added} new articles ({report.duplicates} exact and {report.near_duplicates} near duplicates), "
@@ -608,19 +627,8 @@ def similarity(pairs_file: str, output: str, force: bool, quiet: bool) -> None:
     --force, and never when it is the input. Each distinct text is read once,
     by two embedding models: about two texts a second on 2 cores.
     """
-    progress = Progress(
-        SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        TextColumn("·"), TimeRemainingColumn(), console=err, disable=quiet, transient=True,
-    )
-    tasks: dict[str, TaskID] = {}
-
-    def advance(stage: str, done: int, total: int) -> None:
-        if stage not in tasks:  # each stage its own bar: analyzing, embedding, scoring
-            tasks[stage] = progress.add_task(stage.capitalize(), total=total)
-        progress.update(tasks[stage], completed=done, total=total)
-
-    with _output_file(output, [pairs_file], force=force, newline="") as handle, progress:
-        report = api.score_pairs(pairs_file, handle, progress=advance)
+    with _output_file(output, [pairs_file], force=force, newline="") as handle, _stage_progress(quiet) as progress:
+        report = api.score_pairs(pairs_file, handle, progress=progress)  # a bar each: analyzing, embedding, scoring
     err.print(f"{report.scored} pairs scored -> {escape(output)}")
     if report.problems:
         err.print(f"{len(report.problems)} could not be read:")
@@ -956,20 +964,9 @@ def backfill(
             raise click.BadParameter(f"{conf!r} is not KEY=VALUE", param_hint="--conf")
         spark_conf[key.strip()] = value.strip()
     with api.open(db, batch_size=batch_size, max_article_bytes=int(max_article_mb * 1024 * 1024), writer_wait=wait) as sl:
-        progress = Progress(
-            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-            console=err, disable=quiet, transient=True,
-        )
-        with progress:
-            tasks: dict[str, TaskID] = {}
-
-            def advance(phase: str, done: int, total: int) -> None:
-                if phase not in tasks:
-                    label = "Preparing on Spark (tasks)" if phase == "preparing" else "Matching here (inputs)"
-                    tasks[phase] = progress.add_task(label, total=total)
-                progress.update(tasks[phase], completed=done, total=total)
-
-            report = sl.backfill(list(paths), master=master, order=order, spark_conf=spark_conf, slice_mb=slice_mb, progress=advance)
+        phases = {"preparing": "Preparing on Spark (tasks)"}
+        with _stage_progress(quiet, label=lambda phase: phases.get(phase, "Matching here (inputs)")) as progress:
+            report = sl.backfill(list(paths), master=master, order=order, spark_conf=spark_conf, slice_mb=slice_mb, progress=progress)
         executors = report.executors
         retried = f" ({executors.failed_tasks} failed attempts were run again)" if executors.failed_tasks else ""
         err.print(f"Spark: {executors.documents_prepared} documents cleaned and analysed in {executors.tasks} tasks{retried}.")
@@ -1024,20 +1021,8 @@ def reindex_terms(db: str, wait: float, quiet: bool) -> None:
     as it was, and running it again is harmless. Embeddings, entities and
     which article is in which story do not change.
     """
-    with _open_existing(db, writer_wait=wait) as sl:
-        progress = Progress(
-            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("articles"), TimeElapsedColumn(),
-            TextColumn("·"), TimeRemainingColumn(), console=err, disable=quiet, transient=True,
-        )
-        with progress:
-            tasks: dict[str, TaskID] = {}
-
-            def advance(stage: str, done: int, total: int) -> None:
-                if stage not in tasks:
-                    tasks[stage] = progress.add_task(stage.capitalize(), total=total)
-                progress.update(tasks[stage], completed=done, total=total)
-
-            done = sl.reindex_terms(progress=advance)
+    with _open_existing(db, writer_wait=wait) as sl, _stage_progress(quiet) as progress:
+        done = sl.reindex_terms(progress=progress)  # a bar each: counting terms, rewriting stories (articles)
     versions = f"terms version {done.version}" + (f", was {done.previous_version}" if done.previous_version != done.version else ", as before")
     err.print(
         f"Counted the terms of {done.articles_counted} articles again and rewrote the wording of {done.stories} stories ({versions}); "
