@@ -161,7 +161,20 @@ def _open_existing(db: str, first: str = "ingest PATH", **settings: Any) -> api.
     return api.open(db, create=False, **settings)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _CommandGroup(click.Group):
+    """Lists each command with its whole first sentence, wrapped; Click would cut it at the column's edge."""
+
+    group_class = type  # the `sources` group lists its commands the same way
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        commands = [(name, self.get_command(ctx, name)) for name in self.list_commands(ctx)]
+        rows = [(name, command.get_short_help_str(limit=200)) for name, command in commands if command and not command.hidden]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=_CommandGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="storyline")
 def cli() -> None:
     """Storyline turns news articles into stories.
