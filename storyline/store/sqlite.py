@@ -48,6 +48,7 @@ LOGGER = logging.getLogger(__name__)
 
 MEMORY = ":memory:"
 WRITER_CACHE_MB = 256
+WAL_CHECKPOINT_PAGES = 10_000  # about 40 MB of WAL between checkpoints
 # How often a waiting writer tries the locks again: from the first to the last, doubling.
 _FIRST_TRY, _LAST_TRY = 0.005, 0.05
 
@@ -149,6 +150,10 @@ class SQLiteStore(SQLStore):
                 # search): with SQLite's default 2 MB cache a large store reads pages from disk
                 # for every insert (bench/match_scale.py: save per batch grew 4x from 10k to 1M).
                 self._db.execute(f"PRAGMA cache_size = -{WRITER_CACHE_MB * 1024}")
+                # Most of a batch's save is its COMMIT copying those scattered pages back from the WAL.
+                # Checkpointing every 10,000 pages instead of 1,000 copies a page dirtied by several
+                # batches once: the save per batch at 100k stored articles fell from 236 to 191 ms.
+                self._db.execute(f"PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}")
             self._migrate()
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open the store ({exc}); is it a Storyline database? Pass another --db file", source=self.path) from exc
