@@ -22,7 +22,7 @@ from storyline.model import (
 )
 from storyline.store import Store, open_store, store_exists
 from storyline.store.sql import shipped_migrations
-from storyline.store.sqlite import SQLiteStore, _migrations
+from storyline.store.sqlite import WAL_CHECKPOINT_PAGES, SQLiteStore, _migrations
 from tests.conftest import postgres_database, run_sql
 
 STORY = "s-0000000000000001"
@@ -112,6 +112,15 @@ def test_new_store_is_migrated(location: str) -> None:
 def test_sqlite_store_is_in_wal_mode(tmp_path: Path) -> None:
     open_store(tmp_path / "wal.db").close()
     assert run_sql(str(tmp_path / "wal.db"), "PRAGMA journal_mode") == [("wal",)]
+
+
+def test_every_sqlite_connection_checkpoints_rarely(tmp_path: Path) -> None:
+    # Whichever connection commits runs the checkpoint, so the watched sources' own connection needs the setting too.
+    store = SQLiteStore(tmp_path / "wal.db")
+    assert not store.remove_source("https://example.org/feed")  # opens the connection for the state of watched sources
+    connections = [store._db, store._reads, store._sources_db]
+    assert [db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] for db in connections if db is not None] == [WAL_CHECKPOINT_PAGES] * 3
+    store.close()
 
 
 def test_reopening_keeps_data(location: str) -> None:

@@ -150,10 +150,6 @@ class SQLiteStore(SQLStore):
                 # search): with SQLite's default 2 MB cache a large store reads pages from disk
                 # for every insert (bench/match_scale.py: save per batch grew 4x from 10k to 1M).
                 self._db.execute(f"PRAGMA cache_size = -{WRITER_CACHE_MB * 1024}")
-                # Most of a batch's save is its COMMIT copying those scattered pages back from the WAL.
-                # Checkpointing every 10,000 pages instead of 1,000 copies a page dirtied by several
-                # batches once: the save per batch at 100k stored articles fell from 236 to 191 ms.
-                self._db.execute(f"PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}")
             self._migrate()
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open the store ({exc}); is it a Storyline database? Pass another --db file", source=self.path) from exc
@@ -164,6 +160,11 @@ class SQLiteStore(SQLStore):
         db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=60)
         db.row_factory = sqlite3.Row
         db.execute("PRAGMA foreign_keys = ON")
+        # Most of a batch's save is its COMMIT copying scattered pages back from the WAL. Checkpointing
+        # every 10,000 pages instead of 1,000 copies a page dirtied by several batches once (save per
+        # batch at 100k stored articles 236 -> 191 ms). The setting is per connection, and whichever
+        # connection commits runs the checkpoint: every connection needs it, not only the writer's.
+        db.execute(f"PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}")
         return db
 
     @property
