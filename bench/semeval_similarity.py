@@ -41,8 +41,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import DATA, peak_rss_mb, write_result  # noqa: E402
-from scripts.train_similarity import article_groups, fit, read_labels, signal_matrix  # noqa: E402
-from storyline.api import prepare_pairs  # noqa: E402
+from scripts.train_similarity import article_groups, fit, read_labels, scorable, signal_matrix, training_means  # noqa: E402
+from storyline.api import PreparedPair, prepare_pairs  # noqa: E402
 from storyline.match.similarity import DIMENSIONS, MODEL_PATH, SimilarityModel  # noqa: E402
 
 PAIRS = DATA / "semeval2022_task8" / "train_texts_dev.csv.gz"
@@ -62,12 +62,19 @@ def row_info() -> list[dict[str, str]]:
         return [{k: v for k, v in r.items() if not k.startswith("text_")} for r in csv.DictReader(handle)]
 
 
-def cross_validate(names: list[str], pair_ids: list[str], signals: np.ndarray, gold: np.ndarray, folds: np.ndarray, *, trees: bool = True) -> np.ndarray:
-    """Scores of every pair by the model trained on the other folds."""
-    predicted = np.zeros_like(gold)
+def cross_validate(prepared: list[PreparedPair], labels: dict[str, list[float]], folds: np.ndarray, *, trees: bool = True) -> np.ndarray:
+    """Scores of every pair by the model trained on the other folds.
+
+    The language means of the second reading come from the training folds' texts too, so no
+    test text shapes the signals it is scored by.
+    """
+    pairs = scorable(prepared, labels)
+    predicted = np.zeros((len(pairs), len(DIMENSIONS)))
     for fold in range(FOLDS):
         train = folds != fold
-        model = SimilarityModel(fit(names, signals[train], gold[train], [p for p, t in zip(pair_ids, train) if t], trees=trees))
+        means = training_means([p for p, t in zip(pairs, train) if t])
+        names, pair_ids, signals, gold = signal_matrix(prepared, labels, means)
+        model = SimilarityModel(fit(names, signals[train], gold[train], [p for p, t in zip(pair_ids, train) if t], means, trees=trees))
         predicted[~train] = model.predict_rows(signals[~train])
     return predicted
 
@@ -82,7 +89,8 @@ def main() -> None:
     prepared = prepare_pairs(PAIRS)
     prepare_seconds = time.perf_counter() - start
     labels = read_labels(PAIRS)
-    names, pair_ids, signals, gold = signal_matrix(prepared, labels)
+    shipped = SimilarityModel.load()
+    names, pair_ids, signals, gold = signal_matrix(prepared, labels, shipped.language_means)
     rows = row_info()
     scored = [(r, p.traits) for r, p in zip(rows, prepared) if p.traits is not None and p.pair_id in labels]
     usable = [r for r, _ in scored]
@@ -92,7 +100,7 @@ def main() -> None:
     translated = np.array([r["machine_translated"] == "1" for r in usable])
 
     folds = np.random.default_rng(SEED).permutation(len(pair_ids)) % FOLDS
-    predicted = cross_validate(names, pair_ids, signals, gold, folds)
+    predicted = cross_validate(prepared, labels, folds)
 
     groups = article_groups(pair_ids)
     overall = DIMENSIONS.index("Overall")
@@ -100,7 +108,7 @@ def main() -> None:
     grouped_predicted = predicted
     for seed in SEEDS:
         for variant in repeated:
-            scores = cross_validate(names, pair_ids, signals, gold, grouped_folds(groups, seed), trees=variant == "storyline")
+            scores = cross_validate(prepared, labels, grouped_folds(groups, seed), trees=variant == "storyline")
             if variant == "storyline" and seed == SEEDS[0]:
                 grouped_predicted = scores
             repeated[variant].append(
@@ -139,7 +147,6 @@ def main() -> None:
         for name, ks in sorted(subsets_of.items(), key=lambda item: -len(item[1]))
         if len(ks) >= 15
     }
-    shipped = SimilarityModel.load()
     shipped_scores = shipped.predict_rows(signals)
     result = {
         "data": str(PAIRS.relative_to(DATA.parent.parent)),

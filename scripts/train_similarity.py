@@ -14,7 +14,9 @@ the training pairs, with folds grouped so that pairs sharing an article (a
 pair and its machine-translated variants among them) stay on one side: the
 number of knots (0, 1, 2 or 4) and the share of the trees in the blend (both by
 the Overall Pearson), and each dimension's ridge penalty. The trees' size is fixed
-(depth 2, 100 rounds). Deterministic; about two minutes on 2 cores, nearly all
+(depth 2, 100 rounds). Each language's mean e5 reading, which the signals are
+measured from, is read off the training texts and stored with the model
+(``language_means``). Deterministic; about five minutes on 2 cores, nearly all
 of it analysing the texts.
 """
 
@@ -34,7 +36,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from storyline.api import PreparedPair, prepare_pairs  # noqa: E402
-from storyline.match.similarity import DIMENSIONS, MODEL_PATH, SimilarityModel, expand, pair_signals, tree_values  # noqa: E402
+from storyline.match.similarity import DIMENSIONS, MODEL_PATH, SimilarityModel, expand, language_means, pair_signals, tree_values  # noqa: E402
 
 DEFAULT_PAIRS = REPO.parent / "shared" / "data" / "semeval2022_task8" / "train_texts_dev.csv.gz"
 # Candidate knots, at these quantiles of each standardised signal; cross-validation picks one set.
@@ -54,10 +56,22 @@ def read_labels(path: Path) -> dict[str, list[float]]:
         return {row["pair_id"]: [float(row[d]) for d in DIMENSIONS] for row in csv.DictReader(handle) if row.get("Overall")}
 
 
-def signal_matrix(prepared: list[PreparedPair], labels: dict[str, list[float]]) -> tuple[list[str], list[str], np.ndarray, np.ndarray]:
+def scorable(prepared: list[PreparedPair], labels: dict[str, list[float]]) -> list[PreparedPair]:
+    """The pairs with both texts analyzed and gold scores, in file order."""
+    return [p for p in prepared if p.traits is not None and p.pair_id in labels]
+
+
+def training_means(pairs: list[PreparedPair]) -> dict[str, np.ndarray]:
+    """``language_means`` of the distinct texts of these pairs (a text in several pairs counts once)."""
+    return language_means({id(t): t for p in pairs for t in p.traits or ()}.values())
+
+
+def signal_matrix(
+    prepared: list[PreparedPair], labels: dict[str, list[float]], means: dict[str, np.ndarray]
+) -> tuple[list[str], list[str], np.ndarray, np.ndarray]:
     """Signal names, pair ids, signals (one row per scorable labelled pair) and gold scores."""
-    usable = [p for p in prepared if p.traits is not None and p.pair_id in labels]
-    rows = [pair_signals(*p.traits) for p in usable]  # type: ignore[misc]
+    usable = scorable(prepared, labels)
+    rows = [pair_signals(*p.traits, means) for p in usable]  # type: ignore[misc]
     names = list(rows[0])
     return names, [p.pair_id for p in usable], np.array([[r[n] for n in names] for r in rows]), np.array([labels[p.pair_id] for p in usable])
 
@@ -144,9 +158,12 @@ def _tree_payload(tree: Any) -> list[list[float]]:
     ]
 
 
-def fit(names: list[str], signals: np.ndarray, gold: np.ndarray, pair_ids: list[str], *, trees: bool = True) -> dict:
+def fit(
+    names: list[str], signals: np.ndarray, gold: np.ndarray, pair_ids: list[str], means: dict[str, np.ndarray], *, trees: bool = True
+) -> dict:
     """The model payload, its complexity chosen by cross-validation on these pairs (see the module docstring).
 
+    ``means``: the language means the signals were measured with, stored with the model.
     ``trees=False`` fits the ridge part alone (for comparison in the benchmark).
     """
     choice = choose(signals, gold, article_groups(pair_ids), trees=trees)
@@ -162,6 +179,7 @@ def fit(names: list[str], signals: np.ndarray, gold: np.ndarray, pair_ids: list[
         "ridge_alphas": dict(zip(DIMENSIONS, choice["alphas"])),
         "knot_quantiles": [round(q, 4) for q in choice["quantiles"]],
         "blend": dict(zip(DIMENSIONS, choice["blends"])),
+        "language_means": {language: [round(float(v), 6) for v in mean] for language, mean in sorted(means.items())},
     }
     if min(choice["blends"]) < 1.0:
         fitted = [(d, b) for d, b, share in zip(DIMENSIONS, _trees(signals, gold), choice["blends"]) if share < 1.0]
@@ -187,15 +205,17 @@ def _check_trees(model: SimilarityModel, fitted: list[tuple[str, Any]], signals:
 
 
 def to_json(payload: dict[str, Any]) -> str:
-    """The payload as JSON, one line per weight as before and one line per tree."""
-    text = json.dumps({k: v for k, v in payload.items() if k != "trees"}, indent=1)
-    if "trees" not in payload:
-        return text + "\n"
-    dimensions = [
-        f'  "{d}": {{"baseline": {t["baseline"]}, "trees": [\n' + ",\n".join("   " + json.dumps(tree, separators=(",", ":")) for tree in t["trees"]) + "]}"
-        for d, t in payload["trees"].items()
-    ]
-    return text[:-2] + ',\n "trees": {\n' + ",\n".join(dimensions) + "\n }\n}\n"
+    """The payload as JSON, one line per weight as before, one line per language's mean and one per tree."""
+    text = json.dumps({k: v for k, v in payload.items() if k not in ("language_means", "trees")}, indent=1)
+    means = ",\n".join(f"  {json.dumps(language)}: {json.dumps(mean, separators=(',', ':'))}" for language, mean in payload["language_means"].items())
+    text = text[:-2] + ',\n "language_means": {\n' + means + "\n }"
+    if "trees" in payload:
+        dimensions = [
+            f'  "{d}": {{"baseline": {t["baseline"]}, "trees": [\n' + ",\n".join("   " + json.dumps(tree, separators=(",", ":")) for tree in t["trees"]) + "]}"
+            for d, t in payload["trees"].items()
+        ]
+        text += ',\n "trees": {\n' + ",\n".join(dimensions) + "\n }"
+    return text + "\n}\n"
 
 
 def main() -> None:
@@ -204,8 +224,10 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=MODEL_PATH, help="where to write the model (default: %(default)s)")
     args = parser.parse_args()
     labels = read_labels(args.pairs)
-    names, pair_ids, signals, gold = signal_matrix(prepare_pairs(args.pairs), labels)
-    payload = {"trained_on": f"{args.pairs.name}: {len(pair_ids)} labelled pairs", **fit(names, signals, gold, pair_ids)}
+    prepared = prepare_pairs(args.pairs)
+    means = training_means(scorable(prepared, labels))
+    names, pair_ids, signals, gold = signal_matrix(prepared, labels, means)
+    payload = {"trained_on": f"{args.pairs.name}: {len(pair_ids)} labelled pairs", **fit(names, signals, gold, pair_ids, means)}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(to_json(payload), encoding="utf-8")
     print(f"wrote {args.out} from {len(pair_ids)} pairs")

@@ -7,6 +7,7 @@ import gzip
 import io
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -14,7 +15,7 @@ import pytest
 import storyline
 from storyline.api import score_pairs
 from storyline.errors import InputError
-from storyline.match.similarity import DIMENSIONS, SimilarityModel
+from storyline.match.similarity import ANY_LANGUAGE, DIMENSIONS, MIN_LANGUAGE_TEXTS, SimilarityModel, _centred_cosine, language_means
 from tests.conftest import run_cli
 
 QUAKE_EN = (
@@ -135,6 +136,7 @@ def test_the_model_blends_ridge_and_trees_per_dimension() -> None:
         # one tree: meaning <= 0.6 -> +1, else -1 (feature -1 marks a leaf)
         "trees": {"Overall": {"baseline": 2.5, "trees": [[[0, -1, -1], [0.6, 0.0, 0.0], [1, 0, 0], [2, 0, 0], [0.0, 1.0, -1.0]]]}},
         "blend": {"Overall": 0.25},
+        "language_means": {"*": [0.0]},
     }
     model = SimilarityModel(one_signal)
     rows = np.array([[0.5], [0.75]])  # standardised 0 and 1
@@ -142,6 +144,25 @@ def test_the_model_blends_ridge_and_trees_per_dimension() -> None:
     geography, overall = DIMENSIONS.index("Geography"), DIMENSIONS.index("Overall")
     assert scores[:, geography].tolist() == [2.5, 1.5]  # no trees: the ridge alone
     assert scores[:, overall].tolist() == [0.25 * 2.5 + 0.75 * 3.5, 0.25 * 1.5 + 0.75 * 1.5]
+
+
+def test_the_second_reading_is_compared_without_its_language_direction() -> None:
+    # Texts of one language share a direction (here the first axis) that says nothing about their topic.
+    rng = np.random.default_rng(0)
+
+    def text(language: str, direction: np.ndarray) -> SimpleNamespace:
+        vector = direction + 0.05 * rng.standard_normal(4)
+        return SimpleNamespace(article=SimpleNamespace(language=language), text_vector_e5=vector / np.linalg.norm(vector))
+
+    german, english, topic_a, topic_b = np.eye(4)
+    texts = [text(language, 2 * axis + (topic_a if i % 2 else topic_b)) for language, axis in (("de", german), ("en", english)) for i in range(MIN_LANGUAGE_TEXTS)]
+    means = language_means([*texts, text("fr", topic_a)])  # type: ignore[list-item]
+    assert set(means) == {"de", "en", ANY_LANGUAGE}  # one French text is too few for a mean of its own
+    german_a, german_b, english_a = texts[1], texts[0], texts[MIN_LANGUAGE_TEXTS + 1]
+    # Read raw, two German texts on different topics look closer than one topic in German and English ...
+    assert float(german_a.text_vector_e5 @ german_b.text_vector_e5) > 0.7 > 0.3 > float(german_a.text_vector_e5 @ english_a.text_vector_e5)
+    # ... and with each language's mean taken away, the topic decides.
+    assert _centred_cosine(german_a, german_b, means) < -0.5 < 0.5 < _centred_cosine(german_a, english_a, means)  # type: ignore[arg-type]
 
 
 def test_compare_shows_scores_and_evidence_for_the_seeds(news_db: Path) -> None:

@@ -22,7 +22,7 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +44,8 @@ MAX_NAMES = 30
 YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 EARTH_DIAMETER_KM = 12742.0
+ANY_LANGUAGE = "*"
+MIN_LANGUAGE_TEXTS = 20  # fewer texts than this give a language's mean too much of their own topics
 
 
 @dataclass(frozen=True)
@@ -113,14 +115,29 @@ class Similarity:
     evidence: Evidence = field(default_factory=Evidence)
 
 
-def pair_signals(a: ArticleTraits, b: ArticleTraits) -> dict[str, float]:
-    """The signals the model weighs, each in [0, 1] or a small non-negative number."""
+def language_means(traits: Iterable[ArticleTraits]) -> dict[str, np.ndarray]:
+    """Each language's mean second-reading (e5) vector over these articles, and the mean of all (``ANY_LANGUAGE``).
+
+    e5 gives the texts of one language a common direction: taken away, the cosine of two texts
+    measures what they say, not that they are written in one language (``_centred_cosine``).
+    A language with fewer than ``MIN_LANGUAGE_TEXTS`` articles takes the mean of all.
+    """
+    by_language: dict[str, list[np.ndarray]] = {}
+    for trait in traits:
+        by_language.setdefault(trait.article.language or "", []).append(trait.text_vector_e5)
+    means = {language: np.mean(vectors, axis=0) for language, vectors in by_language.items() if language and len(vectors) >= MIN_LANGUAGE_TEXTS}
+    means[ANY_LANGUAGE] = np.mean([v for vectors in by_language.values() for v in vectors], axis=0)
+    return means
+
+
+def pair_signals(a: ArticleTraits, b: ArticleTraits, means: Mapping[str, np.ndarray]) -> dict[str, float]:
+    """The signals the model weighs, each in [0, 1] or a small non-negative number; ``means`` from ``language_means``."""
     x, y = a.article, b.article
     aligned_mean, aligned_max = _sentence_alignment(x.sentence_vectors, y.sentence_vectors)
     signals = {
         "meaning": float(x.embedding @ y.embedding) if x.embedding is not None and y.embedding is not None else 0.0,
         "text_meaning": float(a.text_vector @ b.text_vector),
-        "text_meaning_e5": float(a.text_vector_e5 @ b.text_vector_e5),
+        "text_meaning_e5": _centred_cosine(a, b, means),
         "lead_meaning": float(a.lead_vector @ b.lead_vector),
         "title_meaning": _title_cosine(a, b),
         "sentences_aligned": aligned_mean,
@@ -191,6 +208,7 @@ class SimilarityModel:
             for d, t in payload.get("trees", {}).items()
         }
         self.blend = {d: float(blend.get(d, 1.0)) if d in self.trees else 1.0 for d in DIMENSIONS}  # the ridge's share; the rest is the trees'
+        self.language_means = {language: np.asarray(mean, dtype=np.float32) for language, mean in payload["language_means"].items()}
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> SimilarityModel:
@@ -236,8 +254,9 @@ def default_model() -> SimilarityModel:
 
 
 def compare_traits(a: ArticleTraits, b: ArticleTraits, model: SimilarityModel | None = None) -> Similarity:
-    signals = pair_signals(a, b)
-    scores = (model or default_model()).predict(signals)
+    model = model or default_model()
+    signals = pair_signals(a, b, model.language_means)
+    scores = model.predict(signals)
     return Similarity(scores=scores, signals={k: round(v, 4) for k, v in signals.items()}, evidence=pair_evidence(a, b))
 
 
@@ -277,6 +296,14 @@ def _sentence_alignment(a: np.ndarray | None, b: np.ndarray | None) -> tuple[flo
         return 0.0, 0.0
     cosines = a.astype(np.float32) @ b.astype(np.float32).T
     return float(0.5 * (cosines.max(axis=1).mean() + cosines.max(axis=0).mean())), float(cosines.max())
+
+
+def _centred_cosine(a: ArticleTraits, b: ArticleTraits, means: Mapping[str, np.ndarray]) -> float:
+    """Cosine of the two second readings, each less its language's mean (see ``language_means``)."""
+    u = a.text_vector_e5 - means.get(a.article.language or "", means[ANY_LANGUAGE])
+    v = b.text_vector_e5 - means.get(b.article.language or "", means[ANY_LANGUAGE])
+    norms = float(np.linalg.norm(u) * np.linalg.norm(v))
+    return float(u @ v) / norms if norms > 0 else 0.0
 
 
 def _title_cosine(a: ArticleTraits, b: ArticleTraits) -> float:
