@@ -147,7 +147,7 @@ def test_the_model_blends_ridge_and_trees_per_dimension() -> None:
 
 
 def test_the_second_reading_is_compared_without_its_language_direction() -> None:
-    # Texts of one language share a direction (here the first axis) that says nothing about their topic.
+    # Texts of one language share a direction (one axis per language) that says nothing about their topic.
     rng = np.random.default_rng(0)
 
     def text(language: str, direction: np.ndarray) -> SimpleNamespace:
