@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import json
 import os
 import platform
@@ -218,3 +219,19 @@ def new_postgres_database(server: str, prefix: str = "storyline") -> Iterator[st
     finally:
         with psycopg.connect(server, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# What makes an article out of a record: every file here is read into the cache key.
+ANALYSIS_CODE = ("storyline/analyze", "storyline/clean", "storyline/ingest", "storyline/model.py", "storyline/pipeline.py", "storyline/words.py")
+
+
+def analysis_code_digest() -> str:
+    """A digest of the cleaning and analysis code and models (a hand-bumped version was forgotten too easily)."""
+    digest = hashlib.sha256()
+    for part in ANALYSIS_CODE:
+        path = REPO / part
+        for file in sorted(path.rglob("*")) if path.is_dir() else [path]:
+            if file.is_file() and "__pycache__" not in file.parts:
+                digest.update(str(file.relative_to(REPO)).encode())
+                digest.update(file.read_bytes())
+    return digest.hexdigest()

@@ -56,7 +56,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import DATA, write_result  # noqa: E402
+from bench.common import DATA, analysis_code_digest, write_result  # noqa: E402
 from storyline.analyze.fingerprint import NUM_PERM  # noqa: E402
 from storyline.analyze.linking import EntityLinker  # noqa: E402
 from storyline.analyze.terms import TERM_BUCKETS  # noqa: E402
@@ -127,7 +127,7 @@ def _seed_documents(ecbplus: int, semeval: int) -> list[RawDocument]:
 
 def load_seeds(ecbplus: int = 700, semeval: int = 800) -> Seeds:
     """Real articles analyzed and linked by Storyline (cached: analysis takes a few minutes)."""
-    cache = Path(tempfile.gettempdir()) / f"storyline-match-scale-seeds-{ecbplus}-{semeval}.pkl"
+    cache = Path(tempfile.gettempdir()) / f"storyline-match-scale-seeds-{ecbplus}-{semeval}-{analysis_code_digest()[:16]}.pkl"
     if cache.exists():
         return pickle.loads(cache.read_bytes())
     results, *_ = prepare(_seed_documents(ecbplus, semeval))

@@ -3,9 +3,10 @@
 Each set is a list of documents grouped by the real-world event they report
 (``gold``). Documents are analysed exactly as ``storyline cluster`` analyses them
 (clean, analyse, link entities across the set), once, and cached as pickles
-under ``~/.cache/storyline-bench/`` keyed by the code's commit-independent
-content (the set's file and the analysis version below): re-running a
-benchmark or training costs seconds, not minutes.
+under ``~/.cache/storyline-bench/`` keyed by the set's records and the content
+of the code that analyses them (``analysis_code_digest``): re-running a
+benchmark or training costs seconds, not minutes, and a change to cleaning or
+analysis is never measured on analyses the old code made.
 
 Sets (see ``../shared/data/story_training/SOURCE.md``):
 
@@ -34,18 +35,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import DATA  # noqa: E402
+from bench.common import DATA, analysis_code_digest  # noqa: E402
 from storyline.analyze.linking import EntityLinker  # noqa: E402
-from storyline.analyze.terms import TERMS_VERSION  # noqa: E402
 from storyline.ingest.readers import find_files, read_file  # noqa: E402
 from storyline.model import Article, RawDocument  # noqa: E402
 from storyline.pipeline import prepare  # noqa: E402
 
 STORY_TRAINING = DATA / "story_training"
 CACHE = Path(os.environ.get("STORYLINE_BENCH_CACHE", Path.home() / ".cache" / "storyline-bench"))
-# Bump when analysis changes in a way that changes what the matcher sees (a change of terms bumps
-# ``TERMS_VERSION``, which the cache key holds too).
-ANALYSIS_VERSION = "1"
 SHUFFLE_SEED = 13
 
 TRAINING_SETS = ("ecbplus", "newswcl50", "wec_eng")
@@ -130,7 +127,7 @@ def _analyse(records: list[dict[str, str]], progress: Callable[[int, int], None]
 def load(name: str, progress: Callable[[int, int], None] | None = None) -> StorySet:
     """The set, analysed (from the cache when it is there)."""
     records = _stream_order(_records(name))
-    digest = hashlib.sha256(json.dumps([ANALYSIS_VERSION, TERMS_VERSION, records], sort_keys=True).encode()).hexdigest()[:16]
+    digest = hashlib.sha256(json.dumps([analysis_code_digest(), records], sort_keys=True).encode()).hexdigest()[:16]
     cached = CACHE / f"{name}-{digest}.pickle"
     if cached.exists():
         pairs = pickle.loads(cached.read_bytes())
