@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import resource
 import subprocess
 import threading
@@ -15,6 +16,7 @@ import time
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterator, Mapping
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -221,12 +223,14 @@ def new_postgres_database(server: str, prefix: str = "storyline") -> Iterator[st
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-# What makes an article out of a record: every file here is read into the cache key.
+# What makes an article out of a record: every file here is read into the cache key, and so are
+# the versions of the packages Storyline runs on (a new spaCy or embedding model reads differently).
 ANALYSIS_CODE = ("storyline/analyze", "storyline/clean", "storyline/ingest", "storyline/model.py", "storyline/pipeline.py", "storyline/words.py")
 
 
 def analysis_code_digest() -> str:
-    """A digest of the cleaning and analysis code and models (a hand-bumped version was forgotten too easily)."""
+    """A digest of the cleaning and analysis code, its models and the installed versions of Storyline's
+    dependencies (a hand-bumped version was forgotten too easily)."""
     digest = hashlib.sha256()
     for part in ANALYSIS_CODE:
         path = REPO / part
@@ -234,4 +238,8 @@ def analysis_code_digest() -> str:
             if file.is_file() and "__pycache__" not in file.parts:
                 digest.update(str(file.relative_to(REPO)).encode())
                 digest.update(file.read_bytes())
+    for requirement in sorted(metadata.requires("storyline") or []):
+        if "extra ==" not in requirement:
+            name = re.split(r"[<>=!~\[; ]", requirement, maxsplit=1)[0]
+            digest.update(f"{name}=={metadata.version(name)}".encode())
     return digest.hexdigest()
